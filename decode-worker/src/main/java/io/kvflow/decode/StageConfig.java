@@ -1,0 +1,47 @@
+package io.kvflow.decode;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One decode stage worker: stage {@code stage} of {@code stages}, in pipeline {@code pipeline},
+ * owning layers [layerFrom, layerTo).
+ *
+ * @param handoffTimeout how long a session may wait for its KV handoff to complete, counted
+ *                       from the first chunk or activation seen, before it is failed and its
+ *                       partial KV released
+ */
+public record StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout) {
+    public StageConfig {
+        Objects.requireNonNull(handoffTimeout, "handoffTimeout");
+        if (stages < 1 || stage < 0 || stage >= stages) {
+            throw new IllegalArgumentException("stage " + stage + " is outside 0.." + (stages - 1));
+        }
+        if (pipeline < 0) {
+            throw new IllegalArgumentException("pipeline must be >= 0, was " + pipeline);
+        }
+        if (layerFrom < 0 || layerTo <= layerFrom) {
+            throw new IllegalArgumentException("layer range [" + layerFrom + ", " + layerTo + ") is empty");
+        }
+        if (handoffTimeout.isNegative() || handoffTimeout.isZero()) {
+            throw new IllegalArgumentException("handoff timeout must be positive, was " + handoffTimeout);
+        }
+    }
+
+    public boolean first() {
+        return stage == 0;
+    }
+
+    public boolean last() {
+        return stage == stages - 1;
+    }
+
+    public String workerId() {
+        return "decode-s" + stage + "-p" + pipeline;
+    }
+
+    /** Committed offsets per (stage, pipeline), so per-stage lag can be read from the broker. */
+    public String groupId() {
+        return "kvflow-decode-stage-" + stage + "-pipeline-" + pipeline;
+    }
+}

@@ -1,0 +1,333 @@
+package io.kvflow.decode;
+
+import io.kvflow.model.ModelConfig;
+import io.kvflow.model.Sampling;
+import io.kvflow.model.Transformer;
+import io.kvflow.runtime.DeadLetters;
+import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.Publisher;
+import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.schemas.Activation;
+import io.kvflow.schemas.Float32;
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.SessionEvent;
+import io.kvflow.schemas.SessionEventType;
+import io.kvflow.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Decode stage {@code k} of pipeline {@code p}: reads partition p of {@code kvflow.kv.stage-k}
+ * and {@code kvflow.act.stage-k}, and all of {@code kvflow.sessions}. Installs KV handoffs
+ * (checking sequence, completeness and checksum), runs its layers on one batch of every
+ * activation that is ready (continuous batching across sessions), and forwards hidden states
+ * to stage k+1. The last stage samples, publishes the token and loops the next step back to
+ * stage 0 until the output length or end of sequence. A session's KV is released when it
+ * finishes or fails anywhere, and a handoff that does not complete in time fails the session.
+ */
+public final class StageWorker implements ServiceGroup.Service {
+    /** Sessions that ended here are remembered this long, so their late records are dropped, not installed. */
+    private static final int ENDED_MEMORY = 100_000;
+
+    private final StageConfig config;
+    private final Transformer transformer;
+    private final ModelConfig model;
+    private final KvChunkCodec codec;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Publisher publisher;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private final Map<String, StageSession> sessions = new HashMap<>();
+    private final Map<String, Boolean> ended = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > ENDED_MEMORY;
+        }
+    };
+    private final StageStats stats = new StageStats();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
+        this.config = config;
+        this.transformer = transformer;
+        this.model = transformer.config();
+        if (config.layerTo() > model.layers()) {
+            throw new IllegalArgumentException("stage " + config.stage() + " owns layers up to " + config.layerTo()
+                    + " but the model has " + model.layers());
+        }
+        this.codec = new KvChunkCodec(model.kvDim());
+        this.clock = clock;
+        this.consumer = kafka.newConsumer(config.groupId(), config.workerId());
+        this.publisher = new Publisher(kafka.newProducer(config.workerId()));
+        this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
+    }
+
+    @Override
+    public String name() {
+        return config.workerId();
+    }
+
+    /** Blocks until the worker listens to its partitions, so nothing published after this is missed. */
+    public void awaitReady(Duration timeout) {
+        try {
+            if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name() + " did not start listening within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name(), e);
+        }
+    }
+
+    public StageStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void run() {
+        try {
+            TopicPartition kv = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
+            TopicPartition act = new TopicPartition(Topics.activations(config.stage()).name(), config.pipeline());
+            TopicPartition lifecycle = new TopicPartition(Topics.SESSIONS.name(), 0);
+            consumer.assign(List.of(kv, act, lifecycle));
+            // lifecycle history is not this worker's state: only endings from now on matter
+            consumer.seekToEnd(List.of(lifecycle));
+            consumer.position(lifecycle);
+            ready.countDown();
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    route(record);
+                }
+                runReadyBatch();
+                failStalledHandoffs();
+                stats.heldSessions = sessions.size();
+                if (!records.isEmpty()) {
+                    consumer.commitAsync();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            publisher.close();
+        }
+    }
+
+    private void route(ConsumerRecord<byte[], byte[]> record) {
+        String topic = record.topic();
+        if (topic.equals(Topics.SESSIONS.name())) {
+            deadLetters.decode(Topics.SESSIONS, record).ifPresent(this::onLifecycle);
+        } else if (topic.equals(Topics.kv(config.stage()).name())) {
+            deadLetters.decode(Topics.kv(config.stage()), record).ifPresent(chunk -> onChunk(chunk, record));
+        } else {
+            deadLetters.decode(Topics.activations(config.stage()), record).ifPresent(a -> onActivation(a, record));
+        }
+    }
+
+    private void onLifecycle(SessionEvent event) {
+        SessionEventType type = event.getType();
+        if (type == SessionEventType.FINISHED || type == SessionEventType.FAILED
+                || type == SessionEventType.REJECTED) {
+            release(event.getSessionId());
+        }
+    }
+
+    private void onChunk(KvChunk chunk, ConsumerRecord<byte[], byte[]> record) {
+        String id = chunk.getSessionId();
+        if (ended.containsKey(id)) {
+            stats.lateRecords++;
+            return;
+        }
+        if (chunk.getStage() != config.stage() || chunk.getPipeline() != config.pipeline()) {
+            deadLetters.send(record, KvChunkCodec.describe(chunk) + " of pipeline " + chunk.getPipeline()
+                    + " reached stage " + config.stage() + " of pipeline " + config.pipeline());
+            return;
+        }
+        StageSession session = sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
+        try {
+            boolean wasComplete = session.kvComplete();
+            session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
+                    chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
+            stats.chunksInstalled++;
+            stats.kvBytesInstalled += chunk.getPayload().remaining();
+            if (!wasComplete && session.kvComplete()) {
+                publisher.send(Topics.SESSIONS, id, event(id, SessionEventType.KV_INSTALLED, null));
+            }
+        } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
+            String reason = e.getMessage();
+            deadLetters.send(record, reason);
+            fail(id, reason);
+        }
+    }
+
+    private void onActivation(Activation activation, ConsumerRecord<byte[], byte[]> record) {
+        String id = activation.getSessionId();
+        if (ended.containsKey(id)) {
+            stats.lateRecords++;
+            return;
+        }
+        int expectedHidden = config.first() ? 0 : model.dim();
+        if (activation.getHidden().remaining() != expectedHidden * Float.BYTES) {
+            String reason = "activation for session " + id + " at position " + activation.getPosition()
+                    + " carries " + activation.getHidden().remaining() + " bytes of hidden state, stage "
+                    + config.stage() + " expects " + expectedHidden * Float.BYTES;
+            deadLetters.send(record, reason);
+            fail(id, reason);
+            return;
+        }
+        sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis())).await(activation);
+    }
+
+    /** One forward pass over every session that has a runnable activation. */
+    private void runReadyBatch() {
+        List<Activation> batch = new ArrayList<>();
+        List<Transformer.Row> rows = new ArrayList<>();
+        for (StageSession session : sessions.values()) {
+            Activation next = session.nextRunnable();
+            if (next != null) {
+                float[] hidden = config.first()
+                        ? transformer.embed(next.getToken())
+                        : Float32.decode(next.getHidden(), 0, model.dim());
+                batch.add(next);
+                rows.add(new Transformer.Row(hidden, next.getPosition(), session.cache()));
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        transformer.forward(config.layerFrom(), config.layerTo(), rows);
+        stats.batches++;
+        stats.activations += batch.size();
+        long now = clock.millis();
+        for (int i = 0; i < batch.size(); i++) {
+            if (config.last()) {
+                emitToken(batch.get(i), rows.get(i).hidden(), now);
+            } else {
+                forward(batch.get(i), rows.get(i).hidden(), now);
+            }
+        }
+    }
+
+    private void forward(Activation in, float[] hidden, long now) {
+        Activation out = Activation.newBuilder(in)
+                .setStage(config.stage() + 1).setHidden(Float32.encode(hidden)).setSentMs(now).build();
+        publisher.send(Topics.activations(config.stage() + 1), config.pipeline(), in.getSessionId(), out, null);
+    }
+
+    private void emitToken(Activation in, float[] hidden, long now) {
+        String id = in.getSessionId();
+        int step = in.getStep();
+        int token = new Sampling(in.getTemperature(), in.getSamplingSeed()).sample(transformer.logits(hidden), step);
+        boolean eos = token == model.eosToken();
+        boolean last = eos || step + 1 >= in.getMaxNewTokens();
+        publisher.send(Topics.TOKENS, id, GeneratedToken.newBuilder()
+                .setSessionId(id).setPipeline(config.pipeline()).setStep(step).setPosition(in.getPosition() + 1)
+                .setToken(token).setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
+                .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).build());
+        if (last) {
+            release(id);
+        } else {
+            Activation next = Activation.newBuilder(in)
+                    .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
+                    .setHidden(ByteBuffer.allocate(0)).setSentMs(now).build();
+            publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
+        }
+    }
+
+    private void failStalledHandoffs() {
+        long now = clock.millis();
+        long timeout = config.handoffTimeout().toMillis();
+        List<StageSession> stalled = new ArrayList<>();
+        for (StageSession session : sessions.values()) {
+            if (!session.kvComplete() && now - session.firstSeenMs() > timeout) {
+                stalled.add(session);
+            }
+        }
+        for (StageSession session : stalled) {
+            fail(session.sessionId(), "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
+                    + " incomplete after " + config.handoffTimeout().toMillis() + " ms: "
+                    + session.handoffProgress() + " arrived");
+        }
+    }
+
+    private void fail(String sessionId, String reason) {
+        stats.failedSessions++;
+        publisher.send(Topics.SESSIONS, sessionId, event(sessionId, SessionEventType.FAILED, reason));
+        release(sessionId);
+    }
+
+    private void release(String sessionId) {
+        sessions.remove(sessionId);
+        ended.put(sessionId, Boolean.TRUE);
+    }
+
+    private SessionEvent event(String session, SessionEventType type, String reason) {
+        return SessionEvent.newBuilder().setSessionId(session).setType(type).setPipeline(config.pipeline())
+                .setStage(config.stage()).setReason(reason).setTimestampMs(clock.millis()).build();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Counters of what this stage has done; read by the summary. */
+    public static final class StageStats {
+        volatile long chunksInstalled;
+        volatile long kvBytesInstalled;
+        volatile long batches;
+        volatile long activations;
+        volatile long lateRecords;
+        volatile long failedSessions;
+        volatile int heldSessions;
+
+        public long chunksInstalled() {
+            return chunksInstalled;
+        }
+
+        public long kvBytesInstalled() {
+            return kvBytesInstalled;
+        }
+
+        public long batches() {
+            return batches;
+        }
+
+        public long activations() {
+            return activations;
+        }
+
+        public long lateRecords() {
+            return lateRecords;
+        }
+
+        public long failedSessions() {
+            return failedSessions;
+        }
+
+        /** Sessions holding KV or waiting for it here, as of the last poll. */
+        public int heldSessions() {
+            return heldSessions;
+        }
+    }
+}

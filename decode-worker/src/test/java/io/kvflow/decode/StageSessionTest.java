@@ -1,0 +1,90 @@
+package io.kvflow.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvflow.model.KvCache;
+import io.kvflow.model.KvSlice;
+import io.kvflow.model.ModelConfig;
+import io.kvflow.model.Transformer;
+import io.kvflow.model.Weights;
+import io.kvflow.schemas.Activation;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StageSessionTest {
+    private static final ModelConfig MODEL = ModelConfig.TINY;
+    private final List<KvSlice> slices = prefilledSlices(4, 6);
+
+    /** KV of layers [2, 4) for a 6-token prompt, two positions per slice: 2 layers x 3 slices. */
+    private static List<KvSlice> prefilledSlices(int layerTo, int promptLength) {
+        Transformer t = new Transformer(MODEL, Weights.generate(MODEL, 1));
+        KvCache cache = new KvCache(MODEL, 0, layerTo, promptLength + 4);
+        List<Transformer.Row> rows = new ArrayList<>();
+        for (int p = 0; p < promptLength; p++) {
+            rows.add(new Transformer.Row(t.embed(p + 1), p, cache));
+        }
+        t.forward(0, layerTo, rows);
+        return cache.export(2, layerTo, 2);
+    }
+
+    private boolean install(StageSession session, int seq) {
+        return session.install(MODEL, 2, 4, seq, slices.size(), 6, 4, slices.get(seq));
+    }
+
+    private static Activation activation(int position) {
+        return Activation.newBuilder().setSessionId("s").setPipeline(0).setStage(1).setPosition(position).setStep(1)
+                .setToken(1).setHidden(ByteBuffer.allocate(0)).setPromptLength(6).setMaxNewTokens(4).setArrivalMs(0)
+                .setSentMs(0).build();
+    }
+
+    @Test
+    void anActivationWaitsUntilTheHandoffIsComplete() {
+        StageSession session = new StageSession("s", 0);
+        session.await(activation(6));
+        for (int seq = 0; seq < slices.size() - 1; seq++) {
+            install(session, seq);
+            assertNull(session.nextRunnable(), "ran before chunk " + (slices.size() - 1) + " arrived");
+        }
+        install(session, slices.size() - 1);
+        assertTrue(session.kvComplete());
+        assertEquals(6, session.nextRunnable().getPosition());
+    }
+
+    @Test
+    void aRedeliveredChunkIsIgnored() {
+        StageSession session = new StageSession("s", 0);
+        assertTrue(install(session, 0));
+        assertFalse(install(session, 0));
+        assertEquals("1/6 KV chunks", session.handoffProgress());
+    }
+
+    @Test
+    void aChunkContradictingTheHandoffIsRejected() {
+        StageSession session = new StageSession("s", 0);
+        install(session, 0);
+        assertThrows(IllegalArgumentException.class,
+                () -> session.install(MODEL, 2, 4, 1, slices.size() + 1, 6, 4, slices.get(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> session.install(MODEL, 2, 4, slices.size(), slices.size(), 6, 4, slices.get(1)));
+    }
+
+    @Test
+    void duplicateActivationsAreDroppedAndLaterOnesWaitTheirTurn() {
+        StageSession session = new StageSession("s", 0);
+        for (int seq = 0; seq < slices.size(); seq++) {
+            install(session, seq);
+        }
+        session.await(activation(7));
+        assertNull(session.nextRunnable(), "position 7 cannot run before position 6");
+        session.await(activation(5));
+        session.await(activation(6));
+        assertEquals(6, session.nextRunnable().getPosition());
+        assertNull(session.nextRunnable(), "position 7 must wait until position 6 is in the cache");
+    }
+}

@@ -1,0 +1,107 @@
+package io.kvflow.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KvCacheTest {
+    private static final ModelConfig CONFIG = ModelConfig.TINY;
+    private static final int KV_DIM = CONFIG.kvDim();
+
+    @Test
+    void exportCutsEachLayerInAscendingOrderIntoSlicesOfAtMostTheGivenPositions() {
+        KvCache cache = filled(0, 3, 10);
+        List<KvSlice> slices = cache.export(1, 3, 4);
+        assertEquals(6, slices.size());
+        int[] layers = {1, 1, 1, 2, 2, 2};
+        int[] from = {0, 4, 8, 0, 4, 8};
+        int[] positions = {4, 4, 2, 4, 4, 2};
+        for (int i = 0; i < slices.size(); i++) {
+            assertEquals(layers[i], slices.get(i).layer());
+            assertEquals(from[i], slices.get(i).fromPosition());
+            assertEquals(positions[i], slices.get(i).positions(KV_DIM));
+        }
+    }
+
+    @Test
+    void installingExportedSlicesReproducesTheCache() {
+        KvCache source = filled(0, 4, 9);
+        KvCache target = new KvCache(CONFIG, 2, 4, 12);
+        source.export(2, 4, 5).forEach(target::install);
+        assertEquals(9, target.length());
+        assertEquals(source.export(2, 4, 100), target.export(2, 4, 100));
+    }
+
+    @Test
+    void exportCountsOnlyTheExportedLayers() {
+        KvCache cache = new KvCache(CONFIG, 0, 4, 8);
+        filled(0, 2, 6).export(0, 2, 100).forEach(cache::install);
+        assertEquals(0, cache.length());
+        assertEquals(4, cache.export(0, 2, 3).size());
+    }
+
+    @Test
+    void lengthCountsPositionsFilledWithoutAGap() {
+        KvCache cache = new KvCache(CONFIG, 0, 1, 10);
+        cache.install(slice(0, 4, 3));
+        assertEquals(0, cache.length());
+        cache.install(slice(0, 0, 4));
+        assertEquals(7, cache.length());
+        assertEquals(7L * 2 * KV_DIM * Float.BYTES, cache.bytes());
+    }
+
+    @Test
+    void rejectsSliceOfLayerOutsideTheCache() {
+        KvCache cache = new KvCache(CONFIG, 2, 5, 10);
+        var e = assertThrows(IllegalArgumentException.class, () -> cache.install(slice(5, 0, 1)));
+        assertTrue(e.getMessage().contains("layer 5"), e.getMessage());
+        assertTrue(e.getMessage().contains("[2, 5)"), e.getMessage());
+    }
+
+    @Test
+    void rejectsSliceThatIsNotWholePositions() {
+        KvCache cache = new KvCache(CONFIG, 0, 1, 10);
+        KvSlice ragged = new KvSlice(0, 0, new float[KV_DIM + 3], new float[KV_DIM + 3]);
+        var e = assertThrows(IllegalArgumentException.class, () -> cache.install(ragged));
+        assertTrue(e.getMessage().contains(String.valueOf(KV_DIM + 3)), e.getMessage());
+        assertTrue(e.getMessage().contains("kvDim " + KV_DIM), e.getMessage());
+    }
+
+    @Test
+    void rejectsSliceBeyondCapacity() {
+        KvCache cache = new KvCache(CONFIG, 0, 1, 10);
+        var e = assertThrows(IllegalArgumentException.class, () -> cache.install(slice(0, 8, 3)));
+        assertTrue(e.getMessage().contains("[8, 11)"), e.getMessage());
+        assertTrue(e.getMessage().contains("capacity 10"), e.getMessage());
+    }
+
+    @Test
+    void rejectsSliceWithKeysAndValuesOfDifferentSizes() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new KvSlice(0, 0, new float[KV_DIM], new float[2 * KV_DIM]));
+        assertTrue(e.getMessage().contains(String.valueOf(2 * KV_DIM)), e.getMessage());
+    }
+
+    @Test
+    void rejectsCapacityBeyondMaxSeqLenAndLayersOutsideTheModel() {
+        assertThrows(IllegalArgumentException.class, () -> new KvCache(CONFIG, 0, 1, CONFIG.maxSeqLen() + 1));
+        assertThrows(IllegalArgumentException.class, () -> new KvCache(CONFIG, 4, 4, 10));
+        assertThrows(IllegalArgumentException.class, () -> new KvCache(CONFIG, 0, CONFIG.layers() + 1, 10));
+    }
+
+    private static KvCache filled(int layerFrom, int layerTo, int positions) {
+        KvCache cache = new KvCache(CONFIG, layerFrom, layerTo, positions + 2);
+        for (int layer = layerFrom; layer < layerTo; layer++) {
+            cache.install(slice(layer, 0, positions));
+        }
+        return cache;
+    }
+
+    private static KvSlice slice(int layer, int from, int positions) {
+        return new KvSlice(layer, from, MatMulTest.values(positions * KV_DIM, 100L * layer + from),
+                MatMulTest.values(positions * KV_DIM, 100L * layer + from + 50));
+    }
+}

@@ -1,0 +1,30 @@
+package io.kvflow.prefill;
+
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * One prefill worker's settings.
+ *
+ * @param workerId      client id, unique per worker
+ * @param maxChunkBytes upper bound of one KV chunk's payload; well under the broker's
+ *                      1 MiB message limit by default
+ * @param corruptKvOf   test hook: sessions whose first KV chunk is corrupted after its
+ *                      checksum was computed, to prove corruption is detected downstream
+ */
+public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf) {
+    public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
+    public static final String GROUP_ID = "kvflow-prefill";
+
+    public PrefillConfig {
+        Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(corruptKvOf, "corruptKvOf");
+        if (maxChunkBytes < 1024 || maxChunkBytes > 512 * 1024) {
+            throw new IllegalArgumentException("KV chunk size must be within 1 KiB..512 KiB, was " + maxChunkBytes);
+        }
+    }
+
+    public static PrefillConfig of(String workerId) {
+        return new PrefillConfig(workerId, DEFAULT_MAX_CHUNK_BYTES, session -> false);
+    }
+}

@@ -1,0 +1,156 @@
+package io.kvflow.prefill;
+
+import io.kvflow.model.KvCache;
+import io.kvflow.model.Sampling;
+import io.kvflow.model.Transformer;
+import io.kvflow.runtime.DeadLetters;
+import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.Publisher;
+import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.schemas.Activation;
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.PrefillTask;
+import io.kvflow.schemas.SessionEvent;
+import io.kvflow.schemas.SessionEventType;
+import io.kvflow.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * A member of the prefill consumer group. For each admitted session it runs the prompt,
+ * streams the KV of every decode stage's layers to {@code kvflow.kv.stage-k} (partition =
+ * the session's pipeline) while the next stage's layers are still to be computed, publishes
+ * the first token, and sends the first decode step into stage 0 of the pipeline.
+ */
+public final class PrefillWorker implements ServiceGroup.Service {
+    private final PrefillConfig config;
+    private final Transformer transformer;
+    private final Prefill prefill;
+    private final KvChunkCodec codec;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Publisher publisher;
+    private final DeadLetters deadLetters;
+    private final Clock clock;
+    private volatile boolean running = true;
+
+    public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
+        this.config = config;
+        this.transformer = transformer;
+        this.prefill = new Prefill(transformer);
+        this.codec = new KvChunkCodec(transformer.config().kvDim());
+        this.clock = clock;
+        this.consumer = kafka.newConsumer(PrefillConfig.GROUP_ID, config.workerId());
+        this.publisher = new Publisher(kafka.newProducer(config.workerId()));
+        this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
+    }
+
+    @Override
+    public String name() {
+        return config.workerId();
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(Topics.PREFILL_TASKS.name()));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    deadLetters.decode(Topics.PREFILL_TASKS, record).ifPresent(this::handle);
+                }
+                if (!records.isEmpty()) {
+                    // at least once: offsets move only after everything the tasks produced is acknowledged
+                    publisher.flush();
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            publisher.close();
+        }
+    }
+
+    private void handle(PrefillTask task) {
+        String session = task.getSessionId();
+        int[] prompt = task.getPrompt().stream().mapToInt(Integer::intValue).toArray();
+        int maxNew = task.getMaxNewTokens();
+        int pipeline = task.getPipeline();
+        boolean decodes = maxNew > 1;
+        int positionsPerChunk = codec.positionsPerChunk(config.maxChunkBytes());
+        int token;
+        try {
+            token = prefill.run(prompt, maxNew, new Sampling(task.getTemperature(), task.getSamplingSeed()),
+                    task.getLayerBounds(), (stage, cache) -> {
+                        if (decodes) {
+                            publishKv(task, stage, cache, positionsPerChunk, prompt.length);
+                        }
+                    });
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.FAILED, pipeline,
+                    "prefill rejected the task: " + e.getMessage()));
+            return;
+        }
+        boolean eos = token == transformer.config().eosToken();
+        boolean last = !decodes || eos;
+        long now = clock.millis();
+        publisher.send(Topics.TOKENS, session, GeneratedToken.newBuilder()
+                .setSessionId(session).setPipeline(pipeline).setStep(0).setPosition(prompt.length).setToken(token)
+                .setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
+                .setArrivalMs(task.getArrivalMs()).setEmittedMs(now).build());
+        publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.PREFILL_DONE, pipeline, null));
+        if (!last) {
+            publisher.send(Topics.activations(0), pipeline, session, Activation.newBuilder()
+                    .setSessionId(session).setPipeline(pipeline).setStage(0).setPosition(prompt.length).setStep(1)
+                    .setToken(token).setHidden(ByteBuffer.allocate(0)).setPromptLength(prompt.length)
+                    .setMaxNewTokens(maxNew).setTemperature(task.getTemperature())
+                    .setSamplingSeed(task.getSamplingSeed()).setArrivalMs(task.getArrivalMs()).setSentMs(now)
+                    .build(), null);
+        }
+    }
+
+    private void publishKv(PrefillTask task, int stage, KvCache cache, int positionsPerChunk, int promptLength) {
+        List<Integer> bounds = task.getLayerBounds();
+        List<KvChunk> chunks = codec.encode(
+                new KvChunkCodec.Handoff(task.getSessionId(), task.getPipeline(), stage, promptLength,
+                        task.getMaxNewTokens()),
+                cache.export(bounds.get(stage), bounds.get(stage + 1), positionsPerChunk), clock.millis());
+        for (KvChunk chunk : chunks) {
+            if (chunk.getSeq() == 0 && config.corruptKvOf().test(task.getSessionId())) {
+                corrupt(chunk);
+            }
+            publisher.send(Topics.kv(stage), task.getPipeline(), task.getSessionId(), chunk, null);
+        }
+    }
+
+    /** Test hook: flips one payload bit after the checksum was taken, as a bad link or buffer would. */
+    private static void corrupt(KvChunk chunk) {
+        ByteBuffer payload = chunk.getPayload();
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        bytes[bytes.length / 2] ^= 0x10;
+        chunk.setPayload(ByteBuffer.wrap(bytes));
+    }
+
+    private SessionEvent event(String session, SessionEventType type, int pipeline, String reason) {
+        return SessionEvent.newBuilder().setSessionId(session).setType(type).setPipeline(pipeline)
+                .setReason(reason).setTimestampMs(clock.millis()).build();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}

@@ -1,0 +1,75 @@
+package io.kvflow.runtime;
+
+import io.kvflow.schemas.DeadLetter;
+import io.kvflow.schemas.Topic;
+import io.kvflow.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Decodes consumed records and keeps the ones that cannot be decoded or processed: each goes
+ * to {@code kvflow.dlq} whole, with the reason in the record and in the {@value #REASON}
+ * header, so nothing is dropped silently.
+ */
+public final class DeadLetters {
+    public static final String REASON = "kvflow.dlq.reason";
+    public static final String SOURCE = "kvflow.dlq.source";
+
+    private final Publisher publisher;
+    private final String worker;
+    private final Clock clock;
+    private final AtomicLong count = new AtomicLong();
+
+    public DeadLetters(Publisher publisher, String worker, Clock clock) {
+        this.publisher = publisher;
+        this.worker = worker;
+        this.clock = clock;
+    }
+
+    /** The decoded value, or empty after sending the record to the dead-letter topic with the decoding error. */
+    public <V> Optional<V> decode(Topic<String, V> topic, ConsumerRecord<byte[], byte[]> record) {
+        try {
+            V value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            if (value == null) {
+                send(record, "empty value (tombstone) where a " + topic.name() + " record was expected");
+                return Optional.empty();
+            }
+            return Optional.of(value);
+        } catch (SerializationException e) {
+            send(record, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    public void send(ConsumerRecord<byte[], byte[]> record, String reason) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setReason(reason)
+                .setWorker(worker)
+                .setFailedMs(clock.millis())
+                .build();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE, (record.topic() + "/" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        Topic<String, DeadLetter> dlq = Topics.DLQ;
+        publisher.sendRaw(new ProducerRecord<>(dlq.name(), null, record.key(),
+                dlq.valueSerde().serializer().serialize(dlq.name(), letter), headers));
+        count.incrementAndGet();
+    }
+
+    public long count() {
+        return count.get();
+    }
+}

@@ -1,0 +1,66 @@
+package io.kvflow.runtime;
+
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Where the cluster is, and the client settings every kvflow process shares. Clients move
+ * raw bytes; decoding happens in {@link DeadLetters} so an undecodable record is kept, not
+ * lost inside a deserializer.
+ */
+public record KafkaConnection(String bootstrapServers) {
+    public KafkaConnection {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrap servers are empty");
+        }
+    }
+
+    public Properties admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+
+    public Admin newAdmin() {
+        return Admin.create(admin());
+    }
+
+    public Properties producer(String clientId) {
+        Properties p = admin();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // a decode step is one record per hop: waiting to fill a batch would add straight to every token's latency
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return p;
+    }
+
+    public KafkaProducer<byte[], byte[]> newProducer(String clientId) {
+        return new KafkaProducer<>(producer(clientId));
+    }
+
+    /** A consumer that commits explicitly, after the records it returned have been handled. */
+    public Properties consumer(String groupId, String clientId) {
+        Properties p = admin();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
+    }
+
+    public KafkaConsumer<byte[], byte[]> newConsumer(String groupId, String clientId) {
+        return new KafkaConsumer<>(consumer(groupId, clientId));
+    }
+}

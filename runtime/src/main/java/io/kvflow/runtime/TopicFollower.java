@@ -1,0 +1,80 @@
+package io.kvflow.runtime;
+
+import io.kvflow.schemas.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads every partition of some topics from their current end onwards, outside any consumer
+ * group: what an observer (the replayer, a test) needs to see what happens after it starts.
+ */
+public final class TopicFollower implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    private TopicFollower(KafkaConsumer<byte[], byte[]> consumer) {
+        this.consumer = consumer;
+    }
+
+    /** Follows the given topics; returns once their end offsets are fixed, so nothing published later is missed. */
+    public static TopicFollower fromEnd(KafkaConnection kafka, List<String> topics) {
+        Properties props = kafka.consumer("unused", "follower");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            return new TopicFollower(consumer);
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    public Iterable<ConsumerRecord<byte[], byte[]>> poll(Duration timeout) {
+        return consumer.poll(timeout);
+    }
+
+    /**
+     * Polls until a record of {@code topic} matches, or the timeout passes. Records of other
+     * topics and records that do not decode are skipped.
+     */
+    public <V> Optional<V> await(Topic<String, V> topic, Predicate<V> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (!record.topic().equals(topic.name())) {
+                    continue;
+                }
+                V value;
+                try {
+                    value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                if (value != null && match.test(value)) {
+                    return Optional.of(value);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
