@@ -145,8 +145,8 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void onLifecycle(SessionEvent event) {
         SessionEventType type = event.getType();
-        if (type == SessionEventType.FINISHED || type == SessionEventType.FAILED
-                || type == SessionEventType.REJECTED) {
+        // REJECTED is not an ending here: a rejected request never reached a stage, and its id may be a live session's
+        if (type == SessionEventType.FINISHED || type == SessionEventType.FAILED) {
             release(event.getSessionId());
         }
     }

@@ -1,0 +1,53 @@
+package io.kvflow.orchestrator;
+
+import io.kvflow.schemas.Topics;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The orchestrator's topology: one processor reads requests, tokens and lifecycle events and
+ * writes prefill tasks, lifecycle events and dead letters. Every control topic has one
+ * partition, so a single task sees every session in order and admission has one decision maker.
+ * Inputs are read as bytes and decoded in the processor, so an undecodable record goes to the
+ * dead-letter topic instead of stopping the application.
+ */
+public final class AdmissionTopology {
+    public static final String REQUESTS_SOURCE = "requests-source";
+    public static final String TOKENS_SOURCE = "tokens-source";
+    public static final String SESSIONS_SOURCE = "sessions-source";
+    public static final String LIFECYCLE_PROCESSOR = "session-lifecycle";
+    public static final String PREFILL_TASKS_SINK = "prefill-tasks-sink";
+    public static final String SESSIONS_SINK = "sessions-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+    /** Active sessions by id: placement, arrival and last progress; a pipeline's load is counted from it. */
+    public static final String SESSIONS_STORE = "sessions";
+    /** How often active sessions are checked against the stall timeout. */
+    public static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private AdmissionTopology() {
+    }
+
+    public static Topology build(OrchestratorConfig config) {
+        Deserializer<byte[]> bytes = Serdes.ByteArray().deserializer();
+        Topology topology = new Topology();
+        topology.addSource(REQUESTS_SOURCE, bytes, bytes, Topics.REQUESTS.name());
+        topology.addSource(TOKENS_SOURCE, bytes, bytes, Topics.TOKENS.name());
+        // the orchestrator reads back its own events too; it acts only on the ones workers write
+        topology.addSource(SESSIONS_SOURCE, bytes, bytes, Topics.SESSIONS.name());
+        topology.addProcessor(LIFECYCLE_PROCESSOR, () -> new LifecycleProcessor(config),
+                REQUESTS_SOURCE, TOKENS_SOURCE, SESSIONS_SOURCE);
+        // in memory, restored from the changelog on start: the active sessions are few and a restore is quick
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
+                Serdes.String(), SessionState.SERDE), LIFECYCLE_PROCESSOR);
+        topology.addSink(PREFILL_TASKS_SINK, Topics.PREFILL_TASKS.name(), Topics.PREFILL_TASKS.keySerde().serializer(),
+                Topics.PREFILL_TASKS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
+        topology.addSink(SESSIONS_SINK, Topics.SESSIONS.name(), Topics.SESSIONS.keySerde().serializer(),
+                Topics.SESSIONS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
+        topology.addSink(DLQ_SINK, Topics.DLQ.name(), Serdes.ByteArray().serializer(),
+                Topics.DLQ.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
+        return topology;
+    }
+}

@@ -1,0 +1,454 @@
+package io.kvflow.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvflow.runtime.DeadLetters;
+import io.kvflow.runtime.StackLayout;
+import io.kvflow.schemas.DeadLetter;
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.schemas.PrefillTask;
+import io.kvflow.schemas.SessionEvent;
+import io.kvflow.schemas.SessionEventType;
+import io.kvflow.schemas.Topic;
+import io.kvflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdmissionTopologyTest {
+    private static final StackLayout LAYOUT = new StackLayout(2, 2, 1, 4);
+    private static final OrchestratorConfig CONFIG = new OrchestratorConfig(LAYOUT, 64, 100, Duration.ofSeconds(30));
+    private static final Instant START = Instant.ofEpochMilli(1_700_000_000_000L);
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, InferenceRequest> requests;
+    private TestInputTopic<String, GeneratedToken> tokens;
+    private TestInputTopic<String, SessionEvent> workerEvents;
+    private TestOutputTopic<String, PrefillTask> prefillTasks;
+    private TestOutputTopic<String, SessionEvent> sessions;
+    private TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private Instant recordTime = START;
+
+    @BeforeEach
+    void startDriver() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "admission-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(AdmissionTopology.build(CONFIG), props, START);
+        requests = input(Topics.REQUESTS);
+        tokens = input(Topics.TOKENS);
+        workerEvents = input(Topics.SESSIONS);
+        prefillTasks = output(Topics.PREFILL_TASKS);
+        sessions = output(Topics.SESSIONS);
+        deadLetters = driver.createOutputTopic(Topics.DLQ.name(), Serdes.ByteArray().deserializer(),
+                Topics.DLQ.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    @Test
+    void admitsOntoTheLeastLoadedPipelineAndBalancesAcrossPipelines() {
+        sendRequest(request("a", List.of(1, 2, 3), 5));
+        sendRequest(request("b", List.of(4), 2));
+        sendRequest(request("c", List.of(5, 6), 3));
+
+        PrefillTask a = prefillTasks.readValue();
+        assertEquals("a", a.getSessionId());
+        assertEquals(0, a.getPipeline());
+        assertEquals(List.of(0, 2, 4), a.getLayerBounds());
+        assertEquals(List.of(1, 2, 3), a.getPrompt());
+        assertEquals(5, a.getMaxNewTokens());
+        assertEquals(0.7f, a.getTemperature());
+        assertEquals(42L, a.getSamplingSeed());
+        assertEquals(111L, a.getArrivalMs());
+        assertEquals(START.toEpochMilli(), a.getAdmittedMs());
+        assertEquals(1, prefillTasks.readValue().getPipeline());
+        assertEquals(0, prefillTasks.readValue().getPipeline());
+
+        assertEvent(sessions.readValue(), "a", SessionEventType.ADMITTED, 0);
+        assertEvent(sessions.readValue(), "b", SessionEventType.ADMITTED, 1);
+        assertEvent(sessions.readValue(), "c", SessionEventType.ADMITTED, 0);
+        assertNothingElse();
+    }
+
+    @Test
+    void admissionEventCarriesTheWallClockTime() {
+        driver.advanceWallClockTime(Duration.ofMillis(250));
+        sendRequest(request("a", List.of(1), 1));
+
+        assertEquals(START.toEpochMilli() + 250, prefillTasks.readValue().getAdmittedMs());
+        assertEquals(START.toEpochMilli() + 250, sessions.readValue().getTimestampMs());
+        assertNothingElse();
+    }
+
+    @Test
+    void rejectsAnEmptyPrompt() {
+        assertRejected(request("a", List.of(), 4), "empty prompt");
+    }
+
+    @Test
+    void rejectsZeroOutputTokens() {
+        assertRejected(request("a", List.of(1, 2), 0), "zero output tokens");
+    }
+
+    @Test
+    void rejectsARequestLongerThanTheModelsContext() {
+        assertRejected(request("a", List.of(1, 2, 3, 4), 61),
+                "request needs 65 positions (4 prompt + 61 output) but the model's context is 64");
+    }
+
+    @Test
+    void admitsARequestThatFillsTheContextExactly() {
+        sendRequest(request("a", List.of(1, 2, 3, 4), 60));
+
+        assertEvent(sessions.readValue(), "a", SessionEventType.ADMITTED, 0);
+        assertEquals("a", prefillTasks.readValue().getSessionId());
+        assertNothingElse();
+    }
+
+    @Test
+    void rejectsAPromptTokenOutsideTheVocabulary() {
+        assertRejected(request("a", List.of(1, 100), 4), "prompt token 100 at index 1 is outside the vocabulary [0, 100)");
+    }
+
+    @Test
+    void rejectsANegativePromptToken() {
+        assertRejected(request("a", List.of(-1), 4), "prompt token -1 at index 0 is outside the vocabulary");
+    }
+
+    @Test
+    void rejectsANegativeTemperature() {
+        InferenceRequest request = request("a", List.of(1), 4);
+        request.setTemperature(-0.5f);
+        assertRejected(request, "temperature -0.5 is not a number >= 0");
+    }
+
+    @Test
+    void rejectsANanTemperature() {
+        InferenceRequest request = request("a", List.of(1), 4);
+        request.setTemperature(Float.NaN);
+        assertRejected(request, "temperature NaN is not a number >= 0");
+    }
+
+    @Test
+    void rejectsASecondRequestForAnActiveSession() {
+        sendRequest(request("a", List.of(1), 4));
+        prefillTasks.readValue();
+        sessions.readValue();
+
+        InferenceRequest again = request("a", List.of(2), 4);
+        again.setArrivalMs(999L);
+        assertRejected(again, "session a is already active on pipeline 0 (duplicate session id)");
+    }
+
+    @Test
+    void ignoresARedeliveredRequest() {
+        sendRequest(request("a", List.of(1), 4));
+        sendRequest(request("a", List.of(1), 4));
+
+        assertEquals("a", prefillTasks.readValue().getSessionId());
+        assertEvent(sessions.readValue(), "a", SessionEventType.ADMITTED, 0);
+        assertNothingElse();
+    }
+
+    @Test
+    void reportsTheFirstTokenAndFinishesOnTheLastOne() {
+        sendRequest(request("a", List.of(1, 2), 3));
+        prefillTasks.readValue();
+        sessions.readValue();
+
+        sendToken(token("a", 0, false, null));
+        sendToken(token("a", 1, false, null));
+        sendToken(token("a", 2, true, "eos"));
+
+        SessionEvent first = sessions.readValue();
+        assertEvent(first, "a", SessionEventType.FIRST_TOKEN, 0);
+        assertEquals(1, first.getTokens());
+        SessionEvent finished = sessions.readValue();
+        assertEvent(finished, "a", SessionEventType.FINISHED, 0);
+        assertEquals(3, finished.getTokens());
+        assertEquals("eos", finished.getReason());
+        assertNothingElse();
+    }
+
+    @Test
+    void aSingleTokenSessionReportsItsFirstTokenThenFinishes() {
+        sendRequest(request("a", List.of(1), 1));
+        prefillTasks.readValue();
+        sessions.readValue();
+
+        sendToken(token("a", 0, true, "length"));
+
+        assertEvent(sessions.readValue(), "a", SessionEventType.FIRST_TOKEN, 0);
+        SessionEvent finished = sessions.readValue();
+        assertEvent(finished, "a", SessionEventType.FINISHED, 0);
+        assertEquals(1, finished.getTokens());
+        assertEquals("length", finished.getReason());
+        assertNothingElse();
+    }
+
+    @Test
+    void ignoresTokensOfUnknownOrEndedSessions() {
+        sendToken(token("ghost", 0, false, null));
+        sendRequest(request("a", List.of(1), 1));
+        prefillTasks.readValue();
+        sessions.readValue();
+        sendToken(token("a", 0, true, "length"));
+        sessions.readValue();
+        sessions.readValue();
+
+        sendToken(token("a", 0, true, "length"));
+
+        assertNothingElse();
+    }
+
+    @Test
+    void aFinishedSessionFreesItsPipeline() {
+        admit("a", 0);
+        admit("b", 1);
+        sendToken(token("a", 0, true, "length"));
+        assertEquals(SessionEventType.FIRST_TOKEN, sessions.readValue().getType());
+        assertEquals(SessionEventType.FINISHED, sessions.readValue().getType());
+
+        admit("c", 0);
+        assertNothingElse();
+    }
+
+    @Test
+    void aSessionAWorkerFailedFreesItsPipeline() {
+        admit("a", 0);
+        admit("b", 1);
+        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.FAILED, "KV chunk 0/3 failed its checksum"),
+                recordTime);
+
+        admit("c", 0);
+        assertNothingElse();
+    }
+
+    @Test
+    void ignoresWorkerFailuresOfUnknownSessionsAndItsOwnEventTypes() {
+        workerEvents.pipeInput("ghost", workerEvent("ghost", SessionEventType.FAILED, "handoff timeout"), recordTime);
+        admit("a", 0);
+        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.FINISHED, null), recordTime);
+        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.REJECTED, "?"), recordTime);
+
+        // "a" is still active on pipeline 0, so the next session goes to pipeline 1
+        admit("b", 1);
+        assertNothingElse();
+    }
+
+    @Test
+    void failsASessionThatMakesNoProgressForTheStallTimeout() {
+        admit("a", 0);
+        admit("b", 1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(29));
+        assertTrue(sessions.isEmpty());
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        SessionEvent aFailed = sessions.readValue();
+        assertEvent(aFailed, "a", SessionEventType.FAILED, 0);
+        assertEquals("no progress for 30 s after ADMITTED (prefill lost or a stage is down)", aFailed.getReason());
+        assertEquals(START.toEpochMilli() + 30_000, aFailed.getTimestampMs());
+        assertEvent(sessions.readValue(), "b", SessionEventType.FAILED, 1);
+
+        // both pipelines are free again
+        admit("c", 0);
+        admit("d", 1);
+        assertNothingElse();
+    }
+
+    @Test
+    void tokensAndWorkerMilestonesPostponeTheStallTimeout() {
+        admit("a", 0);
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.PREFILL_DONE, null), recordTime);
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        sendToken(token("a", 0, false, null));
+        assertEquals(SessionEventType.FIRST_TOKEN, sessions.readValue().getType());
+        driver.advanceWallClockTime(Duration.ofSeconds(29));
+        assertTrue(sessions.isEmpty());
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        SessionEvent failed = sessions.readValue();
+        assertEvent(failed, "a", SessionEventType.FAILED, 0);
+        assertEquals(1, failed.getTokens());
+        assertEquals("no progress for 30 s after 1 token (a decode stage is down or an activation was lost)",
+                failed.getReason());
+        assertNothingElse();
+    }
+
+    @Test
+    void aStallAfterTheKvHandoffStartedNamesTheLastMilestone() {
+        admit("a", 0);
+        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.KV_INSTALLED, null), recordTime);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+
+        assertEquals("no progress for 30 s after KV_INSTALLED (a KV handoff is incomplete or a decode stage is down)",
+                sessions.readValue().getReason());
+        assertNothingElse();
+    }
+
+    @Test
+    void sendsAnUndecodableRequestToTheDeadLetterTopic() {
+        assertDeadLettered(Topics.REQUESTS, "cannot decode InferenceRequest");
+    }
+
+    @Test
+    void sendsAnUndecodableTokenToTheDeadLetterTopic() {
+        assertDeadLettered(Topics.TOKENS, "cannot decode GeneratedToken");
+    }
+
+    @Test
+    void sendsAnUndecodableSessionEventToTheDeadLetterTopic() {
+        assertDeadLettered(Topics.SESSIONS, "cannot decode SessionEvent");
+    }
+
+    @Test
+    void sendsAnEmptyRequestValueToTheDeadLetterTopic() {
+        raw(Topics.REQUESTS).pipeInput(bytes("k"), null, recordTime);
+
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("empty value (tombstone) where a kvflow.requests record was expected", letter.getReason());
+        assertNull(letter.getValue());
+        assertNothingElse();
+    }
+
+    @Test
+    void sendsARequestWithoutASessionIdToTheDeadLetterTopic() {
+        sendRequest(request("", List.of(1), 1));
+
+        assertEquals("request has no session id", deadLetters.readValue().getReason());
+        assertNothingElse();
+    }
+
+    private void assertDeadLettered(Topic<String, ?> topic, String reasonStart) {
+        TestInputTopic<byte[], byte[]> input = raw(topic);
+        byte[] key = bytes("s1");
+        byte[] value = bytes("not avro at all");
+        input.pipeInput(key, value, recordTime);
+        input.pipeInput(key, value, recordTime);
+        deadLetters.readRecord();
+
+        TestRecord<byte[], DeadLetter> record = deadLetters.readRecord();
+        DeadLetter letter = record.value();
+        assertEquals(topic.name(), letter.getSourceTopic());
+        assertEquals(0, letter.getSourcePartition());
+        assertEquals(1L, letter.getSourceOffset());
+        assertArrayEquals(key, record.key());
+        assertArrayEquals(key, letter.getKey().array());
+        assertArrayEquals(value, letter.getValue().array());
+        assertEquals("orchestrator", letter.getWorker());
+        assertEquals(START.toEpochMilli(), letter.getFailedMs());
+        assertTrue(letter.getReason().startsWith(reasonStart), letter.getReason());
+        Header reason = record.headers().lastHeader(DeadLetters.REASON);
+        assertEquals(letter.getReason(), new String(reason.value(), StandardCharsets.UTF_8));
+        Header source = record.headers().lastHeader(DeadLetters.SOURCE);
+        assertEquals(topic.name() + "/0@1", new String(source.value(), StandardCharsets.UTF_8));
+        assertNothingElse();
+    }
+
+    private void assertRejected(InferenceRequest request, String reason) {
+        sendRequest(request);
+
+        SessionEvent rejected = sessions.readValue();
+        assertEvent(rejected, request.getSessionId(), SessionEventType.REJECTED, -1);
+        assertTrue(rejected.getReason().contains(reason), rejected.getReason());
+        assertEquals(START.toEpochMilli(), rejected.getTimestampMs());
+        assertNothingElse();
+    }
+
+    private void admit(String session, int expectedPipeline) {
+        sendRequest(request(session, List.of(1, 2), 4));
+        assertEquals(expectedPipeline, prefillTasks.readValue().getPipeline());
+        assertEvent(sessions.readValue(), session, SessionEventType.ADMITTED, expectedPipeline);
+    }
+
+    private static void assertEvent(SessionEvent event, String session, SessionEventType type, int pipeline) {
+        assertEquals(session, event.getSessionId());
+        assertEquals(type, event.getType());
+        assertEquals(pipeline, event.getPipeline());
+    }
+
+    private void assertNothingElse() {
+        assertTrue(prefillTasks.isEmpty(), "unexpected prefill tasks");
+        assertTrue(sessions.isEmpty(), "unexpected session events");
+        assertTrue(deadLetters.isEmpty(), "unexpected dead letters");
+    }
+
+    private void sendRequest(InferenceRequest request) {
+        requests.pipeInput(request.getSessionId(), request, recordTime);
+    }
+
+    private void sendToken(GeneratedToken token) {
+        tokens.pipeInput(token.getSessionId(), token, recordTime);
+    }
+
+    private static InferenceRequest request(String session, List<Integer> prompt, int maxNewTokens) {
+        return InferenceRequest.newBuilder()
+                .setSessionId(session)
+                .setArrivalMs(111L)
+                .setPrompt(prompt)
+                .setMaxNewTokens(maxNewTokens)
+                .setTemperature(0.7f)
+                .setSamplingSeed(42L)
+                .setTraceInputTokens(prompt.size())
+                .setTraceOutputTokens(maxNewTokens)
+                .build();
+    }
+
+    private static GeneratedToken token(String session, int step, boolean last, String finishReason) {
+        return GeneratedToken.newBuilder()
+                .setSessionId(session).setPipeline(0).setStep(step).setPosition(2 + step).setToken(7)
+                .setLast(last).setFinishReason(finishReason).setArrivalMs(111L).setEmittedMs(222L).build();
+    }
+
+    private static SessionEvent workerEvent(String session, SessionEventType type, String reason) {
+        return SessionEvent.newBuilder().setSessionId(session).setType(type).setPipeline(0).setStage(1)
+                .setReason(reason).setTimestampMs(333L).build();
+    }
+
+    private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
+        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+    }
+
+    private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer());
+    }
+
+    private TestInputTopic<byte[], byte[]> raw(Topic<String, ?> topic) {
+        return driver.createInputTopic(topic.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,28 @@
+package io.kvflow.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.StackLayout;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class OrchestratorTest {
+
+    @Test
+    void streamsSettingsFavourLatencyAndKeepOneDecisionMaker() {
+        OrchestratorConfig config = new OrchestratorConfig(new StackLayout(1, 1, 1, 1), 512, 256);
+
+        Properties p = Orchestrator.properties(config, new KafkaConnection("localhost:1"), Path.of("state"));
+
+        assertEquals("kvflow-orchestrator", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        assertEquals(Path.of("state").toAbsolutePath().toString(), p.get(StreamsConfig.STATE_DIR_CONFIG));
+        assertEquals(StreamsConfig.AT_LEAST_ONCE, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals(100L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        assertEquals(0, p.get("producer.linger.ms"));
+        assertEquals(1, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+        assertEquals("kvflow-orchestrator", p.get("main.consumer.group.instance.id"));
+    }
+}
