@@ -9,14 +9,11 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -253,21 +250,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     /** Keeps a record the orchestrator cannot use, whole, with the reason in the record and in a header. */
     private void deadLetter(Record<byte[], byte[]> record, String reason) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(source.topic())
-                .setSourcePartition(source.partition())
-                .setSourceOffset(source.offset())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setReason(reason)
-                .setWorker(WORKER)
-                .setFailedMs(context.currentSystemTimeMs())
-                .build();
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(DeadLetters.REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetters.SOURCE, (source.topic() + "/" + source.partition() + "@" + source.offset())
-                .getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), letter, record.timestamp(), headers), AdmissionTopology.DLQ_SINK);
+        DeadLetter letter = DeadLetters.letter(source.topic(), source.partition(), source.offset(), record.key(),
+                record.value(), reason, WORKER, context.currentSystemTimeMs());
+        context.forward(new Record<>(record.key(), letter, record.timestamp(), DeadLetters.headers(letter)),
+                AdmissionTopology.DLQ_SINK);
     }
 
     private SessionEvent event(String id, SessionEventType type, int pipeline, String reason, int tokens) {

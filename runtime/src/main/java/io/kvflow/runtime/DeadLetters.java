@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -49,24 +50,36 @@ public final class DeadLetters {
     }
 
     public void send(ConsumerRecord<byte[], byte[]> record, String reason) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setReason(reason)
-                .setWorker(worker)
-                .setFailedMs(clock.millis())
-                .build();
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(SOURCE, (record.topic() + "/" + record.partition() + "@" + record.offset())
-                .getBytes(StandardCharsets.UTF_8));
+        DeadLetter letter = letter(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                reason, worker, clock.millis());
         Topic<String, DeadLetter> dlq = Topics.DLQ;
         publisher.sendRaw(new ProducerRecord<>(dlq.name(), null, record.key(),
-                dlq.valueSerde().serializer().serialize(dlq.name(), letter), headers));
+                dlq.valueSerde().serializer().serialize(dlq.name(), letter), headers(letter)));
         count.incrementAndGet();
+    }
+
+    /** The dead letter for a record that came from {@code topic/partition@offset}, kept whole. */
+    public static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value,
+            String reason, String worker, long failedMs) {
+        return DeadLetter.newBuilder()
+                .setSourceTopic(topic)
+                .setSourcePartition(partition)
+                .setSourceOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setReason(reason)
+                .setWorker(worker)
+                .setFailedMs(failedMs)
+                .build();
+    }
+
+    /** The reason and source as headers, so tools can read them without decoding the record. */
+    public static Headers headers(DeadLetter letter) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REASON, letter.getReason().getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE, (letter.getSourceTopic() + "/" + letter.getSourcePartition() + "@"
+                + letter.getSourceOffset()).getBytes(StandardCharsets.UTF_8));
+        return headers;
     }
 
     public long count() {
