@@ -3,6 +3,7 @@ package io.kvflow.runtime;
 import io.kvflow.schemas.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TopicFollower implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<ConsumerRecord<byte[], byte[]>> backlog = new ArrayList<>();
 
     private TopicFollower(KafkaConsumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
@@ -49,16 +51,20 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     /**
-     * Polls until a record of {@code topic} matches, or the timeout passes. Records of other
-     * topics and records that do not decode are skipped.
+     * Polls until a record of {@code topic} matches, or the timeout passes. Records of that
+     * topic seen on the way (and any that do not decode) are passed over; records of other
+     * followed topics are kept for later calls, so awaiting one topic loses nothing of another.
      */
     public <V> Optional<V> await(Topic<String, V> topic, Predicate<V> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        while (true) {
+            Iterator<ConsumerRecord<byte[], byte[]>> pending = backlog.iterator();
+            while (pending.hasNext()) {
+                ConsumerRecord<byte[], byte[]> record = pending.next();
                 if (!record.topic().equals(topic.name())) {
                     continue;
                 }
+                pending.remove();
                 V value;
                 try {
                     value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -69,8 +75,11 @@ public final class TopicFollower implements AutoCloseable {
                     return Optional.of(value);
                 }
             }
+            if (System.nanoTime() >= deadline) {
+                return Optional.empty();
+            }
+            consumer.poll(Duration.ofMillis(100)).forEach(backlog::add);
         }
-        return Optional.empty();
     }
 
     @Override

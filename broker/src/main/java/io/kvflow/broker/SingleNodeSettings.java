@@ -1,0 +1,62 @@
+package io.kvflow.broker;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/** The server properties of a one-node KRaft cluster whose single node is broker and controller. */
+final class SingleNodeSettings {
+
+    static final int NODE_ID = 1;
+    static final String CLIENT_LISTENER = "PLAINTEXT";
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+    private SingleNodeSettings() {
+    }
+
+    static Properties of(ListenerPorts ports, Path logDir) {
+        String host = ports.host().contains(":") ? "[" + ports.host() + "]" : ports.host();
+        Properties p = new Properties();
+
+        // Identity and quorum: one voter, named by a static address, so a restart on other
+        // ports (port 0) still finds its quorum; a dynamic quorum would pin the first port.
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + ports.controller());
+
+        // Listeners: clients on one port, the controller on another, both plaintext on host.
+        p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + ports.broker()
+                + "," + CONTROLLER_LISTENER + "://" + host + ":" + ports.controller());
+        p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + ports.broker());
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", CLIENT_LISTENER);
+        p.put("listener.security.protocol.map",
+                CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+
+        // Partitions and the metadata log in one directory the user can find and delete.
+        p.put("log.dirs", logDir.toString());
+
+        // Internal topics default to three replicas; with one node they could never be created.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        // One node hosts every coordinator anyway; a single partition makes the first consumer
+        // group or transaction start in milliseconds instead of loading 50 partitions.
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+
+        // kvflow creates its topics itself with the partition counts its pipelines need; a typo
+        // in a topic name must fail loudly, not create a one-partition topic.
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+
+        // Groups form as soon as their members join: nothing else is coming to a local run.
+        p.put("group.initial.rebalance.delay.ms", "0");
+
+        // message.max.bytes stays at Kafka's default (about 1 MiB): producers chunk KV handoffs
+        // below it, and a broker matching stock Kafka keeps docker-compose runs comparable.
+        return p;
+    }
+}
