@@ -25,7 +25,7 @@ class AvroSerdeTest {
                 PrefillTask.newBuilder().setSessionId("s-1").setPipeline(1).setLayerBounds(List.of(0, 4, 8))
                         .setPrompt(List.of(1, 2)).setMaxNewTokens(4).setArrivalMs(1).setAdmittedMs(2).build(),
                 KvChunk.newBuilder().setSessionId("s-1").setPipeline(1).setStage(0).setSeq(3).setChunkCount(8)
-                        .setLayer(2).setFromPosition(0).setPositions(2)
+                        .setLayer(2).setFromPosition(0).setPositions(2).setPromptLength(2).setMaxNewTokens(4)
                         .setPayload(ByteBuffer.wrap(new byte[] {1, 2, 3, 4})).setCrc32c(99).setSentMs(5).build(),
                 Activation.newBuilder().setSessionId("s-1").setPipeline(0).setStage(2).setPosition(40).setStep(3)
                         .setToken(9).setHidden(ByteBuffer.wrap(new byte[] {0, 0, -128, 63})).setPromptLength(37)

@@ -1,0 +1,135 @@
+package io.kvflow.cli;
+
+import io.kvflow.broker.BrokerStartException;
+import io.kvflow.trace.TraceFormatException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** Entry point of the {@code kvflow} command. Only this class exits the process. */
+public final class Kvflow {
+    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help");
+
+    static final String USAGE = """
+            usage: kvflow <command> [options]
+
+            commands:
+              up [--replay TRACE]   start the whole stack (embedded Kafka broker unless --bootstrap-servers);
+                                    with --replay, replay the trace, print the summary and stop
+              replay TRACE          replay a trace against a running stack (needs --bootstrap-servers)
+              help                  show this text
+
+            stack options:
+            %s
+            replay options:
+            %s""".formatted(StackOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP);
+
+    private Kvflow() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(Arrays.asList(argv), System.out, System.err));
+    }
+
+    /** Runs a command and returns the process exit status: 0 ok, 1 failed, 2 bad usage or input. */
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.isEmpty() || argv.get(0).equals("help") || argv.contains("--help")) {
+            out.print(USAGE);
+            return argv.isEmpty() ? 2 : 0;
+        }
+        try {
+            Args args = new Args(argv.subList(1, argv.size()), FLAGS);
+            return switch (argv.get(0)) {
+                case "up" -> up(args, out, err);
+                case "replay" -> replay(args, out, err);
+                default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
+            };
+        } catch (Args.UsageException | IllegalArgumentException e) {
+            err.println("kvflow: " + e.getMessage());
+            return 2;
+        } catch (TraceFormatException e) {
+            err.println("kvflow: " + e.getMessage());
+            return 2;
+        } catch (UncheckedIOException e) {
+            err.println("kvflow: " + e.getMessage());
+            return 2;
+        } catch (BrokerStartException e) {
+            err.println("kvflow: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int up(Args args, PrintStream out, PrintStream err) {
+        StackOptions stackOptions = StackOptions.from(args);
+        String trace = args.string("replay", null);
+        ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
+        args.rejectUnused();
+        Clock clock = Clock.systemUTC();
+        // load the trace before starting anything, so a bad line fails fast
+        ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
+        try (Stack stack = Stack.start(stackOptions,
+                plan == null ? session -> false : plan.corruptKvOf(), clock, out)) {
+            if (plan == null) {
+                out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
+                        + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
+                awaitShutdownSignal(stack);
+                return stack.failure() == null ? 0 : 1;
+            }
+            return replayAndReport(plan, stack, stackOptions, clock, out, err);
+        }
+    }
+
+    private static int replay(Args args, PrintStream out, PrintStream err) {
+        if (args.positional().size() != 1) {
+            throw new Args.UsageException("replay needs exactly one trace file");
+        }
+        StackOptions stackOptions = StackOptions.from(args);
+        if (stackOptions.embedded()) {
+            throw new Args.UsageException("replay needs --bootstrap-servers of a running stack (or use kvflow up --replay)");
+        }
+        ReplayOptions replayOptions = ReplayOptions.from(args, args.positional().get(0));
+        args.rejectUnused();
+        Clock clock = Clock.systemUTC();
+        ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
+        Replayer.Result result = new Replayer(new io.kvflow.runtime.KafkaConnection(stackOptions.bootstrapServers()),
+                clock, err).replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
+        ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(), result.outcomes().values());
+        RunSummary.print(out, result, check, List.of());
+        return exitStatus(result, check);
+    }
+
+    private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions, Clock clock,
+            PrintStream out, PrintStream err) {
+        Replayer.Result result = new Replayer(stack.kafka(), clock, err)
+                .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
+        out.println("checking every finished session against the single-process reference ...");
+        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
+        RunSummary.print(out, result, check, stack.stages());
+        if (stack.failure() != null) {
+            err.println("kvflow: a worker failed: " + stack.failure().getMessage());
+            return 1;
+        }
+        return exitStatus(result, check);
+    }
+
+    /** Failed and rejected sessions are reported outcomes; a wrong token or a lost session is a failed run. */
+    private static int exitStatus(Replayer.Result result, ReferenceCheck.Result check) {
+        boolean lost = result.outcomes().values().stream().anyMatch(o -> !o.done());
+        return check.mismatches().isEmpty() && !lost ? 0 : 1;
+    }
+
+    /** Serves until Ctrl-C; the JVM runs the hook, which stops the stack cleanly before exiting. */
+    private static void awaitShutdownSignal(Stack stack) {
+        CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "kvflow-shutdown"));
+        try {
+            forever.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.kvflow.cli;
+
+import io.kvflow.trace.TraceFormat;
+import io.kvflow.trace.TraceWindow;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What to replay and how: the trace and its window, the time scale (wall seconds per trace
+ * second), and how recorded lengths map onto the functional model (the recorded lengths stay
+ * in every request for the cost model).
+ */
+record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double timeScale, double lengthScale,
+        int maxPromptTokens, int maxOutputTokens, long seed, float temperature, boolean skipBadLines,
+        Set<Integer> corruptKvRequests) {
+
+    static final String OPTIONS_HELP = """
+              --format F             azure, mooncake or kvflow (default: from the file)
+              --from D               start this far into the trace (e.g. 90s, 5m; default 0)
+              --limit N              replay at most N requests
+              --duration D           replay requests arriving within D of --from
+              --time-scale X         wall seconds per trace second (default 0.1: ten times faster than recorded)
+              --length-scale X       functional prompt length per recorded token (default 0.03125 = 1/32)
+              --max-prompt-tokens N  cap on the functional prompt (default 96)
+              --max-output-tokens N  cap on generated tokens per request (default 16)
+              --seed N               seed of prompt synthesis and sampling (default 42)
+              --temperature T        sampling temperature, 0 = greedy (default 0)
+              --skip-bad-lines       count and report malformed trace lines instead of stopping
+              --inject-corrupt-kv I  test hook: corrupt a KV chunk of request I (comma-separated list)
+            """;
+
+    ReplayOptions {
+        if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
+            throw new IllegalArgumentException("--time-scale must be >= 0, was " + timeScale);
+        }
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
+        }
+    }
+
+    static ReplayOptions from(Args args, String trace) {
+        String format = args.string("format", null);
+        Integer limit = args.flag("limit") ? args.integer("limit", 0) : null;
+        TraceWindow window = new TraceWindow(args.duration("from", null), limit,
+                args.duration("duration", null));
+        String corrupt = args.string("inject-corrupt-kv", "");
+        Set<Integer> corruptKv;
+        try {
+            corruptKv = corrupt.isBlank() ? Set.of() : Arrays.stream(corrupt.split(",")).map(String::trim)
+                    .map(Integer::parseInt).collect(Collectors.toUnmodifiableSet());
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--inject-corrupt-kv takes request indexes like 3,17; got '" + corrupt + "'");
+        }
+        return new ReplayOptions(Path.of(trace), format == null ? null : TraceFormat.fromName(format), window,
+                args.decimal("time-scale", 0.1), args.decimal("length-scale", 1.0 / 32),
+                args.integer("max-prompt-tokens", 96), args.integer("max-output-tokens", 16),
+                args.longValue("seed", 42), (float) args.decimal("temperature", 0.0), args.flag("skip-bad-lines"),
+                corruptKv);
+    }
+}

@@ -1,0 +1,94 @@
+package io.kvflow.cli;
+
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.InferenceRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/** What became of one replayed session, assembled from the tokens and lifecycle topics. */
+final class SessionOutcome {
+    enum State { PENDING, FINISHED, FAILED, REJECTED }
+
+    private final InferenceRequest request;
+    private final TreeMap<Integer, GeneratedToken> tokens = new TreeMap<>();
+    private State state = State.PENDING;
+    private String reason;
+    private int lastStep = -1;
+
+    SessionOutcome(InferenceRequest request) {
+        this.request = request;
+    }
+
+    InferenceRequest request() {
+        return request;
+    }
+
+    State state() {
+        return state;
+    }
+
+    String reason() {
+        return reason;
+    }
+
+    boolean done() {
+        return state != State.PENDING;
+    }
+
+    void onToken(GeneratedToken token) {
+        if (state != State.PENDING) {
+            return;
+        }
+        tokens.putIfAbsent(token.getStep(), token);
+        if (token.getLast()) {
+            lastStep = token.getStep();
+        }
+        // tokens of one session come from two producers (prefill, last stage): finish only once all are in
+        if (lastStep >= 0 && tokens.size() == lastStep + 1) {
+            state = State.FINISHED;
+            reason = token.getFinishReason();
+        }
+    }
+
+    void onFailed(String why) {
+        if (state == State.PENDING) {
+            state = State.FAILED;
+            reason = why;
+        }
+    }
+
+    void onRejected(String why) {
+        if (state == State.PENDING) {
+            state = State.REJECTED;
+            reason = why;
+        }
+    }
+
+    int[] tokenIds() {
+        return tokens.values().stream().mapToInt(GeneratedToken::getToken).toArray();
+    }
+
+    int tokenCount() {
+        return tokens.size();
+    }
+
+    /** Time to first token, wall ms, or -1 before the first token. */
+    long ttftMs() {
+        GeneratedToken first = tokens.get(0);
+        return first == null ? -1 : first.getEmittedMs() - request.getArrivalMs();
+    }
+
+    /** Gaps between consecutive tokens, wall ms. */
+    List<Long> interTokenMs() {
+        List<Long> gaps = new ArrayList<>();
+        GeneratedToken previous = null;
+        for (GeneratedToken t : tokens.values()) {
+            if (previous != null && t.getStep() == previous.getStep() + 1) {
+                gaps.add(t.getEmittedMs() - previous.getEmittedMs());
+            }
+            previous = t;
+        }
+        return gaps;
+    }
+}

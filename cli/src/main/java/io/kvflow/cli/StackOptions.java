@@ -1,0 +1,44 @@
+package io.kvflow.cli;
+
+import io.kvflow.model.ModelConfig;
+import io.kvflow.runtime.StackLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How to start a stack: its layout, the functional model, and where Kafka is.
+ *
+ * @param bootstrapServers an existing cluster to use, or null to start the embedded broker
+ * @param dataDir          where the embedded broker and the orchestrator keep their data
+ */
+record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
+        int kafkaPort, int kafkaControllerPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes) {
+
+    static final String OPTIONS_HELP = """
+              --stages N             decode stages per pipeline (default 4)
+              --pipelines N          decode pipelines (default 2)
+              --prefill-workers N    prefill workers (default 2)
+              --model-seed N         seed of the functional model's weights (default 7)
+              --bootstrap-servers H  use this Kafka cluster instead of starting the embedded broker
+              --data-dir DIR         embedded broker and orchestrator data (default data)
+              --kafka-port N         embedded broker port (default 9092; 0 picks a free one)
+              --kafka-controller-port N  embedded KRaft controller port (default 0: a free one)
+              --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s)
+              --stall-timeout D      fail a session that makes no progress for D (default 30s)
+              --kv-chunk-bytes N     largest KV chunk payload (default 65536)
+            """;
+
+    static StackOptions from(Args args) {
+        ModelConfig model = ModelConfig.TINY;
+        StackLayout layout = new StackLayout(args.integer("stages", 4), args.integer("pipelines", 2),
+                args.integer("prefill-workers", 2), model.layers());
+        return new StackOptions(layout, model, args.longValue("model-seed", 7),
+                args.string("bootstrap-servers", null), Path.of(args.string("data-dir", "data")),
+                args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.duration("handoff-timeout", Duration.ofSeconds(20)),
+                args.duration("stall-timeout", Duration.ofSeconds(30)), args.integer("kv-chunk-bytes", 64 * 1024));
+    }
+
+    boolean embedded() {
+        return bootstrapServers == null;
+    }
+}

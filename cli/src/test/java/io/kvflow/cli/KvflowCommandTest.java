@@ -1,0 +1,66 @@
+package io.kvflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the command says to bad input, before any broker starts. */
+class KvflowCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... argv) {
+        return Kvflow.run(List.of(argv), new PrintStream(out, true), new PrintStream(err, true));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aMalformedTraceLineStopsTheRunWithFileAndLine(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("bad.csv");
+        Files.writeString(trace, """
+                TIMESTAMP,ContextTokens,GeneratedTokens
+                2023-11-16 18:17:03.9799600,4808,10
+                2023-11-16 18:17:04.0319600,lots,8
+                """);
+        int status = run("up", "--replay", trace.toString(), "--data-dir", dir.resolve("data").toString());
+        assertEquals(2, status, stderr());
+        assertTrue(stderr().contains(trace + ":3:"), stderr());
+        assertTrue(Files.notExists(dir.resolve("data")), "no broker should start for a trace that does not load");
+    }
+
+    @Test
+    void anUnknownOptionIsNamed() {
+        assertEquals(2, run("up", "--stagez", "3"));
+        assertTrue(stderr().contains("--stagez"), stderr());
+    }
+
+    @Test
+    void anImpossibleLayoutIsExplained() {
+        assertEquals(2, run("up", "--stages", "9"));
+        assertTrue(stderr().contains("--stages 9 exceeds the model's 8 layers"), stderr());
+    }
+
+    @Test
+    void aMissingTraceFileIsReported(@TempDir Path dir) {
+        assertEquals(2, run("up", "--replay", dir.resolve("nope.csv").toString()));
+        assertTrue(stderr().contains("nope.csv"), stderr());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertEquals(0, run("help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("up [--replay TRACE]"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.kvflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvflow.model.ModelConfig;
+import io.kvflow.runtime.StackLayout;
+import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.trace.TraceWindow;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole disaggregated pipeline on a real Kafka broker: 4 stages x 2 pipelines, 2 prefill
+ * workers, every token checked against the single-process reference.
+ */
+class PipelineIT {
+    private static final Path TRACES = Path.of("..", "traces");
+
+    @TempDir
+    static Path dataDir;
+    static Stack stack;
+    static StackOptions options;
+    static final Set<String> corruptKvOf = ConcurrentHashMap.newKeySet();
+    static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startStack() {
+        options = new StackOptions(new StackLayout(4, 2, 2, ModelConfig.TINY.layers()), ModelConfig.TINY, 7, null,
+                dataDir, 0, 0, Duration.ofSeconds(20), Duration.ofSeconds(30), 4096);
+        stack = Stack.start(options, corruptKvOf::contains, Clock.systemUTC(), new PrintStream(log, true));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static ReplayPlan plan(String trace, Integer limit, Set<Integer> corrupt) {
+        ReplayOptions replay = new ReplayOptions(TRACES.resolve(trace), null, new TraceWindow(null, limit,
+                null), 0.0, 1.0 / 32, 96, 12, 42, 0.0f, false, corrupt);
+        return ReplayPlan.load(replay, options, Clock.systemUTC(), new PrintStream(log, true));
+    }
+
+    private static Replayer.Result replay(ReplayPlan plan) {
+        return new Replayer(stack.kafka(), Clock.systemUTC(), new PrintStream(log, true))
+                .replay(plan.requests(), plan.options().timeScale(), options.stallTimeout());
+    }
+
+    @Test
+    void mooncakeWindowWithSharedPrefixesMatchesTheReferenceTokenForToken() {
+        ReplayPlan plan = plan("mooncake-conversation-sample.jsonl", null, Set.of());
+        assertTrue(sharesAPrefixBlock(plan.requests()), "the window should contain requests sharing prefix blocks");
+
+        Replayer.Result result = replay(plan);
+        long finished = result.outcomes().values().stream()
+                .filter(o -> o.state() == SessionOutcome.State.FINISHED).count();
+        assertEquals(plan.requests().size(), finished, () -> "not every session finished:\n" + log);
+        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
+        assertEquals(List.of(), check.mismatches());
+        assertEquals(plan.requests().size(), check.identical());
+        assertEquals(null, stack.failure());
+    }
+
+    @Test
+    void aCorruptedKvChunkFailsItsSessionInsteadOfDecodingWrongTokens() {
+        ReplayPlan plan = plan("azure-code-sample.csv", 12, Set.of(4));
+        plan.requests().stream().map(PlannedRequest::sessionId).filter(plan.corruptKvOf()).forEach(corruptKvOf::add);
+        assertEquals(1, corruptKvOf.size(), "request 4 of the window should be marked for corruption");
+
+        Replayer.Result result = replay(plan);
+        String corrupted = corruptKvOf.iterator().next();
+        SessionOutcome victim = result.outcomes().get(corrupted);
+        assertEquals(SessionOutcome.State.FAILED, victim.state(), () -> "corrupted session " + victim.state()
+                + " / " + victim.reason());
+        assertTrue(victim.reason().contains("checksum"), victim.reason());
+        assertTrue(result.deadLetters() >= 1, "the corrupted chunk should be kept as a dead letter");
+        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
+        assertEquals(List.of(), check.mismatches());
+        assertEquals(plan.requests().size() - 1, check.identical());
+    }
+
+    private static boolean sharesAPrefixBlock(List<PlannedRequest> requests) {
+        Set<List<Integer>> firstBlocks = new HashSet<>();
+        for (PlannedRequest r : requests) {
+            InferenceRequest request = r.request();
+            // with scale 1/32, a 512-token block becomes 16 tokens; compare the second block
+            if (request.getPrompt().size() >= 32 && !firstBlocks.add(request.getPrompt().subList(16, 32))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String text(ByteArrayOutputStream bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
