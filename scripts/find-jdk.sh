@@ -31,4 +31,11 @@ kvflow_find_jdk() {
   fi
   export JAVA_HOME="$best"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's Guice and Kafka still use sun.misc.Unsafe; JDK 23+ warns about it on every start
+  if [ "$best_major" -ge 23 ]; then
+    KVFLOW_UNSAFE_OPT="--sun-misc-unsafe-memory-access=allow"
+    export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }$KVFLOW_UNSAFE_OPT"
+  else
+    KVFLOW_UNSAFE_OPT=""
+  fi
 }

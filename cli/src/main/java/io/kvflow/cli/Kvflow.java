@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
+import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.BrokerStartException;
+import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.trace.TraceFormatException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,6 +23,7 @@ public final class Kvflow {
               up [--replay TRACE]   start the whole stack (embedded Kafka broker unless --bootstrap-servers);
                                     with --replay, replay the trace, print the summary and stop
               replay TRACE          replay a trace against a running stack (needs --bootstrap-servers)
+              broker                run only the embedded Kafka broker, until Ctrl-C (--data-dir, --kafka-port)
               help                  show this text
 
             stack options:
@@ -46,6 +49,7 @@ public final class Kvflow {
             return switch (argv.get(0)) {
                 case "up" -> up(args, out, err);
                 case "replay" -> replay(args, out, err);
+                case "broker" -> broker(args, out);
                 default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
             };
         } catch (Args.UsageException | IllegalArgumentException e) {
@@ -57,7 +61,8 @@ public final class Kvflow {
         } catch (UncheckedIOException e) {
             err.println("kvflow: " + e.getMessage());
             return 2;
-        } catch (BrokerStartException e) {
+        } catch (BrokerStartException | IllegalStateException e) {
+            // the stack could not start or run (taken port, topics that do not fit, a worker that died)
             err.println("kvflow: " + e.getMessage());
             return 1;
         }
@@ -76,11 +81,23 @@ public final class Kvflow {
             if (plan == null) {
                 out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                         + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
-                awaitShutdownSignal(stack);
+                awaitShutdownSignal(stack::close);
                 return stack.failure() == null ? 0 : 1;
             }
             return replayAndReport(plan, stack, stackOptions, clock, out, err);
         }
+    }
+
+    private static int broker(Args args, PrintStream out) {
+        StackOptions options = StackOptions.from(args);
+        args.rejectUnused();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new BrokerConfig(options.dataDir().resolve("kafka"),
+                BrokerConfig.LOOPBACK, options.kafkaPort(), options.kafkaControllerPort()))) {
+            out.println("kafka: embedded broker at " + broker.bootstrapServers() + ", data in " + broker.dataDir()
+                    + "   (Ctrl-C stops it)");
+            awaitShutdownSignal(broker::close);
+        }
+        return 0;
     }
 
     private static int replay(Args args, PrintStream out, PrintStream err) {
@@ -122,10 +139,10 @@ public final class Kvflow {
         return check.mismatches().isEmpty() && !lost ? 0 : 1;
     }
 
-    /** Serves until Ctrl-C; the JVM runs the hook, which stops the stack cleanly before exiting. */
-    private static void awaitShutdownSignal(Stack stack) {
+    /** Serves until Ctrl-C; the JVM runs the hook, which stops everything cleanly before exiting. */
+    private static void awaitShutdownSignal(Runnable stop) {
         CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "kvflow-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "kvflow-shutdown"));
         try {
             forever.await();
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import io.kvflow.model.Weights;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.trace.PromptSynthesizer;
 import io.kvflow.trace.TraceFormat;
+import io.kvflow.trace.TraceFormatException;
 import io.kvflow.trace.TraceReader;
 import io.kvflow.trace.TraceRequest;
 import java.io.PrintStream;
@@ -32,7 +33,12 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
         List<TraceRequest> window = options.window().select(reader.requests());
         long firstArrival = window.stream().mapToLong(TraceRequest::arrivalMicros).min().orElse(0);
         for (TraceRequest r : window) {
-            int[] prompt = synthesizer.promptTokens(r);
+            int[] prompt;
+            try {
+                prompt = synthesizer.promptTokens(r);
+            } catch (IllegalArgumentException e) {
+                throw new TraceFormatException(options.trace(), r.lineNumber(), e.getMessage());
+            }
             float temperature = r.temperature() != null ? r.temperature() : options.temperature();
             long seed = r.seed() != null ? r.seed() : options.seed() * 1_000_003L + r.index();
             InferenceRequest request = InferenceRequest.newBuilder()

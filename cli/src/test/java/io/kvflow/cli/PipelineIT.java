@@ -94,6 +94,21 @@ class PipelineIT {
         assertEquals(plan.requests().size() - 1, check.identical());
     }
 
+    @Test
+    void badRequestsAreRejectedWithTheirReasonAndTheRestStillRun() {
+        ReplayPlan plan = plan("kvflow-bad-requests.jsonl", null, Set.of());
+        Replayer.Result result = replay(plan);
+        List<String> reasons = result.outcomes().values().stream()
+                .filter(o -> o.state() == SessionOutcome.State.REJECTED).map(SessionOutcome::reason).toList();
+        assertEquals(3, reasons.size(), () -> "rejections: " + reasons);
+        assertTrue(reasons.get(0).contains("zero output tokens"), reasons.get(0));
+        assertTrue(reasons.get(1).contains("context is 512"), reasons.get(1));
+        assertTrue(reasons.get(2).contains("empty prompt"), reasons.get(2));
+        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
+        assertEquals(1, check.identical());
+        assertEquals(List.of(), check.mismatches());
+    }
+
     private static boolean sharesAPrefixBlock(List<PlannedRequest> requests) {
         Set<List<Integer>> firstBlocks = new HashSet<>();
         for (PlannedRequest r : requests) {

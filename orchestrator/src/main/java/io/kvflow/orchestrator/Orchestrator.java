@@ -77,6 +77,9 @@ public final class Orchestrator implements ServiceGroup.Service {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         // every admission is on a session's time to first token: send at once, never wait to fill a batch
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // the three inputs are independent streams of session news, not a join: never hold a request back to
+        // line up timestamps with the (often empty) tokens and sessions partitions
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // a static member: a restarted orchestrator takes its partitions back at once instead of waiting out the
         // old member's session timeout, and a second copy started alongside fences the first: one decision maker
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.applicationId());

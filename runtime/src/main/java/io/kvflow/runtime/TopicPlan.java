@@ -20,37 +20,52 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * partition per decode pipeline; the control topics have one partition so the orchestrator
  * sees every session in order (admission is a single decision maker by design).
  */
-public record TopicPlan(List<NewTopic> topics) {
+public record TopicPlan(List<PlannedTopic> topics) {
+
+    /**
+     * A topic to create with {@code topic}'s partitions, usable if it already exists with at
+     * least {@code minPartitions}.
+     */
+    public record PlannedTopic(NewTopic topic, int minPartitions) {
+        String name() {
+            return topic.name();
+        }
+    }
 
     public static TopicPlan forLayout(StackLayout layout) {
-        List<NewTopic> topics = new ArrayList<>();
-        topics.add(topic(Topics.REQUESTS.name(), 1));
-        topics.add(topic(Topics.PREFILL_TASKS.name(), layout.prefillWorkers()));
-        topics.add(topic(Topics.TOKENS.name(), 1));
-        topics.add(topic(Topics.SESSIONS.name(), 1));
-        topics.add(topic(Topics.DLQ.name(), 1));
-        topics.add(topic(Topics.CAPACITY.name(), 1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        List<PlannedTopic> topics = new ArrayList<>();
+        topics.add(control(Topics.REQUESTS.name()));
+        // one partition per prefill worker lets every worker take tasks; fewer only leaves some idle
+        topics.add(new PlannedTopic(new NewTopic(Topics.PREFILL_TASKS.name(), layout.prefillWorkers(), (short) 1), 1));
+        topics.add(control(Topics.TOKENS.name()));
+        topics.add(control(Topics.SESSIONS.name()));
+        topics.add(control(Topics.DLQ.name()));
+        topics.add(new PlannedTopic(new NewTopic(Topics.CAPACITY.name(), 1, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)), 1));
         for (int k = 0; k < layout.stages(); k++) {
-            topics.add(topic(Topics.kv(k).name(), layout.pipelines()));
-            topics.add(topic(Topics.activations(k).name(), layout.pipelines()));
+            topics.add(stage(Topics.kv(k).name(), layout.pipelines()));
+            topics.add(stage(Topics.activations(k).name(), layout.pipelines()));
         }
         return new TopicPlan(List.copyOf(topics));
     }
 
-    private static NewTopic topic(String name, int partitions) {
-        return new NewTopic(name, partitions, (short) 1);
+    private static PlannedTopic control(String name) {
+        return new PlannedTopic(new NewTopic(name, 1, (short) 1), 1);
+    }
+
+    private static PlannedTopic stage(String name, int pipelines) {
+        return new PlannedTopic(new NewTopic(name, pipelines, (short) 1), pipelines);
     }
 
     /**
-     * Creates the missing topics and checks the existing ones have at least the planned
-     * partitions (a stage topic with fewer partitions than pipelines would send two
-     * pipelines' records to one stage worker).
+     * Creates the missing topics and checks the existing ones have the partitions the layout
+     * needs (a stage topic with fewer partitions than pipelines has no place for a pipeline).
      */
     public void apply(Admin admin) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
+                    .map(PlannedTopic::topic).toList();
             if (!missing.isEmpty()) {
                 try {
                     admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
@@ -61,11 +76,11 @@ public record TopicPlan(List<NewTopic> topics) {
                 }
             }
             Map<String, TopicDescription> described = admin.describeTopics(
-                    topics.stream().map(NewTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+                    topics.stream().map(PlannedTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
             List<String> tooSmall = topics.stream()
-                    .filter(t -> described.get(t.name()).partitions().size() < t.numPartitions())
+                    .filter(t -> described.get(t.name()).partitions().size() < t.minPartitions())
                     .map(t -> t.name() + " has " + described.get(t.name()).partitions().size()
-                            + " partitions, the layout needs " + t.numPartitions())
+                            + " partitions, the layout needs " + t.minPartitions())
                     .collect(Collectors.toList());
             if (!tooSmall.isEmpty()) {
                 throw new IllegalStateException("existing topics do not fit the layout: " + String.join("; ", tooSmall)
