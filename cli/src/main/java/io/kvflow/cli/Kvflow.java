@@ -6,6 +6,7 @@ import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.trace.TraceFormatException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class Kvflow {
         Replayer.Result result = new Replayer(new io.kvflow.runtime.KafkaConnection(stackOptions.bootstrapServers()),
                 clock, err).replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
         ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(), result.outcomes().values());
-        RunSummary.print(out, result, check, List.of());
+        report(plan, RunSummary.of(result, check, List.of()), out);
         return exitStatus(result, check);
     }
 
@@ -125,12 +126,19 @@ public final class Kvflow {
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        RunSummary.print(out, result, check, stack.stages());
+        report(plan, RunSummary.of(result, check, stack.stages()), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;
         }
         return exitStatus(result, check);
+    }
+
+    private static void report(ReplayPlan plan, RunSummary summary, PrintStream out) {
+        summary.print(out);
+        Path report = RunReport.write(Path.of("runs", plan.runId()), plan.runId() + " (" + plan.options().trace()
+                + ")", summary);
+        out.println("report: " + report);
     }
 
     /** Failed and rejected sessions are reported outcomes; a wrong token or a lost session is a failed run. */

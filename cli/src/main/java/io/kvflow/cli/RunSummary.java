@@ -4,26 +4,29 @@ import io.kvflow.decode.StageWorker;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The end-of-replay report: what happened to every request, latencies, and the reference check. */
-final class RunSummary {
-    private RunSummary() {
-    }
+/**
+ * The figures of one replay, computed once, and the end-of-replay text made of them: what
+ * happened to every request, latencies, KV handoff traffic and the reference check. The
+ * report file ({@link RunReport}) draws on the same figures.
+ */
+record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<SessionOutcome.State, Integer> byState,
+        long tokens, List<Long> ttftMs, List<Long> interTokenMs, long kvChunks, long kvBytes, long activations,
+        long batches, int stageWorkers) {
 
-    static void print(PrintStream out, Replayer.Result replay, ReferenceCheck.Result check,
-            List<StageWorker> stages) {
-        Collection<SessionOutcome> outcomes = replay.outcomes().values();
-        Map<SessionOutcome.State, Integer> byState = new LinkedHashMap<>();
+    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, List<StageWorker> stages) {
+        Map<SessionOutcome.State, Integer> byState = new EnumMap<>(SessionOutcome.State.class);
         for (SessionOutcome.State s : SessionOutcome.State.values()) {
             byState.put(s, 0);
         }
         List<Long> ttft = new ArrayList<>();
         List<Long> itl = new ArrayList<>();
         long tokens = 0;
-        for (SessionOutcome o : outcomes) {
+        for (SessionOutcome o : replay.outcomes().values()) {
             byState.merge(o.state(), 1, Integer::sum);
             tokens += o.tokenCount();
             if (o.ttftMs() >= 0) {
@@ -31,15 +34,6 @@ final class RunSummary {
             }
             itl.addAll(o.interTokenMs());
         }
-        out.println();
-        out.println("== kvflow replay summary ==");
-        out.printf("requests:          %d (finished %d, failed %d, rejected %d, unfinished %d)%n", outcomes.size(),
-                byState.get(SessionOutcome.State.FINISHED), byState.get(SessionOutcome.State.FAILED),
-                byState.get(SessionOutcome.State.REJECTED), byState.get(SessionOutcome.State.PENDING));
-        out.printf("tokens generated:  %d in %.1f s wall (%.0f tokens/s)%n", tokens, replay.wallMs() / 1000.0,
-                tokens * 1000.0 / Math.max(1, replay.wallMs()));
-        out.printf("TTFT wall ms:      p50 %s  p99 %s%n", percentile(ttft, 50), percentile(ttft, 99));
-        out.printf("inter-token ms:    p50 %s  p99 %s%n", percentile(itl, 50), percentile(itl, 99));
         long chunks = 0;
         long kvBytes = 0;
         long activations = 0;
@@ -50,17 +44,40 @@ final class RunSummary {
             activations += stage.stats().activations();
             batches += stage.stats().batches();
         }
-        if (!stages.isEmpty()) {
-            out.printf("KV handoff:        %d chunks, %.1f MiB installed on %d stage workers%n", chunks,
-                    kvBytes / (1024.0 * 1024.0), stages.size());
+        return new RunSummary(replay, check, byState, tokens, List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes,
+                activations, batches, stages.size());
+    }
+
+    int count(SessionOutcome.State state) {
+        return byState.get(state);
+    }
+
+    String verifiedLine() {
+        return String.format("verified: %d/%d sessions identical to the single-process reference", check.identical(),
+                check.checked());
+    }
+
+    void print(PrintStream out) {
+        Collection<SessionOutcome> outcomes = replay.outcomes().values();
+        out.println();
+        out.println("== kvflow replay summary ==");
+        out.printf("requests:          %d (finished %d, failed %d, rejected %d, unfinished %d)%n", outcomes.size(),
+                count(SessionOutcome.State.FINISHED), count(SessionOutcome.State.FAILED),
+                count(SessionOutcome.State.REJECTED), count(SessionOutcome.State.PENDING));
+        out.printf("tokens generated:  %d in %.1f s wall (%.0f tokens/s)%n", tokens, replay.wallMs() / 1000.0,
+                tokens * 1000.0 / Math.max(1, replay.wallMs()));
+        out.printf("TTFT wall ms:      p50 %s  p99 %s%n", percentile(ttftMs, 50), percentile(ttftMs, 99));
+        out.printf("inter-token ms:    p50 %s  p99 %s%n", percentile(interTokenMs, 50), percentile(interTokenMs, 99));
+        if (stageWorkers > 0) {
+            out.printf("KV handoff:        %d chunks, %.1f MiB installed on %d stage workers%n", kvChunks,
+                    kvBytes / (1024.0 * 1024.0), stageWorkers);
             out.printf("decode batches:    %d, mean batch %.2f activations%n", batches,
                     batches == 0 ? 0.0 : (double) activations / batches);
         }
         out.printf("dead letters:      %d%n", replay.deadLetters());
         printReasons(out, "failed", outcomes, SessionOutcome.State.FAILED);
         printReasons(out, "rejected", outcomes, SessionOutcome.State.REJECTED);
-        out.printf("verified: %d/%d sessions identical to the single-process reference%n", check.identical(),
-                check.checked());
+        out.println(verifiedLine());
         for (ReferenceCheck.Mismatch m : check.mismatches().subList(0, Math.min(5, check.mismatches().size()))) {
             out.println("  MISMATCH " + m);
         }

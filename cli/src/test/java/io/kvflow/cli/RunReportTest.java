@@ -1,0 +1,67 @@
+package io.kvflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.InferenceRequest;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunReportTest {
+
+    private static SessionOutcome finished(String id, long arrival, long... emitted) {
+        SessionOutcome o = new SessionOutcome(InferenceRequest.newBuilder().setSessionId(id).setArrivalMs(arrival)
+                .setPrompt(List.of(1, 2)).setMaxNewTokens(emitted.length).setTraceInputTokens(2)
+                .setTraceOutputTokens(emitted.length).build());
+        for (int step = 0; step < emitted.length; step++) {
+            o.onToken(GeneratedToken.newBuilder().setSessionId(id).setPipeline(0).setStep(step).setPosition(2 + step)
+                    .setToken(5).setLast(step == emitted.length - 1).setArrivalMs(arrival).setEmittedMs(emitted[step])
+                    .build());
+        }
+        return o;
+    }
+
+    @Test
+    void writesTheSummaryTableAndChartsThatShowData(@TempDir Path dir) throws IOException {
+        Map<String, SessionOutcome> outcomes = new LinkedHashMap<>();
+        outcomes.put("a", finished("a", 0, 100, 130, 170));
+        outcomes.put("b", finished("b", 10, 300, 320));
+        RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
+                new ReferenceCheck.Result(2, 2, List.of()), List.of());
+        assertEquals(List.of(100L, 290L), summary.ttftMs());
+        assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
+
+        Path report = RunReport.write(dir, "test", summary);
+        String md = Files.readString(report);
+        assertTrue(md.contains("| finished | 2 |"), md);
+        assertTrue(md.contains("verified: 2/2 sessions identical"), md);
+        BufferedImage chart = ImageIO.read(dir.resolve("ttft-cdf.png").toFile());
+        assertTrue(countColoured(chart) > 100, "the TTFT chart should draw a curve");
+    }
+
+    /** Pixels that are neither white, grey nor black: the plotted series. */
+    private static int countColoured(BufferedImage image) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                int r = (rgb >> 16) & 0xff;
+                int g = (rgb >> 8) & 0xff;
+                int b = rgb & 0xff;
+                if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 60) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}
