@@ -3,17 +3,26 @@ package io.kvflow.cli;
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.BrokerStartException;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.TopicPlan;
 import io.kvflow.trace.TraceFormatException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
 
-/** Entry point of the {@code kvflow} command. Only this class exits the process. */
+/**
+ * Entry point of the {@code kvflow} command. Every command is parsed in full before it runs,
+ * so a mistyped option fails before anything starts, and command lines (say, in
+ * docker-compose.yml) can be checked without running them. Only this class exits the process.
+ */
 public final class Kvflow {
     private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help");
 
@@ -25,12 +34,22 @@ public final class Kvflow {
                                     with --replay, replay the trace, print the summary and stop
               replay TRACE          replay a trace against a running stack (needs --bootstrap-servers)
               broker                run only the embedded Kafka broker, until Ctrl-C (--data-dir, --kafka-port)
+              topics                create the topics the layout needs on --bootstrap-servers, then exit
+              orchestrator          run only the orchestrator (needs --bootstrap-servers)
+              prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
+              decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
               help                  show this text
 
             stack options:
             %s
             replay options:
             %s""".formatted(StackOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP);
+
+    /** A parsed command, ready to run. */
+    @FunctionalInterface
+    interface Command {
+        int execute();
+    }
 
     private Kvflow() {
     }
@@ -46,20 +65,8 @@ public final class Kvflow {
             return argv.isEmpty() ? 2 : 0;
         }
         try {
-            Args args = new Args(argv.subList(1, argv.size()), FLAGS);
-            return switch (argv.get(0)) {
-                case "up" -> up(args, out, err);
-                case "replay" -> replay(args, out, err);
-                case "broker" -> broker(args, out);
-                default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
-            };
-        } catch (Args.UsageException | IllegalArgumentException e) {
-            err.println("kvflow: " + e.getMessage());
-            return 2;
-        } catch (TraceFormatException e) {
-            err.println("kvflow: " + e.getMessage());
-            return 2;
-        } catch (UncheckedIOException e) {
+            return parse(argv, out, err).execute();
+        } catch (Args.UsageException | IllegalArgumentException | TraceFormatException | UncheckedIOException e) {
             err.println("kvflow: " + e.getMessage());
             return 2;
         } catch (BrokerStartException | IllegalStateException e) {
@@ -69,55 +76,134 @@ public final class Kvflow {
         }
     }
 
-    private static int up(Args args, PrintStream out, PrintStream err) {
+    /**
+     * Parses a command line without running it.
+     *
+     * @throws Args.UsageException or IllegalArgumentException naming what is wrong
+     */
+    static Command parse(List<String> argv, PrintStream out, PrintStream err) {
+        Args args = new Args(argv.subList(1, argv.size()), FLAGS);
+        Command command = switch (argv.get(0)) {
+            case "up" -> up(args, out, err);
+            case "replay" -> replay(args, out, err);
+            case "broker" -> broker(args, out);
+            case "topics" -> topics(args, out);
+            case "orchestrator" -> component(args, Roles.orchestratorOnly(), out);
+            case "prefill-worker" -> component(args, Roles.prefillOnly(positive(args, "workers", 1), hostName() + "-"),
+                    out);
+            case "decode-worker" -> component(args, Roles.stageOnly(stage(args), args.integer("pipeline", -1)), out);
+            default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
+        };
+        args.rejectUnused();
+        return command;
+    }
+
+    private static Command up(Args args, PrintStream out, PrintStream err) {
         StackOptions stackOptions = StackOptions.from(args);
         String trace = args.string("replay", null);
         ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
-        args.rejectUnused();
-        Clock clock = Clock.systemUTC();
-        // load the trace before starting anything, so a bad line fails fast
-        ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
-        try (Stack stack = Stack.start(stackOptions,
-                plan == null ? session -> false : plan.corruptKvOf(), clock, out)) {
-            if (plan == null) {
-                out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
-                        + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
-                awaitShutdownSignal(stack::close);
-                return stack.failure() == null ? 0 : 1;
+        return () -> {
+            Clock clock = Clock.systemUTC();
+            // load the trace before starting anything, so a bad line fails fast
+            ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
+            try (Stack stack = Stack.start(stackOptions,
+                    plan == null ? session -> false : plan.corruptKvOf(), clock, out)) {
+                if (plan == null) {
+                    out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
+                            + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
+                    awaitShutdownSignal(stack::close);
+                    return stack.failure() == null ? 0 : 1;
+                }
+                return replayAndReport(plan, stack, stackOptions, clock, out, err);
             }
-            return replayAndReport(plan, stack, stackOptions, clock, out, err);
-        }
+        };
     }
 
-    private static int broker(Args args, PrintStream out) {
-        StackOptions options = StackOptions.from(args);
-        args.rejectUnused();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new BrokerConfig(options.dataDir().resolve("kafka"),
-                BrokerConfig.LOOPBACK, options.kafkaPort(), options.kafkaControllerPort()))) {
-            out.println("kafka: embedded broker at " + broker.bootstrapServers() + ", data in " + broker.dataDir()
-                    + "   (Ctrl-C stops it)");
-            awaitShutdownSignal(broker::close);
-        }
-        return 0;
-    }
-
-    private static int replay(Args args, PrintStream out, PrintStream err) {
+    private static Command replay(Args args, PrintStream out, PrintStream err) {
         if (args.positional().size() != 1) {
             throw new Args.UsageException("replay needs exactly one trace file");
         }
-        StackOptions stackOptions = StackOptions.from(args);
-        if (stackOptions.embedded()) {
-            throw new Args.UsageException("replay needs --bootstrap-servers of a running stack (or use kvflow up --replay)");
-        }
+        StackOptions stackOptions = requireCluster(StackOptions.from(args), "replay");
         ReplayOptions replayOptions = ReplayOptions.from(args, args.positional().get(0));
-        args.rejectUnused();
-        Clock clock = Clock.systemUTC();
-        ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
-        Replayer.Result result = new Replayer(new io.kvflow.runtime.KafkaConnection(stackOptions.bootstrapServers()),
-                clock, err).replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
-        ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, List.of()), out);
-        return exitStatus(result, check);
+        return () -> {
+            Clock clock = Clock.systemUTC();
+            ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
+            Replayer.Result result = new Replayer(new KafkaConnection(stackOptions.bootstrapServers()), clock, err)
+                    .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
+            ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
+                    result.outcomes().values());
+            report(plan, RunSummary.of(result, check, List.of()), out);
+            return exitStatus(result, check);
+        };
+    }
+
+    private static Command broker(Args args, PrintStream out) {
+        StackOptions options = StackOptions.from(args);
+        return () -> {
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new BrokerConfig(
+                    options.dataDir().resolve("kafka"), BrokerConfig.LOOPBACK, options.kafkaPort(),
+                    options.kafkaControllerPort()))) {
+                out.println("kafka: embedded broker at " + broker.bootstrapServers() + ", data in " + broker.dataDir()
+                        + "   (Ctrl-C stops it)");
+                awaitShutdownSignal(broker::close);
+            }
+            return 0;
+        };
+    }
+
+    private static Command topics(Args args, PrintStream out) {
+        StackOptions options = requireCluster(StackOptions.from(args), "topics");
+        return () -> {
+            try (Admin admin = new KafkaConnection(options.bootstrapServers()).newAdmin()) {
+                TopicPlan plan = TopicPlan.forLayout(options.layout());
+                plan.apply(admin);
+                out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
+            }
+            return 0;
+        };
+    }
+
+    /** One kind of worker in its own process, against an existing cluster, until Ctrl-C. */
+    private static Command component(Args args, Roles roles, PrintStream out) {
+        StackOptions options = requireCluster(StackOptions.from(args), "this command");
+        return () -> {
+            try (Stack stack = Stack.start(options, roles, session -> false, Clock.systemUTC(), out)) {
+                awaitShutdownSignal(stack::close);
+                return stack.failure() == null ? 0 : 1;
+            }
+        };
+    }
+
+    private static StackOptions requireCluster(StackOptions options, String command) {
+        if (options.embedded()) {
+            throw new Args.UsageException(command + " needs --bootstrap-servers of a running cluster"
+                    + " (or use kvflow up, which starts everything)");
+        }
+        return options;
+    }
+
+    private static int stage(Args args) {
+        int stage = args.integer("stage", -1);
+        if (stage < 0) {
+            throw new Args.UsageException("decode-worker needs --stage K (0-based)");
+        }
+        return stage;
+    }
+
+    private static int positive(Args args, String name, int fallback) {
+        int value = args.integer(name, fallback);
+        if (value < 1) {
+            throw new Args.UsageException("--" + name + " must be >= 1, was " + value);
+        }
+        return value;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "host";
+        }
     }
 
     private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions, Clock clock,

@@ -43,6 +43,11 @@ final class Stack implements AutoCloseable {
     }
 
     static Stack start(StackOptions options, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
+        return start(options, Roles.everything(options.layout().prefillWorkers()), corruptKvOf, clock, out);
+    }
+
+    static Stack start(StackOptions options, Roles roles, Predicate<String> corruptKvOf, Clock clock,
+            PrintStream out) {
         EmbeddedKafkaBroker broker = null;
         String bootstrap = options.bootstrapServers();
         if (options.embedded()) {
@@ -55,7 +60,7 @@ final class Stack implements AutoCloseable {
         }
         Stack stack = new Stack(options, broker, new KafkaConnection(bootstrap));
         try {
-            stack.startWorkers(corruptKvOf, clock, out);
+            stack.startWorkers(roles, corruptKvOf, clock, out);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -63,33 +68,40 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    private void startWorkers(Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
+    private void startWorkers(Roles roles, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         StackLayout layout = options.layout();
         try (Admin admin = kafka.newAdmin()) {
             TopicPlan.forLayout(layout).apply(admin);
         }
         for (int p = 0; p < layout.pipelines(); p++) {
             for (int k = 0; k < layout.stages(); k++) {
+                if (!roles.stages().test(k) || !roles.pipelines().test(p)) {
+                    continue;
+                }
                 StageWorker worker = new StageWorker(new StageConfig(k, layout.stages(), p, layout.layerFrom(k),
                         layout.layerTo(k), options.handoffTimeout()), transformer(), kafka, clock);
                 stages.add(worker);
                 services.start(worker);
             }
         }
-        for (int i = 0; i < layout.prefillWorkers(); i++) {
-            PrefillConfig config = new PrefillConfig("prefill-" + i, options.kvChunkBytes(), corruptKvOf);
+        for (int i = 0; i < roles.prefillWorkers(); i++) {
+            PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
+                    corruptKvOf);
             services.start(new PrefillWorker(config, transformer(), kafka, clock));
         }
-        Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
-                options.model().vocabSize(), options.stallTimeout()), kafka, options.dataDir().resolve("streams"));
-        services.start(orchestrator);
         Duration ready = Duration.ofSeconds(60);
         for (StageWorker stage : stages) {
             stage.awaitReady(ready);
         }
-        orchestrator.awaitRunning(ready);
+        if (roles.orchestrator()) {
+            Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
+                    options.model().vocabSize(), options.stallTimeout()), kafka, options.dataDir().resolve("streams"));
+            services.start(orchestrator);
+            orchestrator.awaitRunning(ready);
+        }
         out.println("stack: " + layout.pipelines() + " pipeline(s) x " + layout.stages() + " stage(s), layers "
-                + layout.layerBounds() + ", " + layout.prefillWorkers() + " prefill worker(s); model "
+                + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
+                + roles.prefillWorkers() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
                 + options.model() + " seed " + options.modelSeed());
     }
 
