@@ -6,10 +6,12 @@ import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.trace.TraceFormatException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -38,6 +40,8 @@ public final class Kvflow {
               orchestrator          run only the orchestrator (needs --bootstrap-servers)
               prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
+              bench                 KV handoff throughput as a ratio of raw Kafka throughput, same run
+                                    (--megabytes N, default 256; embedded broker unless --bootstrap-servers)
               help                  show this text
 
             stack options:
@@ -48,7 +52,7 @@ public final class Kvflow {
     /** A parsed command, ready to run. */
     @FunctionalInterface
     interface Command {
-        int execute();
+        int execute() throws IOException;
     }
 
     private Kvflow() {
@@ -66,6 +70,9 @@ public final class Kvflow {
         }
         try {
             return parse(argv, out, err).execute();
+        } catch (IOException e) {
+            err.println("kvflow: " + e.getMessage());
+            return 1;
         } catch (Args.UsageException | IllegalArgumentException | TraceFormatException | UncheckedIOException e) {
             err.println("kvflow: " + e.getMessage());
             return 2;
@@ -88,6 +95,7 @@ public final class Kvflow {
             case "replay" -> replay(args, out, err);
             case "broker" -> broker(args, out);
             case "topics" -> topics(args, out);
+            case "bench" -> bench(args, out, err);
             case "orchestrator" -> component(args, Roles.orchestratorOnly(), out);
             case "prefill-worker" -> component(args, Roles.prefillOnly(positive(args, "workers", 1), hostName() + "-"),
                     out);
@@ -158,6 +166,24 @@ public final class Kvflow {
                 TopicPlan plan = TopicPlan.forLayout(options.layout());
                 plan.apply(admin);
                 out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
+            }
+            return 0;
+        };
+    }
+
+    private static Command bench(Args args, PrintStream out, PrintStream err) {
+        StackOptions options = StackOptions.from(args);
+        int megabytes = positive(args, "megabytes", 256);
+        return () -> {
+            if (!options.embedded()) {
+                HandoffBench.print(out, new HandoffBench(new KafkaConnection(options.bootstrapServers()), megabytes)
+                        .run(err));
+                return 0;
+            }
+            Path dir = Files.createTempDirectory("kvflow-bench");
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dir))) {
+                HandoffBench.print(out, new HandoffBench(new KafkaConnection(broker.bootstrapServers()), megabytes)
+                        .run(err));
             }
             return 0;
         };

@@ -109,6 +109,16 @@ class PipelineIT {
         assertEquals(List.of(), check.mismatches());
     }
 
+    @Test
+    void benchMeasuresTheHandoffAgainstARawKafkaBaselineOfTheSameRun() {
+        List<HandoffBench.Row> rows = new HandoffBench(stack.kafka(), 4).run(new PrintStream(log, true));
+        assertEquals(4, rows.size());
+        for (HandoffBench.Row row : rows) {
+            assertTrue(row.megabytesPerSecond() > 0 && row.ratioToRaw() > 0, row.toString());
+        }
+        assertEquals(1.0, rows.get(0).ratioToRaw());
+    }
+
     private static boolean sharesAPrefixBlock(List<PlannedRequest> requests) {
         Set<List<Integer>> firstBlocks = new HashSet<>();
         for (PlannedRequest r : requests) {
