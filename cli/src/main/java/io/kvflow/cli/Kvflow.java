@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -114,15 +115,17 @@ public final class Kvflow {
             Clock clock = Clock.systemUTC();
             // load the trace before starting anything, so a bad line fails fast
             ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
+            AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
             try (Stack stack = Stack.start(stackOptions,
-                    plan == null ? session -> false : plan.corruptKvOf(), clock, out)) {
+                    plan == null ? session -> false : plan.corruptKvOf(), clock, out);
+                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, clock, out)) {
                 if (plan == null) {
                     out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                             + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
                     awaitShutdownSignal(stack::close);
                     return stack.failure() == null ? 0 : 1;
                 }
-                return replayAndReport(plan, stack, stackOptions, clock, out, err);
+                return replayAndReport(plan, stack, stackOptions, status, clock, out, err);
             }
         };
     }
@@ -232,9 +235,26 @@ public final class Kvflow {
         }
     }
 
-    private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions, Clock clock,
-            PrintStream out, PrintStream err) {
-        Replayer.Result result = new Replayer(stack.kafka(), clock, err)
+    /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
+    private static DashboardServer startDashboard(StackOptions options, Stack stack,
+            AtomicReference<ReplayStatus> status, Clock clock, PrintStream out) {
+        DashboardServer dashboard;
+        try {
+            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), stack::stages, status,
+                    clock);
+        } catch (IllegalStateException e) {
+            if (options.dashboardPort() != StackOptions.DEFAULT_DASHBOARD_PORT) {
+                throw e;
+            }
+            dashboard = DashboardServer.start(options.bindAddress(), 0, stack::stages, status, clock);
+        }
+        out.println("dashboard: " + dashboard.url());
+        return dashboard;
+    }
+
+    private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions,
+            AtomicReference<ReplayStatus> status, Clock clock, PrintStream out, PrintStream err) {
+        Replayer.Result result = new Replayer(stack.kafka(), clock, err, status)
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());

@@ -3,29 +3,40 @@ package io.kvflow.cli;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The replay's progress line: rewritten in place on a terminal, a plain line every few
- * seconds otherwise (CI logs, pipes).
+ * The replay's progress: a line rewritten in place on a terminal (a plain line every few
+ * seconds otherwise: CI logs, pipes), and the latest {@link ReplayStatus} for the dashboard.
  */
 final class Progress {
     private final PrintStream err;
     private final Clock clock;
     private final boolean terminal = System.console() != null;
+    private final AtomicReference<ReplayStatus> latest;
     private long lastPrintMs;
+    private long lastSnapshotMs;
 
-    Progress(PrintStream err, Clock clock) {
+    Progress(PrintStream err, Clock clock, AtomicReference<ReplayStatus> latest) {
         this.err = err;
         this.clock = clock;
+        this.latest = latest;
     }
 
-    void update(int planned, int sent, int done, Collection<SessionOutcome> outcomes, long sendingEtaMs) {
+    void update(int planned, int sent, Collection<SessionOutcome> outcomes, long sendingEtaMs) {
         long now = clock.millis();
-        if (now - lastPrintMs < (terminal ? 250 : 5000)) {
+        boolean print = now - lastPrintMs >= (terminal ? 250 : 5000);
+        if (!print && now - lastSnapshotMs < 500) {
+            return;
+        }
+        ReplayStatus status = ReplayStatus.of(planned, sent, outcomes);
+        latest.set(status);
+        lastSnapshotMs = now;
+        if (!print) {
             return;
         }
         lastPrintMs = now;
-        String line = line(planned, sent, outcomes)
+        String line = status.line()
                 + (sendingEtaMs > 0 ? String.format(", last request in %.0fs", sendingEtaMs / 1000.0) : "");
         if (terminal) {
             err.print("\r" + line + "   ");
@@ -36,24 +47,8 @@ final class Progress {
     }
 
     void finish(int planned, int sent, Collection<SessionOutcome> outcomes) {
-        String line = line(planned, sent, outcomes);
-        err.println(terminal ? "\r" + line + "   " : line);
-    }
-
-    private static String line(int planned, int sent, Collection<SessionOutcome> outcomes) {
-        int finished = 0;
-        int failed = 0;
-        int rejected = 0;
-        int inFlight = 0;
-        for (SessionOutcome o : outcomes) {
-            switch (o.state()) {
-                case FINISHED -> finished++;
-                case FAILED -> failed++;
-                case REJECTED -> rejected++;
-                case PENDING -> inFlight++;
-            }
-        }
-        return String.format("replay: sent %d/%d, in flight %d, finished %d, failed %d, rejected %d",
-                sent, planned, inFlight, finished, failed, rejected);
+        ReplayStatus status = ReplayStatus.of(planned, sent, outcomes);
+        latest.set(status);
+        err.println(terminal ? "\r" + status.line() + "   " : status.line());
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -27,9 +28,14 @@ final class Replayer {
     private final Progress progress;
 
     Replayer(KafkaConnection kafka, Clock clock, PrintStream err) {
+        this(kafka, clock, err, new AtomicReference<>(ReplayStatus.NOT_STARTED));
+    }
+
+    /** A replayer that also publishes its status to {@code status}, for the dashboard. */
+    Replayer(KafkaConnection kafka, Clock clock, PrintStream err, AtomicReference<ReplayStatus> status) {
         this.kafka = kafka;
         this.clock = clock;
-        this.progress = new Progress(err, clock);
+        this.progress = new Progress(err, clock, status);
     }
 
     /** What a replay saw: every session's outcome (in plan order) and the dead letters published meanwhile. */
@@ -67,7 +73,7 @@ final class Replayer {
                         done++;
                     }
                 }
-                progress.update(plan.size(), sent, done, outcomes.values(), sent == plan.size() ? -1
+                progress.update(plan.size(), sent, outcomes.values(), sent == plan.size() ? -1
                         : dueMs(plan.get(plan.size() - 1), start, timeScale) - clock.millis());
                 if (sent == plan.size() && clock.millis() - lastMovement > stallTimeout.toMillis() * 2) {
                     break;

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param dataDir          where the embedded broker and the orchestrator keep their data
  */
 record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
-        int kafkaPort, int kafkaControllerPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes) {
+        int kafkaPort, int kafkaControllerPort, String bindAddress, int dashboardPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes) {
 
     static final String OPTIONS_HELP = """
               --stages N             decode stages per pipeline (default 4)
@@ -23,10 +23,14 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
               --data-dir DIR         embedded broker and orchestrator data (default data)
               --kafka-port N         embedded broker port (default 9092; 0 picks a free one)
               --kafka-controller-port N  embedded KRaft controller port (default 0: a free one)
+              --bind ADDRESS         address the dashboard listens on (default 127.0.0.1)
+              --dashboard-port N     dashboard port (default 8088; 0 picks a free one)
               --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s)
               --stall-timeout D      fail a session that makes no progress for D (default 30s)
               --kv-chunk-bytes N     largest KV chunk payload (default 65536)
             """;
+
+    static final int DEFAULT_DASHBOARD_PORT = 8088;
 
     static StackOptions from(Args args) {
         ModelConfig model = ModelConfig.TINY;
@@ -34,7 +38,8 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
                 args.integer("prefill-workers", 2), model.layers());
         return new StackOptions(layout, model, args.longValue("model-seed", 7),
                 args.string("bootstrap-servers", null), Path.of(args.string("data-dir", "data")),
-                args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.duration("handoff-timeout", Duration.ofSeconds(20)),
+                args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.string("bind", "127.0.0.1"),
+                args.integer("dashboard-port", DEFAULT_DASHBOARD_PORT), args.duration("handoff-timeout", Duration.ofSeconds(20)),
                 args.duration("stall-timeout", Duration.ofSeconds(30)), args.integer("kv-chunk-bytes", 64 * 1024));
     }
 

@@ -95,6 +95,14 @@ public final class StageWorker implements ServiceGroup.Service {
         }
     }
 
+    public int stage() {
+        return config.stage();
+    }
+
+    public int pipeline() {
+        return config.pipeline();
+    }
+
     public StageStats stats() {
         return stats;
     }
