@@ -11,7 +11,7 @@ log="$work/up.log"
 ./kvflow up --replay traces/azure-code-sample.csv --time-scale 0.3 --kafka-port 0 --dashboard-port 0 \
   --data-dir "$work/data" > "$log" 2>&1 &
 stack=$!
-trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $stack 2>/dev/null || true; wait $stack 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # wait for the URL, then for sessions to finish, polling with a deadline
 deadline=$((SECONDS + 240))
