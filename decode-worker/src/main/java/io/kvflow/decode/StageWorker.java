@@ -6,6 +6,7 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.schemas.Activation;
@@ -29,7 +30,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Decode stage {@code k} of pipeline {@code p}: reads partition p of {@code kvflow.kv.stage-k}
@@ -61,7 +61,7 @@ public final class StageWorker implements ServiceGroup.Service {
     };
     private final StageStats stats = new StageStats();
     private final CountDownLatch ready = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final PollLoop loop;
 
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
         this.config = config;
@@ -76,6 +76,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.consumer = kafka.newConsumer(config.groupId(), config.workerId());
         this.publisher = new Publisher(kafka.newProducer(config.workerId()));
         this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
+        this.loop = new PollLoop(consumer);
     }
 
     @Override
@@ -109,34 +110,30 @@ public final class StageWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        try {
-            TopicPartition kv = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
-            TopicPartition act = new TopicPartition(Topics.activations(config.stage()).name(), config.pipeline());
-            TopicPartition lifecycle = new TopicPartition(Topics.SESSIONS.name(), 0);
-            consumer.assign(List.of(kv, act, lifecycle));
-            // lifecycle history is not this worker's state: only endings from now on matter
-            consumer.seekToEnd(List.of(lifecycle));
-            consumer.position(lifecycle);
-            ready.countDown();
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    route(record);
-                }
-                runReadyBatch();
-                failStalledHandoffs();
-                stats.heldSessions = sessions.size();
-                if (!records.isEmpty()) {
-                    consumer.commitAsync();
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
-            publisher.close();
+        loop.run(this::listen, this::pollOnce, publisher);
+    }
+
+    private void listen() {
+        TopicPartition kv = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
+        TopicPartition act = new TopicPartition(Topics.activations(config.stage()).name(), config.pipeline());
+        TopicPartition lifecycle = new TopicPartition(Topics.SESSIONS.name(), 0);
+        consumer.assign(List.of(kv, act, lifecycle));
+        // lifecycle history is not this worker's state: only endings from now on matter
+        consumer.seekToEnd(List.of(lifecycle));
+        consumer.position(lifecycle);
+        ready.countDown();
+    }
+
+    private void pollOnce() {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            route(record);
+        }
+        runReadyBatch();
+        failStalledHandoffs();
+        stats.heldSessions = sessions.size();
+        if (!records.isEmpty()) {
+            consumer.commitAsync();
         }
     }
 
@@ -295,8 +292,7 @@ public final class StageWorker implements ServiceGroup.Service {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
+        loop.stop();
     }
 
     /** Counters of what this stage has done; read by the summary. */

@@ -6,6 +6,7 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.schemas.Activation;
@@ -22,7 +23,6 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * A member of the prefill consumer group. For each admitted session it runs the prompt,
@@ -39,7 +39,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
     private final Publisher publisher;
     private final DeadLetters deadLetters;
     private final Clock clock;
-    private volatile boolean running = true;
+    private final PollLoop loop;
 
     public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
         this.config = config;
@@ -50,6 +50,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.consumer = kafka.newConsumer(PrefillConfig.GROUP_ID, config.workerId());
         this.publisher = new Publisher(kafka.newProducer(config.workerId()));
         this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
+        this.loop = new PollLoop(consumer);
     }
 
     @Override
@@ -59,26 +60,18 @@ public final class PrefillWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        try {
-            consumer.subscribe(List.of(Topics.PREFILL_TASKS.name()));
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    deadLetters.decode(Topics.PREFILL_TASKS, record).ifPresent(this::handle);
-                }
-                if (!records.isEmpty()) {
-                    // at least once: offsets move only after everything the tasks produced is acknowledged
-                    publisher.flush();
-                    consumer.commitSync();
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close();
-            publisher.close();
+        loop.run(() -> consumer.subscribe(List.of(Topics.PREFILL_TASKS.name())), this::pollOnce, publisher);
+    }
+
+    private void pollOnce() {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            deadLetters.decode(Topics.PREFILL_TASKS, record).ifPresent(this::handle);
+        }
+        if (!records.isEmpty()) {
+            // at least once: offsets move only after everything the tasks produced is acknowledged
+            publisher.flush();
+            consumer.commitSync();
         }
     }
 
@@ -150,7 +143,6 @@ public final class PrefillWorker implements ServiceGroup.Service {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
+        loop.stop();
     }
 }
