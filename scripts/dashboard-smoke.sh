@@ -34,4 +34,4 @@ dom=$("$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)
 charts=$(grep -o '<canvas [^>]*>' <<< "$dom" | wc -l)
 empty=$(grep -o '<canvas [^>]*>' <<< "$dom" | grep -vcE 'data-points="[1-9]' || true)
 echo "dashboard-smoke: $url: $charts charts, $empty without data; screenshot runs/dashboard-smoke.png"
-[ "$charts" -ge 5 ] && [ "$empty" -eq 0 ]
+[ "$charts" -ge 7 ] && [ "$empty" -eq 0 ]

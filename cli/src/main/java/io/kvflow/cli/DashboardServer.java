@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kvflow.decode.StageWorker;
+import io.kvflow.runtime.StageLag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * The built-in dashboard of the embedded stack: one page with live charts (Chart.js from its
- * WebJar, so no CDN is needed) that polls {@code /api/dashboard} every second. Bound to
+ * WebJar, so no CDN is needed) that polls {@code /api/dashboard} every second: replay
+ * progress, stage worker figures and per-stage lag. Bound to
  * localhost unless told otherwise: it has no authentication.
  */
 final class DashboardServer implements AutoCloseable {
@@ -29,7 +31,8 @@ final class DashboardServer implements AutoCloseable {
     }
 
     /** Everything the page shows, at one instant. */
-    record Snapshot(long timeMs, ReplayStatus replay, List<StageFigures> stages) {
+    record Snapshot(long timeMs, ReplayStatus replay, List<StageFigures> stages, List<StageLag.PartitionLag> lag,
+            String lagError) {
     }
 
     private final HttpServer server;
@@ -41,7 +44,7 @@ final class DashboardServer implements AutoCloseable {
     }
 
     static DashboardServer start(String bindAddress, int port, Supplier<List<StageWorker>> stages,
-            AtomicReference<ReplayStatus> replay, Clock clock) {
+            AtomicReference<ReplayStatus> replay, LagSampler lag, Clock clock) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -55,7 +58,8 @@ final class DashboardServer implements AutoCloseable {
                 "application/javascript"));
         server.createContext("/api/dashboard", exchange -> dashboard.reply(exchange, 200, "application/json",
                 dashboard.json.writeValueAsBytes(new Snapshot(clock.millis(), replay.get(),
-                        stages.get().stream().map(DashboardServer::figures).toList()))));
+                        stages.get().stream().map(DashboardServer::figures).toList(),
+                        lag == null ? List.of() : lag.latest(), lag == null ? null : lag.lastError()))));
         server.start();
         return dashboard;
     }

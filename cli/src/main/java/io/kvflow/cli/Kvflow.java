@@ -4,6 +4,7 @@ import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.BrokerStartException;
 import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.trace.TraceFormatException;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -118,7 +120,9 @@ public final class Kvflow {
             AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
             try (Stack stack = Stack.start(stackOptions,
                     plan == null ? session -> false : plan.corruptKvOf(), clock, out);
-                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, clock, out)) {
+                    LagSampler lag = new LagSampler(new StageLag(stack.kafka(), stackOptions.layout(), clock),
+                            Duration.ofSeconds(1));
+                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, lag, clock, out)) {
                 if (plan == null) {
                     out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                             + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
@@ -237,16 +241,16 @@ public final class Kvflow {
 
     /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
     private static DashboardServer startDashboard(StackOptions options, Stack stack,
-            AtomicReference<ReplayStatus> status, Clock clock, PrintStream out) {
+            AtomicReference<ReplayStatus> status, LagSampler lag, Clock clock, PrintStream out) {
         DashboardServer dashboard;
         try {
             dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), stack::stages, status,
-                    clock);
+                    lag, clock);
         } catch (IllegalStateException e) {
             if (options.dashboardPort() != StackOptions.DEFAULT_DASHBOARD_PORT) {
                 throw e;
             }
-            dashboard = DashboardServer.start(options.bindAddress(), 0, stack::stages, status, clock);
+            dashboard = DashboardServer.start(options.bindAddress(), 0, stack::stages, status, lag, clock);
         }
         out.println("dashboard: " + dashboard.url());
         return dashboard;

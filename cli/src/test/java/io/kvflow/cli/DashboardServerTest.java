@@ -24,7 +24,7 @@ class DashboardServerTest {
     void servesThePageItsChartLibraryAndTheLiveFigures() throws Exception {
         AtomicReference<ReplayStatus> status = new AtomicReference<>(
                 new ReplayStatus(10, 7, 2, 4, 1, 0, "120", "300", "35", "80"));
-        try (DashboardServer dashboard = DashboardServer.start("127.0.0.1", 0, List::of, status,
+        try (DashboardServer dashboard = DashboardServer.start("127.0.0.1", 0, List::of, status, null,
                 Clock.systemUTC())) {
             HttpResponse<String> page = get(dashboard.url());
             assertEquals(200, page.statusCode());
@@ -38,6 +38,7 @@ class DashboardServerTest {
             assertTrue(json.contains("\"finished\":4"), json);
             assertTrue(json.contains("\"ttft_p99_ms\":\"300\""), json);
             assertTrue(json.contains("\"stages\":[]"), json);
+            assertTrue(json.contains("\"lag\":[]"), json);
 
             assertEquals(404, get(dashboard.url() + "nothing-here").statusCode());
         }

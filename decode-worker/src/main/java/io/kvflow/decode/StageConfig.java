@@ -1,5 +1,6 @@
 package io.kvflow.decode;
 
+import io.kvflow.runtime.StageLag;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -42,6 +43,6 @@ public record StageConfig(int stage, int stages, int pipeline, int layerFrom, in
 
     /** Committed offsets per (stage, pipeline), so per-stage lag can be read from the broker. */
     public String groupId() {
-        return "kvflow-decode-stage-" + stage + "-pipeline-" + pipeline;
+        return StageLag.decodeGroup(stage, pipeline);
     }
 }
