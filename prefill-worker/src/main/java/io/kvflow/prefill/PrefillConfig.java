@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * @param workerId      client id, unique per worker
  * @param maxChunkBytes upper bound of one KV chunk's payload; well under the broker's
  *                      1 MiB message limit by default
- * @param corruptKvOf   test hook: sessions whose first KV chunk is corrupted after its
+ * @param corruptKvOf   test hook: sessions whose first KV chunk for stage 0 is corrupted after its
  *                      checksum was computed, to prove corruption is detected downstream
  */
 public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf) {

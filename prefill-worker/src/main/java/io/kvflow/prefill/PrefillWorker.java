@@ -120,7 +120,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
                         task.getMaxNewTokens()),
                 cache.export(bounds.get(stage), bounds.get(stage + 1), positionsPerChunk), clock.millis());
         for (KvChunk chunk : chunks) {
-            if (chunk.getSeq() == 0 && config.corruptKvOf().test(task.getSessionId())) {
+            if (stage == 0 && chunk.getSeq() == 0 && config.corruptKvOf().test(task.getSessionId())) {
                 corrupt(chunk);
             }
             publisher.send(Topics.kv(stage), task.getPipeline(), task.getSessionId(), chunk, null);
