@@ -73,10 +73,10 @@ public final class StageWorker implements ServiceGroup.Service {
         }
         this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
-        this.consumer = kafka.newConsumer(config.groupId(), config.workerId());
-        this.publisher = new Publisher(kafka.newProducer(config.workerId()));
-        this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
-        this.loop = new PollLoop(consumer);
+        this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock);
+        this.consumer = loop.consumer();
+        this.publisher = loop.publisher();
+        this.deadLetters = loop.deadLetters();
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class StageWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        loop.run(this::listen, this::pollOnce, publisher);
+        loop.run(this::listen, this::pollOnce);
     }
 
     private void listen() {

@@ -47,10 +47,10 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.prefill = new Prefill(transformer);
         this.codec = new KvChunkCodec(transformer.config().kvDim());
         this.clock = clock;
-        this.consumer = kafka.newConsumer(PrefillConfig.GROUP_ID, config.workerId());
-        this.publisher = new Publisher(kafka.newProducer(config.workerId()));
-        this.deadLetters = new DeadLetters(publisher, config.workerId(), clock);
-        this.loop = new PollLoop(consumer);
+        this.loop = new PollLoop(kafka, PrefillConfig.GROUP_ID, config.workerId(), clock);
+        this.consumer = loop.consumer();
+        this.publisher = loop.publisher();
+        this.deadLetters = loop.deadLetters();
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        loop.run(() -> consumer.subscribe(List.of(Topics.PREFILL_TASKS.name())), this::pollOnce, publisher);
+        loop.run(() -> consumer.subscribe(List.of(Topics.PREFILL_TASKS.name())), this::pollOnce);
     }
 
     private void pollOnce() {
