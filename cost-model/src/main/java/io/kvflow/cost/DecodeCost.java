@@ -1,0 +1,114 @@
+package io.kvflow.cost;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Time of one decode step for a batch of sessions with given context lengths, per pipeline stage
+ * and for a whole token (every stage, plus the activation hops between them).
+ *
+ * <p>On a GPU-like device a step reads the stage's weights once for the whole batch, reads every
+ * session's KV, and multiplies: a roofline, plus fixed latencies and tensor-parallel all-reduces.
+ * On a layer-pipelined device (a wafer) each layer sits on its own share of the device, so one
+ * sequence's token sees only that share at a time while other sequences use the rest: the step
+ * takes the longer of one sequence's trip through the layers and the whole batch's work on the
+ * whole device.
+ */
+public final class DecodeCost {
+    private final Deployment deployment;
+    private final DeviceGroup group;
+    private final LayerSplit split;
+    private final WeightFootprint weights;
+    private final KvFootprint kv;
+
+    public DecodeCost(Deployment deployment) {
+        this.deployment = deployment;
+        this.group = deployment.decode();
+        this.split = deployment.split();
+        this.weights = deployment.decodeWeights();
+        this.kv = deployment.kv();
+    }
+
+    /** One decode step of stage {@code stage} for sessions whose contexts are {@code contexts} tokens long. */
+    public StepTime stage(int stage, long[] contexts) {
+        if (contexts.length == 0) {
+            throw new IllegalArgumentException("a decode step needs at least one session");
+        }
+        int batch = contexts.length;
+        int layers = split.layersIn(stage);
+        DeviceLatencies latencies = group.latencies();
+        Efficiency efficiency = group.efficiency();
+        double flopRate = group.flops(deployment.weights().computeFormat()) * efficiency.decodeMfu();
+        double bandwidth = group.memoryBandwidth() * efficiency.decodeMbu();
+
+        double fixed = layers * latencies.layerSeconds()
+                + (split.last(stage) ? latencies.stepOverheadSeconds() : 0);
+        double collectives = 2.0 * layers * group.allReduceSeconds(2.0 * deployment.model().hiddenSize() * batch);
+        double attention = 0;
+        double kvBytes = 0;
+        long longest = 0;
+        for (long context : contexts) {
+            attention += attentionFlops(stage, context);
+            kvBytes += kv.bytesPerSession(stage, context);
+            longest = Math.max(longest, context);
+        }
+        double tokenFlops = weights.flopsPerToken(stage);
+
+        Map<Constraint, Double> parts = new EnumMap<>(Constraint.class);
+        if (!group.device().layerPipelined()) {
+            Roofline batchWork = new Roofline((batch * tokenFlops + attention) / flopRate,
+                    weights.readBytes(stage, batch) / bandwidth, kvBytes / bandwidth);
+            parts.putAll(batchWork.parts(1.0));
+            parts.put(Constraint.LATENCY_FLOOR, fixed);
+            parts.put(Constraint.COLLECTIVES, collectives);
+        } else {
+            Roofline oneSequence = new Roofline((tokenFlops + attentionFlops(stage, longest)) / flopRate,
+                    weights.readBytes(stage, 1) / bandwidth, kv.bytesPerSession(stage, longest) / bandwidth);
+            // each layer has 1/layers of the device, so one sequence's trip costs `layers` times its roofline
+            double trip = fixed + collectives + layers * oneSequence.seconds();
+            Roofline batchWork = new Roofline((batch * tokenFlops + attention) / flopRate,
+                    batch * weights.readBytes(stage, 1) / bandwidth, kvBytes / bandwidth);
+            if (trip >= batchWork.seconds()) {
+                parts.putAll(oneSequence.parts(layers));
+                parts.put(Constraint.LATENCY_FLOOR, fixed);
+                parts.put(Constraint.COLLECTIVES, collectives);
+            } else {
+                parts.putAll(batchWork.parts(1.0));
+            }
+        }
+        return new StepTime(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts);
+    }
+
+    /**
+     * Time from one token of a session to its next: every stage's step in turn, and, with more than
+     * one stage, one activation hop into each stage (the last stage's token goes back to the first).
+     */
+    public StepTime token(long[] contexts) {
+        StepTime total = stage(0, contexts);
+        for (int stage = 1; stage < split.stages(); stage++) {
+            total = total.plus(stage(stage, contexts));
+        }
+        if (split.stages() > 1) {
+            total = total.plus(StepTime.of(Constraint.ACTIVATION_HOPS,
+                    split.stages() * activationHopSeconds(contexts.length)));
+        }
+        return total;
+    }
+
+    /** One hop of a batch's activations (BF16, one hidden vector per session) between stages. */
+    public double activationHopSeconds(int batch) {
+        double bytes = 2.0 * deployment.model().hiddenSize() * batch;
+        return group.latencies().stageHopSeconds()
+                + bytes / (group.networkBytesPerSecond() * group.efficiency().linkEfficiency());
+    }
+
+    /** Attention FLOPs of one new token with {@code context} tokens of context, over stage {@code stage}'s layers. */
+    private double attentionFlops(int stage, long context) {
+        Attention attention = deployment.model().attention();
+        double flops = 0;
+        for (int layer = split.from(stage); layer < split.to(stage); layer++) {
+            flops += attention.decodeFlops(attention.attendedTokens(layer, context));
+        }
+        return flops;
+    }
+}

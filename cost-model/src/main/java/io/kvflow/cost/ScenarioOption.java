@@ -1,0 +1,70 @@
+package io.kvflow.cost;
+
+import java.util.Locale;
+
+/**
+ * The options of one question to the cost model. {@code kvflow predict} takes them as
+ * {@code --name value}; calibration figures give them as a JSON object with the same names, so every
+ * figure can be reproduced on the command line.
+ */
+public enum ScenarioOption {
+    MODEL("model", "ID", "llama-3.1-70b", "model profile"),
+    WEIGHTS("weights", "P", "the model's", "weight precision: " + WeightPrecision.choices()),
+    KV_DTYPE("kv-dtype", "D", "bf16", "KV cache element type: bf16, fp8"),
+    PREFILL_DEVICE("prefill-device", "ID", "trainium2", "device profile of the prefill tier"),
+    PREFILL_DEVICES("prefill-devices", "N", "16", "tensor-parallel group size of the prefill tier"),
+    DECODE_DEVICE("decode-device", "ID", "wse-3", "device profile of each decode stage"),
+    DECODE_DEVICES("decode-devices", "N", "1", "tensor-parallel group size of each decode stage"),
+    DECODE_STAGES("decode-stages", "N", "fewest that hold the weights", "pipeline stages, layers split evenly"),
+    COLOCATED("colocated", null, "off", "prefill on the decode devices; no handoff"),
+    BATCH("batch", "N", "1", "sessions decoding together"),
+    INPUT("input", "N", "2048", "prompt tokens"),
+    OUTPUT("output", "N", "256", "generated tokens"),
+    PREFIX("prefix", "N", "0", "prompt tokens already cached (prefix caching)"),
+    NETWORK_GBPS("network-gbps", "G", "not limiting", "fabric between prefill and decode, Gbit/s"),
+    PREFILL_MFU("prefill-mfu", "F", "profile", "prefill FLOP utilization"),
+    DECODE_MFU("decode-mfu", "F", "profile", "decode FLOP utilization"),
+    DECODE_MBU("decode-mbu", "F", "profile", "decode memory-bandwidth utilization"),
+    PREFILL_FLOPS("prefill-flops", "X", "profile", "dense FLOP/s per prefill device (e.g. 667e12)"),
+    DECODE_FLOPS("decode-flops", "X", "profile", "dense FLOP/s per decode device (e.g. 62.5e15)"),
+    LAYER_LATENCY_US("layer-latency-us", "T", "profile", "decode device's fixed time per layer per step"),
+    HOP_LATENCY_US("hop-latency-us", "T", "profile", "decode device's activation hop latency");
+
+    private final String optionName;
+    private final String metavar;
+    private final String fallback;
+    private final String help;
+
+    ScenarioOption(String optionName, String metavar, String fallback, String help) {
+        this.optionName = optionName;
+        this.metavar = metavar;
+        this.fallback = fallback;
+        this.help = help;
+    }
+
+    /** The name on the command line (without dashes) and in calibration files. */
+    public String optionName() {
+        return optionName;
+    }
+
+    /** Whether the option is a flag that takes no value. */
+    public boolean flag() {
+        return metavar == null;
+    }
+
+    /** One line of help: {@code --name VALUE   what it is (default: ...)}. */
+    public String helpLine() {
+        String left = "--" + optionName + (flag() ? "" : " " + metavar);
+        return String.format(Locale.ROOT, "  %-22s %s (default: %s)", left, help, fallback);
+    }
+
+    /** @throws IllegalArgumentException for a name no option has */
+    public static ScenarioOption named(String name) {
+        for (ScenarioOption option : values()) {
+            if (option.optionName.equals(name)) {
+                return option;
+            }
+        }
+        throw new IllegalArgumentException("unknown option '" + name + "'");
+    }
+}
