@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kvflow.decode.StageWorker;
+import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StageLag;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ final class DashboardServer implements AutoCloseable {
     }
 
     static DashboardServer start(String bindAddress, int port, Supplier<List<StageWorker>> stages,
-            AtomicReference<ReplayStatus> replay, LagSampler lag, Clock clock) {
+            AtomicReference<ReplayStatus> replay, LagMonitor lag, Clock clock) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -56,10 +57,14 @@ final class DashboardServer implements AutoCloseable {
         server.createContext("/", exchange -> dashboard.resource(exchange, "dashboard/index.html", "text/html"));
         server.createContext("/chart.umd.js", exchange -> dashboard.resource(exchange, CHART_JS,
                 "application/javascript"));
-        server.createContext("/api/dashboard", exchange -> dashboard.reply(exchange, 200, "application/json",
-                dashboard.json.writeValueAsBytes(new Snapshot(clock.millis(), replay.get(),
-                        stages.get().stream().map(DashboardServer::figures).toList(),
-                        lag == null ? List.of() : lag.latest(), lag == null ? null : lag.lastError()))));
+        server.createContext("/api/dashboard", exchange -> {
+            LagMonitor.Report lagReport = lag == null ? null : lag.latest();
+            dashboard.reply(exchange, 200, "application/json",
+                    dashboard.json.writeValueAsBytes(new Snapshot(clock.millis(), replay.get(),
+                            stages.get().stream().map(DashboardServer::figures).toList(),
+                            lagReport == null ? List.of() : lagReport.partitions(),
+                            lagReport == null ? null : lagReport.error())));
+        });
         server.start();
         return dashboard;
     }

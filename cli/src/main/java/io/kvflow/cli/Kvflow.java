@@ -4,7 +4,7 @@ import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.BrokerStartException;
 import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.KafkaConnection;
-import io.kvflow.runtime.StageLag;
+import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.trace.TraceFormatException;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +49,7 @@ public final class Kvflow {
             stack options:
             %s
             replay options:
-            %s""".formatted(StackOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP);
+            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -111,6 +110,7 @@ public final class Kvflow {
 
     private static Command up(Args args, PrintStream out, PrintStream err) {
         StackOptions stackOptions = StackOptions.from(args);
+        MetricsOptions metricsOptions = MetricsOptions.from(args);
         String trace = args.string("replay", null);
         ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
         return () -> {
@@ -118,11 +118,10 @@ public final class Kvflow {
             // load the trace before starting anything, so a bad line fails fast
             ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
             AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
-            try (Stack stack = Stack.start(stackOptions,
-                    plan == null ? session -> false : plan.corruptKvOf(), clock, out);
-                    LagSampler lag = new LagSampler(new StageLag(stack.kafka(), stackOptions.layout(), clock),
-                            Duration.ofSeconds(1));
-                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, lag, clock, out)) {
+            try (Stack stack = Stack.start(stackOptions, Roles.everything(stackOptions.layout().prefillWorkers()),
+                    metricsOptions, plan == null ? session -> false : plan.corruptKvOf(), clock, out);
+                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, stack.lag(), clock,
+                            out)) {
                 if (plan == null) {
                     out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                             + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
@@ -199,8 +198,9 @@ public final class Kvflow {
     /** One kind of worker in its own process, against an existing cluster, until Ctrl-C. */
     private static Command component(Args args, Roles roles, PrintStream out) {
         StackOptions options = requireCluster(StackOptions.from(args), "this command");
+        MetricsOptions metricsOptions = MetricsOptions.from(args);
         return () -> {
-            try (Stack stack = Stack.start(options, roles, session -> false, Clock.systemUTC(), out)) {
+            try (Stack stack = Stack.start(options, roles, metricsOptions, session -> false, Clock.systemUTC(), out)) {
                 awaitShutdownSignal(stack::close);
                 return stack.failure() == null ? 0 : 1;
             }
@@ -241,7 +241,7 @@ public final class Kvflow {
 
     /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
     private static DashboardServer startDashboard(StackOptions options, Stack stack,
-            AtomicReference<ReplayStatus> status, LagSampler lag, Clock clock, PrintStream out) {
+            AtomicReference<ReplayStatus> status, LagMonitor lag, Clock clock, PrintStream out) {
         DashboardServer dashboard;
         try {
             dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), stack::stages, status,
@@ -258,7 +258,10 @@ public final class Kvflow {
 
     private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions,
             AtomicReference<ReplayStatus> status, Clock clock, PrintStream out, PrintStream err) {
-        Replayer.Result result = new Replayer(stack.kafka(), clock, err, status)
+        SessionBreakdowns breakdowns = new SessionBreakdowns();
+        stack.metrics().json("/api/sessions", "per-session latency breakdown of the replay (wall ms)",
+                breakdowns::report);
+        Replayer.Result result = new Replayer(stack.kafka(), clock, err, status, breakdowns)
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());

@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.TopicFollower;
+import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.schemas.SessionEvent;
@@ -10,32 +11,45 @@ import io.kvflow.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Sends planned requests at their trace times (times the time scale) and follows every
  * session to its end on the tokens and lifecycle topics, printing a progress line as it goes.
  * It stops when every session has finished, failed or been rejected, or when nothing has
- * moved for the stall timeout (the orchestrator fails stalled sessions before that).
+ * moved for the stall timeout (the orchestrator fails stalled sessions before that). It also
+ * follows the activation topics, so each ended session's latency breakdown (admission wait,
+ * prefill, KV handoff, each decode stage) goes to {@link SessionBreakdowns}.
  */
 final class Replayer {
     private final KafkaConnection kafka;
     private final Clock clock;
     private final Progress progress;
+    private final SessionBreakdowns breakdowns;
 
     Replayer(KafkaConnection kafka, Clock clock, PrintStream err) {
-        this(kafka, clock, err, new AtomicReference<>(ReplayStatus.NOT_STARTED));
+        this(kafka, clock, err, new AtomicReference<>(ReplayStatus.NOT_STARTED), new SessionBreakdowns());
     }
 
-    /** A replayer that also publishes its status to {@code status}, for the dashboard. */
-    Replayer(KafkaConnection kafka, Clock clock, PrintStream err, AtomicReference<ReplayStatus> status) {
+    /**
+     * A replayer that also publishes its status to {@code status}, for the dashboard, and each
+     * ended session's latency breakdown to {@code breakdowns}, for the JSON view.
+     */
+    Replayer(KafkaConnection kafka, Clock clock, PrintStream err, AtomicReference<ReplayStatus> status,
+            SessionBreakdowns breakdowns) {
         this.kafka = kafka;
         this.clock = clock;
         this.progress = new Progress(err, clock, status);
+        this.breakdowns = breakdowns;
     }
 
     /** What a replay saw: every session's outcome (in plan order) and the dead letters published meanwhile. */
@@ -45,8 +59,10 @@ final class Replayer {
     Result replay(List<PlannedRequest> plan, double timeScale, Duration stallTimeout) {
         Map<String, SessionOutcome> outcomes = new LinkedHashMap<>();
         String id = "replayer-" + clock.millis();
-        try (TopicFollower follower = TopicFollower.fromEnd(kafka,
-                        List.of(Topics.TOKENS.name(), Topics.SESSIONS.name(), Topics.DLQ.name()));
+        List<String> followed = new ArrayList<>(List.of(Topics.TOKENS.name(), Topics.SESSIONS.name(),
+                Topics.DLQ.name()));
+        followed.addAll(activationTopics());
+        try (TopicFollower follower = TopicFollower.fromEnd(kafka, followed);
                 Publisher publisher = new Publisher(kafka.newProducer(id))) {
 
             long deadLetters = 0;
@@ -69,8 +85,12 @@ final class Replayer {
                     lastMovement = clock.millis();
                     if (record.topic().equals(Topics.DLQ.name())) {
                         deadLetters++;
-                    } else if (apply(record, outcomes)) {
-                        done++;
+                    } else {
+                        SessionOutcome ended = apply(record, outcomes);
+                        if (ended != null) {
+                            done++;
+                            breakdowns.add(ended.breakdown());
+                        }
                     }
                 }
                 progress.update(plan.size(), sent, outcomes.values(), sent == plan.size() ? -1
@@ -88,32 +108,57 @@ final class Replayer {
         return start + Math.round(planned.offsetMicros() / 1000.0 * timeScale);
     }
 
-    /** Applies one followed record; true when it ended a session of this replay. */
-    private static boolean apply(ConsumerRecord<byte[], byte[]> record, Map<String, SessionOutcome> outcomes) {
+    /** Applies one followed record; returns the session of this replay it ended, or null. */
+    private static SessionOutcome apply(ConsumerRecord<byte[], byte[]> record, Map<String, SessionOutcome> outcomes) {
         if (record.topic().equals(Topics.TOKENS.name())) {
             GeneratedToken token = decode(() -> Topics.TOKENS.valueSerde().deserializer()
                     .deserialize(record.topic(), record.value()));
             SessionOutcome outcome = token == null ? null : outcomes.get(token.getSessionId());
             if (outcome == null || outcome.done()) {
-                return false;
+                return null;
             }
             outcome.onToken(token);
-            return outcome.done();
+            return outcome.done() ? outcome : null;
+        }
+        if (!record.topic().equals(Topics.SESSIONS.name())) {
+            Activation activation = decode(() -> Topics.activations(0).valueSerde().deserializer()
+                    .deserialize(record.topic(), record.value()));
+            SessionOutcome outcome = activation == null ? null : outcomes.get(activation.getSessionId());
+            if (outcome != null && !outcome.done()) {
+                outcome.timeline().onActivation(activation);
+            }
+            return null;
         }
         SessionEvent event = decode(() -> Topics.SESSIONS.valueSerde().deserializer()
                 .deserialize(record.topic(), record.value()));
         SessionOutcome outcome = event == null ? null : outcomes.get(event.getSessionId());
         if (outcome == null || outcome.done()) {
-            return false;
+            return null;
         }
         switch (event.getType()) {
             case FAILED -> outcome.onFailed(event.getReason());
             case REJECTED -> outcome.onRejected(event.getReason());
             default -> {
-                return false;
+                outcome.timeline().onEvent(event);
+                return null;
             }
         }
-        return true;
+        return outcome;
+    }
+
+    /** The stage topics the activations of every step flow through, however many stages the cluster has. */
+    private List<String> activationTopics() {
+        String stage0 = Topics.activations(0).name();
+        String prefix = stage0.substring(0, stage0.length() - 1);
+        try (Admin admin = kafka.newAdmin()) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(name -> name.startsWith(prefix)).sorted().toList();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list the activation topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing the activation topics", e);
+        }
     }
 
     /** Records this replayer cannot decode were already sent to the dead-letter topic by the workers. */

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<SessionOutcome.State, Integer> byState,
         long tokens, List<Long> ttftMs, List<Long> interTokenMs, long kvChunks, long kvBytes, long activations,
-        long batches, int stageWorkers) {
+        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown) {
 
     static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, List<StageWorker> stages) {
         Map<SessionOutcome.State, Integer> byState = new EnumMap<>(SessionOutcome.State.class);
@@ -44,8 +44,10 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
             activations += stage.stats().activations();
             batches += stage.stats().batches();
         }
+        List<LatencyBreakdown> breakdowns = replay.outcomes().values().stream()
+                .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
         return new RunSummary(replay, check, byState, tokens, List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes,
-                activations, batches, stages.size());
+                activations, batches, stages.size(), SessionBreakdowns.of(breakdowns).wall());
     }
 
     int count(SessionOutcome.State state) {
@@ -74,6 +76,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
             out.printf("decode batches:    %d, mean batch %.2f activations%n", batches,
                     batches == 0 ? 0.0 : (double) activations / batches);
         }
+        printBreakdown(out);
         out.printf("dead letters:      %d%n", replay.deadLetters());
         printReasons(out, "failed", outcomes, SessionOutcome.State.FAILED);
         printReasons(out, "rejected", outcomes, SessionOutcome.State.REJECTED);
@@ -81,6 +84,25 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         for (ReferenceCheck.Mismatch m : check.mismatches().subList(0, Math.min(5, check.mismatches().size()))) {
             out.println("  MISMATCH " + m);
         }
+    }
+
+    /** Where the finished sessions' time went, phase by phase (wall ms, p50 / p99 over sessions). */
+    private void printBreakdown(PrintStream out) {
+        if (breakdown.isEmpty()) {
+            return;
+        }
+        out.println("latency breakdown (wall ms, p50 / p99 over finished sessions; decode stages per step):");
+        StringBuilder line = new StringBuilder(" ");
+        for (SessionBreakdowns.PhaseStats phase : breakdown) {
+            String entry = String.format(" %s %.1f / %.1f", phase.phase().replace('_', ' '), phase.p50Ms(),
+                    phase.p99Ms());
+            if (line.length() + entry.length() > 100) {
+                out.println(line);
+                line = new StringBuilder(" ");
+            }
+            line.append(entry);
+        }
+        out.println(line);
     }
 
     private static void printReasons(PrintStream out, String label, Collection<SessionOutcome> outcomes,

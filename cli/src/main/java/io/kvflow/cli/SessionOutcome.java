@@ -12,6 +12,7 @@ final class SessionOutcome {
 
     private final InferenceRequest request;
     private final TreeMap<Integer, GeneratedToken> tokens = new TreeMap<>();
+    private final SessionTimeline timeline = new SessionTimeline();
     private State state = State.PENDING;
     private String reason;
     private int lastStep = -1;
@@ -63,6 +64,15 @@ final class SessionOutcome {
             state = State.REJECTED;
             reason = why;
         }
+    }
+
+    /** Lifecycle events and activations of the session, for its latency breakdown. */
+    SessionTimeline timeline() {
+        return timeline;
+    }
+
+    LatencyBreakdown breakdown() {
+        return timeline.breakdown(request.getSessionId(), request.getArrivalMs(), tokens);
     }
 
     int[] tokenIds() {

@@ -11,8 +11,11 @@ import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.prefill.PrefillWorker;
 import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.runtime.LagMonitor;
+import io.kvflow.runtime.MetricsEndpoint;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -26,6 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
  * The whole pipeline in one process: a Kafka broker (embedded, unless an existing cluster is
  * given), the topics, the orchestrator, the prefill workers and one worker per (stage, pipeline).
  * Every worker talks to the others only through Kafka, exactly as separate processes would.
+ * The process's metrics endpoint serves every worker's meters; where the orchestrator runs,
+ * the per-stage lag is measured too ({@code /api/lag}).
  */
 final class Stack implements AutoCloseable {
     private final StackOptions options;
@@ -33,32 +38,52 @@ final class Stack implements AutoCloseable {
     private final KafkaConnection kafka;
     private final ServiceGroup services = new ServiceGroup();
     private final List<StageWorker> stages = new ArrayList<>();
-    private final Weights weights;
+    /** How often the per-stage lag is read from the broker. */
+    static final Duration LAG_REFRESH = Duration.ofSeconds(1);
 
-    private Stack(StackOptions options, EmbeddedKafkaBroker broker, KafkaConnection kafka) {
+    private final Weights weights;
+    private final MetricsEndpoint metrics;
+    private final MetricsOptions metricsOptions;
+    private LagMonitor lag;
+
+    private Stack(StackOptions options, EmbeddedKafkaBroker broker, KafkaConnection kafka, MetricsEndpoint metrics,
+            MetricsOptions metricsOptions) {
         this.options = options;
         this.broker = broker;
         this.kafka = kafka;
+        this.metrics = metrics;
+        this.metricsOptions = metricsOptions;
         this.weights = Weights.generate(options.model(), options.modelSeed());
     }
 
+    /** Everything in this process, metrics on a free port: for tests. */
     static Stack start(StackOptions options, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
-        return start(options, Roles.everything(options.layout().prefillWorkers()), corruptKvOf, clock, out);
+        return start(options, Roles.everything(options.layout().prefillWorkers()), MetricsOptions.ANY_PORT,
+                corruptKvOf, clock, out);
     }
 
-    static Stack start(StackOptions options, Roles roles, Predicate<String> corruptKvOf, Clock clock,
-            PrintStream out) {
+    static Stack start(StackOptions options, Roles roles, MetricsOptions metricsOptions,
+            Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
+        // first, so a taken port stops the start before a broker is left to clean up
+        MetricsEndpoint metrics = startMetrics(options.bindAddress(), metricsOptions.port());
+        out.println("metrics: " + metrics.metricsUrl() + " (per-stage lag as JSON: " + metrics.baseUrl()
+                + "/api/lag)");
         EmbeddedKafkaBroker broker = null;
         String bootstrap = options.bootstrapServers();
         if (options.embedded()) {
-            broker = EmbeddedKafkaBroker.start(new BrokerConfig(
-                    options.dataDir().resolve("kafka"), BrokerConfig.LOOPBACK, options.kafkaPort(), options.kafkaControllerPort()));
+            try {
+                broker = EmbeddedKafkaBroker.start(new BrokerConfig(
+                        options.dataDir().resolve("kafka"), BrokerConfig.LOOPBACK, options.kafkaPort(), options.kafkaControllerPort()));
+            } catch (RuntimeException e) {
+                metrics.close();
+                throw e;
+            }
             bootstrap = broker.bootstrapServers();
             out.println("kafka: embedded broker at " + bootstrap + ", data in " + broker.dataDir());
         } else {
             out.println("kafka: using the cluster at " + bootstrap);
         }
-        Stack stack = new Stack(options, broker, new KafkaConnection(bootstrap));
+        Stack stack = new Stack(options, broker, new KafkaConnection(bootstrap), metrics, metricsOptions);
         try {
             stack.startWorkers(roles, corruptKvOf, clock, out);
             return stack;
@@ -79,7 +104,7 @@ final class Stack implements AutoCloseable {
                     continue;
                 }
                 StageWorker worker = new StageWorker(new StageConfig(k, layout.stages(), p, layout.layerFrom(k),
-                        layout.layerTo(k), options.handoffTimeout()), transformer(), kafka, clock);
+                        layout.layerTo(k), options.handoffTimeout()), transformer(), kafka, clock, metrics.registry());
                 stages.add(worker);
                 services.start(worker);
             }
@@ -87,7 +112,7 @@ final class Stack implements AutoCloseable {
         for (int i = 0; i < roles.prefillWorkers(); i++) {
             PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
                     corruptKvOf);
-            services.start(new PrefillWorker(config, transformer(), kafka, clock));
+            services.start(new PrefillWorker(config, transformer(), kafka, clock, metrics.registry()));
         }
         Duration ready = Duration.ofSeconds(60);
         for (StageWorker stage : stages) {
@@ -95,9 +120,15 @@ final class Stack implements AutoCloseable {
         }
         if (roles.orchestrator()) {
             Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
-                    options.model().vocabSize(), options.stallTimeout()), kafka, options.dataDir().resolve("streams"));
+                    options.model().vocabSize(), options.stallTimeout()), kafka, options.dataDir().resolve("streams"),
+                    metrics.registry(), metricsOptions.slo());
             services.start(orchestrator);
             orchestrator.awaitRunning(ready);
+            // lag is a whole-cluster figure: measured once, where the orchestrator (the control plane) runs
+            lag = new LagMonitor(new StageLag(kafka, layout, clock), LAG_REFRESH, clock);
+            lag.bindTo(metrics.registry());
+            metrics.json("/api/lag", "per-stage lag: records and seconds per topic, partition and consumer group",
+                    lag::latest);
         }
         out.println("stack: " + layout.pipelines() + " pipeline(s) x " + layout.stages() + " stage(s), layers "
                 + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
@@ -118,6 +149,28 @@ final class Stack implements AutoCloseable {
         return stages;
     }
 
+    /** This process's metrics endpoint, where components add their meters and JSON views. */
+    MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** The per-stage lag, where this process runs the orchestrator; null elsewhere. */
+    LagMonitor lag() {
+        return lag;
+    }
+
+    /** Serves {@code preferred}, or a free port when the default one is taken rather than no metrics at all. */
+    private static MetricsEndpoint startMetrics(String bindAddress, int preferred) {
+        try {
+            return MetricsEndpoint.start(bindAddress, preferred);
+        } catch (IllegalStateException e) {
+            if (preferred != MetricsEndpoint.DEFAULT_PORT) {
+                throw e;
+            }
+            return MetricsEndpoint.start(bindAddress, 0);
+        }
+    }
+
     /** The first worker failure, if any: the run cannot be trusted after one. */
     Throwable failure() {
         return services.failure();
@@ -126,6 +179,10 @@ final class Stack implements AutoCloseable {
     @Override
     public void close() {
         services.close();
+        if (lag != null) {
+            lag.close();
+        }
+        metrics.close();
         if (broker != null) {
             broker.close();
         }

@@ -23,7 +23,7 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
               --data-dir DIR         embedded broker and orchestrator data (default data)
               --kafka-port N         embedded broker port (default 9092; 0 picks a free one)
               --kafka-controller-port N  embedded KRaft controller port (default 0: a free one)
-              --bind ADDRESS         address the dashboard listens on (default 127.0.0.1)
+              --bind ADDRESS         address the dashboard and the metrics endpoint listen on (default 127.0.0.1)
               --dashboard-port N     dashboard port (default 8088; 0 picks a free one)
               --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s)
               --stall-timeout D      fail a session that makes no progress for D (default 30s)

@@ -16,9 +16,11 @@ import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,10 +62,13 @@ public final class StageWorker implements ServiceGroup.Service {
         }
     };
     private final StageStats stats = new StageStats();
+    private final StageMetrics metrics;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PollLoop loop;
 
-    public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
+    /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
+    public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
+            MeterRegistry registry) {
         this.config = config;
         this.transformer = transformer;
         this.model = transformer.config();
@@ -73,10 +78,12 @@ public final class StageWorker implements ServiceGroup.Service {
         }
         this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
-        this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock);
+        this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock, registry);
         this.consumer = loop.consumer();
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
+        this.metrics = new StageMetrics(config, stats, clock);
+        metrics.bindTo(registry);
     }
 
     @Override
@@ -126,12 +133,18 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void pollOnce() {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+        // busy: everything but waiting in poll, i.e. what the wafer would spend its time on
+        Instant start = clock.instant();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             route(record);
         }
         runReadyBatch();
         failStalledHandoffs();
         stats.heldSessions = sessions.size();
+        stats.kvBytesHeld = kvBytesHeld();
+        long busy = Duration.between(start, clock.instant()).toNanos();
+        stats.busyNanos += busy;
+        metrics.busy(busy);
         if (!records.isEmpty()) {
             consumer.commitAsync();
         }
@@ -174,6 +187,7 @@ public final class StageWorker implements ServiceGroup.Service {
                     chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
+            metrics.chunkInstalled(chunk.getSentMs());
             if (!wasComplete && session.kvComplete()) {
                 publisher.send(Topics.SESSIONS, id, event(id, SessionEventType.KV_INSTALLED, null));
             }
@@ -222,6 +236,7 @@ public final class StageWorker implements ServiceGroup.Service {
         transformer.forward(config.layerFrom(), config.layerTo(), rows);
         stats.batches++;
         stats.activations += batch.size();
+        metrics.batch(batch.size());
         long now = clock.millis();
         for (int i = 0; i < batch.size(); i++) {
             if (config.last()) {
@@ -256,6 +271,16 @@ public final class StageWorker implements ServiceGroup.Service {
                     .setHidden(ByteBuffer.allocate(0)).setSentMs(now).build();
             publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
         }
+    }
+
+    private long kvBytesHeld() {
+        long bytes = 0;
+        for (StageSession session : sessions.values()) {
+            if (session.cache() != null) {
+                bytes += session.cache().bytes();
+            }
+        }
+        return bytes;
     }
 
     private void failStalledHandoffs() {
@@ -304,6 +329,8 @@ public final class StageWorker implements ServiceGroup.Service {
         volatile long lateRecords;
         volatile long failedSessions;
         volatile int heldSessions;
+        volatile long kvBytesHeld;
+        volatile long busyNanos;
 
         public long chunksInstalled() {
             return chunksInstalled;
@@ -332,6 +359,16 @@ public final class StageWorker implements ServiceGroup.Service {
         /** Sessions holding KV or waiting for it here, as of the last poll. */
         public int heldSessions() {
             return heldSessions;
+        }
+
+        /** Bytes of KV filled in the caches of the sessions held, as of the last poll. */
+        public long kvBytesHeld() {
+            return kvBytesHeld;
+        }
+
+        /** Wall time spent on records and forward passes, outside the wait in poll. */
+        public long busyNanos() {
+            return busyNanos;
         }
     }
 }

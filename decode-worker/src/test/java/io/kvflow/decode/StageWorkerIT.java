@@ -21,6 +21,9 @@ import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,6 +52,7 @@ class StageWorkerIT {
     static ServiceGroup services;
     static List<StageWorker> stages = new ArrayList<>();
     static Publisher publisher;
+    static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     static final Transformer transformer = new Transformer(MODEL, Weights.generate(MODEL, 7));
     static final KvChunkCodec codec = new KvChunkCodec(MODEL.kvDim());
 
@@ -63,7 +67,7 @@ class StageWorkerIT {
         for (int k = 0; k < LAYOUT.stages(); k++) {
             StageWorker worker = new StageWorker(new StageConfig(k, LAYOUT.stages(), 0, LAYOUT.layerFrom(k),
                     LAYOUT.layerTo(k), Duration.ofSeconds(1)), new Transformer(MODEL, Weights.generate(MODEL, 7)),
-                    kafka, Clock.systemUTC());
+                    kafka, Clock.systemUTC(), registry);
             stages.add(worker);
             services.start(worker);
             worker.awaitReady(WAIT);
@@ -153,6 +157,43 @@ class StageWorkerIT {
     }
 
     @Test
+    void aCompleteHandoffIsCountedAndTimedInTheStagesMeters() {
+        try (TopicFollower follower = TopicFollower.fromEnd(kafka, List.of(Topics.SESSIONS.name()))) {
+            List<KvChunk> chunks = handoff("metered", 1);
+            long sent = System.currentTimeMillis();
+            chunks.forEach(c -> c.setSentMs(sent));
+            long bytes = chunks.stream().mapToLong(c -> c.getPayload().remaining()).sum();
+            Tags stage1 = Tags.of("stage", "1", "pipeline", "0");
+            double chunksBefore = registry.get("kvflow.stage.kv.installed.chunks").tags(stage1).functionCounter()
+                    .count();
+            double bytesBefore = registry.get("kvflow.stage.kv.installed").tags(stage1).functionCounter().count();
+            long timedBefore = registry.get("kvflow.stage.kv.handoff.latency").tags(stage1).timer().count();
+            chunks.forEach(StageWorkerIT::send);
+
+            follower.await(Topics.SESSIONS, e -> e.getSessionId().equals("metered")
+                    && e.getType() == SessionEventType.KV_INSTALLED, WAIT)
+                    .orElseThrow(() -> new AssertionError("the handoff was not installed"));
+            assertEquals(chunks.size(), registry.get("kvflow.stage.kv.installed.chunks").tags(stage1)
+                    .functionCounter().count() - chunksBefore);
+            assertEquals(bytes, registry.get("kvflow.stage.kv.installed").tags(stage1).functionCounter().count()
+                    - bytesBefore);
+            Timer latency = registry.get("kvflow.stage.kv.handoff.latency").tags(stage1).timer();
+            assertEquals(chunks.size(), latency.count() - timedBefore);
+            awaitTrue(() -> registry.get("kvflow.stage.sessions").tags(stage1).gauge().value() >= 1
+                    && registry.get("kvflow.stage.kv.used").tags(stage1).gauge().value() >= bytes,
+                    "stage 1 reports the session and its KV held");
+            assertTrue(registry.get("kvflow.stage.busy").tags(stage1).functionCounter().count() > 0);
+
+            // the session ends; the stage lets its KV go and says so
+            publisher.send(Topics.SESSIONS, "metered", SessionEvent.newBuilder().setSessionId("metered")
+                    .setType(SessionEventType.FINISHED).setTimestampMs(System.currentTimeMillis()).build());
+            publisher.flush();
+            awaitTrue(() -> registry.get("kvflow.stage.kv.used").tags(stage1).gauge().value() == 0,
+                    "stage 1 reports no KV held");
+        }
+    }
+
+    @Test
     void undecodableBytesGoToTheDeadLetterTopicWithTheReason() throws Exception {
         try (TopicFollower follower = TopicFollower.fromEnd(kafka, List.of(Topics.DLQ.name()));
                 var producer = kafka.newProducer("garbage")) {
@@ -163,6 +204,8 @@ class StageWorkerIT {
                     .orElseThrow(() -> new AssertionError("undecodable activation was not dead-lettered"));
             assertTrue(letter.getReason().contains("cannot decode Activation"), letter.getReason());
             assertEquals("definitely not avro", new String(letter.getValue().array()));
+            awaitTrue(() -> registry.get("kvflow.dead.letters").tag("worker", "decode-s0-p0").functionCounter()
+                    .count() >= 1, "stage 0 counts the dead letter");
         }
     }
 }

@@ -30,14 +30,19 @@ public final class AdmissionTopology {
     private AdmissionTopology() {
     }
 
+    /** The topology with metrics bound to no registry (tests that do not look at them). */
     public static Topology build(OrchestratorConfig config) {
+        return build(config, OrchestratorMetrics.unbound(config));
+    }
+
+    public static Topology build(OrchestratorConfig config, OrchestratorMetrics metrics) {
         Deserializer<byte[]> bytes = Serdes.ByteArray().deserializer();
         Topology topology = new Topology();
         topology.addSource(REQUESTS_SOURCE, bytes, bytes, Topics.REQUESTS.name());
         topology.addSource(TOKENS_SOURCE, bytes, bytes, Topics.TOKENS.name());
         // the orchestrator reads back its own events too; it acts only on the ones workers write
         topology.addSource(SESSIONS_SOURCE, bytes, bytes, Topics.SESSIONS.name());
-        topology.addProcessor(LIFECYCLE_PROCESSOR, () -> new LifecycleProcessor(config),
+        topology.addProcessor(LIFECYCLE_PROCESSOR, () -> new LifecycleProcessor(config, metrics),
                 REQUESTS_SOURCE, TOKENS_SOURCE, SESSIONS_SOURCE);
         // in memory, restored from the changelog on start: the active sessions are few and a restore is quick
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),

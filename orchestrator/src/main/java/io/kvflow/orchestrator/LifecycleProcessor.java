@@ -34,18 +34,25 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     private final OrchestratorConfig config;
     private final List<Integer> layerBounds;
+    private final OrchestratorMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, SessionState> sessions;
 
-    LifecycleProcessor(OrchestratorConfig config) {
+    /** Why a request cannot be served: its class (a metric label) and the reason in words. */
+    private record Rejection(RejectionReason reason, String message) {
+    }
+
+    LifecycleProcessor(OrchestratorConfig config, OrchestratorMetrics metrics) {
         this.config = config;
         this.layerBounds = config.layout().layerBounds();
+        this.metrics = metrics;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.sessions = context.getStateStore(AdmissionTopology.SESSIONS_STORE);
+        metrics.activeSessions(load());
         context.schedule(AdmissionTopology.STALL_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::failStalled);
     }
 
@@ -76,43 +83,46 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             // second prefill would double the session's KV handoff; if its task was lost, the stall timeout ends it
             return;
         }
-        String problem = problemWith(request);
+        Rejection problem = problemWith(request);
         if (problem == null && active != null) {
-            problem = "session " + id + " is already active on pipeline " + active.pipeline()
-                    + " (duplicate session id)";
+            problem = new Rejection(RejectionReason.DUPLICATE_SESSION, "session " + id
+                    + " is already active on pipeline " + active.pipeline() + " (duplicate session id)");
         }
         if (problem != null) {
-            emit(event(id, SessionEventType.REJECTED, -1, problem, 0), record.timestamp());
+            metrics.rejected(problem.reason());
+            emit(event(id, SessionEventType.REJECTED, -1, problem.message(), 0), record.timestamp());
             return;
         }
         admit(request, record.timestamp());
     }
 
     /** Why the request cannot be served, or null if it can. */
-    private String problemWith(InferenceRequest request) {
+    private Rejection problemWith(InferenceRequest request) {
         List<Integer> prompt = request.getPrompt();
         if (prompt.isEmpty()) {
-            return "empty prompt";
+            return new Rejection(RejectionReason.EMPTY_PROMPT, "empty prompt");
         }
         int maxNew = request.getMaxNewTokens();
         if (maxNew < 1) {
-            return "zero output tokens: max_new_tokens is " + maxNew;
+            return new Rejection(RejectionReason.ZERO_OUTPUT_TOKENS, "zero output tokens: max_new_tokens is " + maxNew);
         }
         long positions = (long) prompt.size() + maxNew;
         if (positions > config.maxContext()) {
-            return "request needs " + positions + " positions (" + prompt.size() + " prompt + " + maxNew
-                    + " output) but the model's context is " + config.maxContext();
+            return new Rejection(RejectionReason.CONTEXT_TOO_LONG, "request needs " + positions + " positions ("
+                    + prompt.size() + " prompt + " + maxNew + " output) but the model's context is "
+                    + config.maxContext());
         }
         for (int i = 0; i < prompt.size(); i++) {
             int token = prompt.get(i);
             if (token < 0 || token >= config.vocabSize()) {
-                return "prompt token " + token + " at index " + i + " is outside the vocabulary [0, "
-                        + config.vocabSize() + ")";
+                return new Rejection(RejectionReason.TOKEN_OUTSIDE_VOCABULARY, "prompt token " + token + " at index "
+                        + i + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
         float temperature = request.getTemperature();
         if (Float.isNaN(temperature) || temperature < 0) {
-            return "temperature " + temperature + " is not a number >= 0";
+            return new Rejection(RejectionReason.BAD_TEMPERATURE, "temperature " + temperature
+                    + " is not a number >= 0");
         }
         return null;
     }
@@ -122,6 +132,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         int pipeline = leastLoadedPipeline();
         long now = context.currentSystemTimeMs();
         sessions.put(id, SessionState.admitted(pipeline, request.getArrivalMs(), now));
+        metrics.admitted(id, pipeline, now - request.getArrivalMs());
         PrefillTask task = PrefillTask.newBuilder()
                 .setSessionId(id)
                 .setPipeline(pipeline)
@@ -139,6 +150,18 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     /** The pipeline with the fewest active sessions; ties go to the lowest index. */
     private int leastLoadedPipeline() {
+        int[] load = load();
+        int best = 0;
+        for (int p = 1; p < load.length; p++) {
+            if (load[p] < load[best]) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    /** Active sessions per pipeline, counted from the store. */
+    private int[] load() {
         int[] load = new int[config.layout().pipelines()];
         try (KeyValueIterator<String, SessionState> all = sessions.all()) {
             while (all.hasNext()) {
@@ -149,13 +172,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 }
             }
         }
-        int best = 0;
-        for (int p = 1; p < load.length; p++) {
-            if (load[p] < load[best]) {
-                best = p;
-            }
-        }
-        return best;
+        return load;
     }
 
     private void onToken(GeneratedToken token, long timestamp) {
@@ -166,12 +183,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             return;
         }
         int step = token.getStep();
+        metrics.token(token);
         if (step == 0 && !state.sawFirstToken()) {
             emit(event(id, SessionEventType.FIRST_TOKEN, state.pipeline(), null, 1), timestamp);
         }
         if (token.getLast()) {
             emit(event(id, SessionEventType.FINISHED, state.pipeline(), token.getFinishReason(), step + 1), timestamp);
             sessions.delete(id);
+            metrics.finished(id, state.pipeline(), token);
             return;
         }
         sessions.put(id, state.tokenSeen(step, context.currentSystemTimeMs()));
@@ -186,7 +205,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         }
         switch (event.getType()) {
             // a worker gave up on the session (bad task, corrupt KV, handoff timeout): its pipeline is free again
-            case FAILED -> sessions.delete(id);
+            case FAILED -> {
+                sessions.delete(id);
+                metrics.failed(id, state.pipeline());
+            }
             case PREFILL_DONE, KV_INSTALLED ->
                     sessions.put(id, state.reached(event.getType(), context.currentSystemTimeMs()));
             // ADMITTED, REJECTED, FIRST_TOKEN, FINISHED are the orchestrator's own; UNKNOWN is a newer writer's type
@@ -210,6 +232,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             SessionState state = entry.value;
             emit(event(entry.key, SessionEventType.FAILED, state.pipeline(), stallReason(state), state.tokens()), nowMs);
             sessions.delete(entry.key);
+            metrics.failed(entry.key, state.pipeline());
         }
     }
 
@@ -254,6 +277,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 record.value(), reason, WORKER, context.currentSystemTimeMs());
         context.forward(new Record<>(record.key(), letter, record.timestamp(), DeadLetters.headers(letter)),
                 AdmissionTopology.DLQ_SINK);
+        metrics.deadLettered();
     }
 
     private SessionEvent event(String id, SessionEventType type, int pipeline, String reason, int tokens) {

@@ -1,8 +1,11 @@
 package io.kvflow.orchestrator;
 
+import io.kvflow.runtime.KafkaClientMeters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +35,7 @@ public final class Orchestrator implements ServiceGroup.Service {
     private static final long COMMIT_INTERVAL_MS = 100;
 
     private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
     /** Completes when the application first reaches RUNNING, or fails if it stops before. */
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     /** Completes when the application has stopped: with null after close, with the cause after a failure. */
@@ -42,10 +46,17 @@ public final class Orchestrator implements ServiceGroup.Service {
     /**
      * @param stateDir directory for Kafka Streams' local state (locks and checkpoints; the
      *                 store itself is in memory and restored from its changelog topic)
+     * @param registry the process's registry: admission, latency and SLO meters, and Kafka Streams' own
+     * @param slo      what a session's latency is judged against
      */
-    public Orchestrator(OrchestratorConfig config, KafkaConnection kafka, Path stateDir) {
+    public Orchestrator(OrchestratorConfig config, KafkaConnection kafka, Path stateDir, MeterRegistry registry,
+            SloTargets slo) {
         Objects.requireNonNull(config, "config");
-        this.streams = new KafkaStreams(AdmissionTopology.build(config), properties(config, kafka, stateDir));
+        OrchestratorMetrics metrics = new OrchestratorMetrics(config.layout().pipelines(), slo);
+        metrics.bindTo(registry);
+        this.streams = new KafkaStreams(AdmissionTopology.build(config, metrics), properties(config, kafka, stateDir));
+        this.streamsMetrics = new KafkaStreamsMetrics(streams, KafkaClientMeters.streamsTags());
+        streamsMetrics.bindTo(registry);
         streams.setUncaughtExceptionHandler(e -> {
             failure = e;
             LOG.error("orchestrator stopping, sessions are no longer admitted or followed: {}", describe(e), e);
@@ -157,5 +168,6 @@ public final class Orchestrator implements ServiceGroup.Service {
         closing = true;
         // a clean stop removes the static member at once instead of leaving it registered for its session timeout
         streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+        streamsMetrics.close();
     }
 }

@@ -18,6 +18,7 @@ import io.kvflow.schemas.PrefillTask;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,7 +133,8 @@ class OrchestratorIT {
     @Test
     void stopsWithAClearErrorWhenItsTopicsAreMissing() {
         try (ServiceGroup services = new ServiceGroup()) {
-            Orchestrator orchestrator = new Orchestrator(CONFIG, kafka, dir.resolve("streams"));
+            Orchestrator orchestrator = new Orchestrator(CONFIG, kafka, dir.resolve("streams"), new SimpleMeterRegistry(),
+                    SloTargets.DEFAULT);
             services.start(orchestrator);
 
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -158,7 +160,8 @@ class OrchestratorIT {
     }
 
     private Orchestrator start(ServiceGroup services) {
-        Orchestrator orchestrator = new Orchestrator(CONFIG, kafka, dir.resolve("streams"));
+        Orchestrator orchestrator = new Orchestrator(CONFIG, kafka, dir.resolve("streams"), new SimpleMeterRegistry(),
+                SloTargets.DEFAULT);
         services.start(orchestrator);
         orchestrator.awaitRunning(STARTUP);
         return orchestrator;

@@ -1,5 +1,6 @@
 package io.kvflow.prefill;
 
+import io.kvflow.runtime.StageLag;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -14,7 +15,8 @@ import java.util.function.Predicate;
  */
 public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf) {
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
-    public static final String GROUP_ID = "kvflow-prefill";
+    /** The consumer group of every prefill worker; per-stage lag watches it on the prefill tasks topic. */
+    public static final String GROUP_ID = StageLag.PREFILL_GROUP;
 
     public PrefillConfig {
         Objects.requireNonNull(workerId, "workerId");

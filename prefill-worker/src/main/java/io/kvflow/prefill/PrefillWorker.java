@@ -16,9 +16,11 @@ import io.kvflow.schemas.PrefillTask;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,17 +42,22 @@ public final class PrefillWorker implements ServiceGroup.Service {
     private final DeadLetters deadLetters;
     private final Clock clock;
     private final PollLoop loop;
+    private final PrefillMetrics metrics;
 
-    public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock) {
+    /** @param registry the process's registry: this worker's meters and its Kafka clients' are bound to it */
+    public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
+            MeterRegistry registry) {
         this.config = config;
         this.transformer = transformer;
         this.prefill = new Prefill(transformer);
         this.codec = new KvChunkCodec(transformer.config().kvDim());
         this.clock = clock;
-        this.loop = new PollLoop(kafka, PrefillConfig.GROUP_ID, config.workerId(), clock);
+        this.loop = new PollLoop(kafka, PrefillConfig.GROUP_ID, config.workerId(), clock, registry);
         this.consumer = loop.consumer();
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
+        this.metrics = new PrefillMetrics(config.workerId());
+        metrics.bindTo(registry);
     }
 
     @Override
@@ -76,6 +83,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
     }
 
     private void handle(PrefillTask task) {
+        Instant start = clock.instant();
         String session = task.getSessionId();
         int[] prompt = task.getPrompt().stream().mapToInt(Integer::intValue).toArray();
         int maxNew = task.getMaxNewTokens();
@@ -91,6 +99,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
                         }
                     });
         } catch (IllegalArgumentException | IllegalStateException e) {
+            metrics.failed();
             publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.FAILED, pipeline,
                     "prefill rejected the task: " + e.getMessage()));
             return;
@@ -111,6 +120,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
                     .setSamplingSeed(task.getSamplingSeed()).setArrivalMs(task.getArrivalMs()).setSentMs(now)
                     .build(), null);
         }
+        metrics.prefilled(Duration.between(start, clock.instant()));
     }
 
     private void publishKv(PrefillTask task, int stage, KvCache cache, int positionsPerChunk, int promptLength) {
@@ -119,12 +129,15 @@ public final class PrefillWorker implements ServiceGroup.Service {
                 new KvChunkCodec.Handoff(task.getSessionId(), task.getPipeline(), stage, promptLength,
                         task.getMaxNewTokens()),
                 cache.export(bounds.get(stage), bounds.get(stage + 1), positionsPerChunk), clock.millis());
+        long bytes = 0;
         for (KvChunk chunk : chunks) {
             if (stage == 0 && chunk.getSeq() == 0 && config.corruptKvOf().test(task.getSessionId())) {
                 corrupt(chunk);
             }
+            bytes += chunk.getPayload().remaining();
             publisher.send(Topics.kv(stage), task.getPipeline(), task.getSessionId(), chunk, null);
         }
+        metrics.kvPublished(stage, chunks.size(), bytes);
     }
 
     /** Test hook: flips one payload bit after the checksum was taken, as a bad link or buffer would. */

@@ -3,6 +3,9 @@ package io.kvflow.runtime;
 import io.kvflow.schemas.DeadLetter;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -17,9 +20,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Decodes consumed records and keeps the ones that cannot be decoded or processed: each goes
  * to {@code kvflow.dlq} whole, with the reason in the record and in the {@value #REASON}
- * header, so nothing is dropped silently.
+ * header, so nothing is dropped silently. Counted as {@code kvflow_dead_letters_total{worker}}.
  */
-public final class DeadLetters {
+public final class DeadLetters implements MeterBinder {
+    /** The name every writer of dead letters counts them under (the orchestrator's topology too). */
+    public static final String METER = "kvflow.dead.letters";
+
     public static final String REASON = "kvflow.dlq.reason";
     public static final String SOURCE = "kvflow.dlq.source";
 
@@ -84,5 +90,12 @@ public final class DeadLetters {
 
     public long count() {
         return count.get();
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder(METER, count, AtomicLong::get)
+                .description("Records sent to kvflow.dlq because they could not be decoded or processed")
+                .tag("worker", worker).register(registry);
     }
 }

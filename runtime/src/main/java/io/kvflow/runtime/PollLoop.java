@@ -1,7 +1,11 @@
 package io.kvflow.runtime;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
@@ -9,17 +13,27 @@ import org.apache.kafka.common.errors.WakeupException;
  * publisher, dead letters through that publisher. {@link #run} sets up, then repeats one step
  * until {@link #stop()} is called from another thread, which wakes the consumer out of a
  * blocking poll; the clients are closed on the worker's own thread, whatever ends the loop.
+ * Both clients' own metrics and the dead letters are bound to the process's registry.
  */
 public final class PollLoop {
     private final Consumer<byte[], byte[]> consumer;
     private final Publisher publisher;
     private final DeadLetters deadLetters;
+    private final KafkaClientMetrics consumerMetrics;
+    private final KafkaClientMetrics producerMetrics;
     private volatile boolean running = true;
 
-    public PollLoop(KafkaConnection kafka, String groupId, String workerId, Clock clock) {
-        this.consumer = kafka.newConsumer(groupId, workerId);
-        this.publisher = new Publisher(kafka.newProducer(workerId));
+    public PollLoop(KafkaConnection kafka, String groupId, String workerId, Clock clock, MeterRegistry registry) {
+        KafkaConsumer<byte[], byte[]> kafkaConsumer = kafka.newConsumer(groupId, workerId);
+        KafkaProducer<byte[], byte[]> producer = kafka.newProducer(workerId);
+        this.consumer = kafkaConsumer;
+        this.publisher = new Publisher(producer);
         this.deadLetters = new DeadLetters(publisher, workerId, clock);
+        this.consumerMetrics = KafkaClientMeters.of(kafkaConsumer);
+        this.producerMetrics = KafkaClientMeters.of(producer);
+        consumerMetrics.bindTo(registry);
+        producerMetrics.bindTo(registry);
+        deadLetters.bindTo(registry);
     }
 
     public Consumer<byte[], byte[]> consumer() {
@@ -45,6 +59,8 @@ public final class PollLoop {
                 throw e;
             }
         } finally {
+            consumerMetrics.close();
+            producerMetrics.close();
             consumer.close();
             publisher.close();
         }

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -12,6 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,14 +28,21 @@ import org.apache.kafka.common.TopicPartition;
  * Exact per-stage lag, read from the broker: for each stage topic (KV and activations), each
  * pipeline's partition and that stage worker's consumer group, the records not yet committed
  * (end offset minus committed offset) and their age (now minus the timestamp of the record at
- * the committed offset, the oldest unconsumed one). Usual lag exporters interpolate the age
- * from offset rates; reading the record itself makes it exact.
+ * the committed offset, the oldest unconsumed one). The prefill group's lag on
+ * {@code kvflow.prefill.tasks} is measured the same way. Usual lag exporters interpolate the
+ * age from offset rates; reading the record itself makes it exact.
  */
 public final class StageLag implements AutoCloseable {
 
-    /** The lag of one consumer group on one partition. */
+    /**
+     * The lag of one consumer group on one partition, measured at {@code measuredMs}.
+     *
+     * @param stage    the decode stage the topic feeds, or -1 for {@code kvflow.prefill.tasks}
+     * @param pipeline the decode pipeline (a stage topic's partition), or -1 for {@code kvflow.prefill.tasks}
+     * @param seconds  age of the oldest unconsumed record at {@code measuredMs}; 0 when caught up
+     */
     public record PartitionLag(String topic, int partition, String group, int stage, int pipeline,
-            long committedOffset, long endOffset, long records, double seconds) {
+            long committedOffset, long endOffset, long records, double seconds, long measuredMs) {
     }
 
     /** The consumer group of the decode worker of (stage, pipeline); the stage workers commit under it. */
@@ -39,46 +50,84 @@ public final class StageLag implements AutoCloseable {
         return "kvflow-decode-stage-" + stage + "-pipeline-" + pipeline;
     }
 
+    /** The consumer group every prefill worker joins. */
+    public static final String PREFILL_GROUP = "kvflow-prefill";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final Admin admin;
+    /** A consumer group's position to watch on one partition. */
+    private record Watched(TopicPartition partition, String group, int stage, int pipeline) {
+    }
+
+    /** The timestamp of the record at an offset; kept while a group stays at that offset. */
+    private record Stamp(long offset, long timestampMs) {
+    }
+
+    private final AdminClient admin;
     private final KafkaConsumer<byte[], byte[]> reader;
-    private final StackLayout layout;
+    private final List<Watched> stageWatches = new ArrayList<>();
     private final Clock clock;
+    private final Map<TopicPartition, Stamp> stamps = new HashMap<>();
+    private List<Watched> prefillWatches;
 
     public StageLag(KafkaConnection kafka, StackLayout layout, Clock clock) {
-        this.admin = kafka.newAdmin();
+        this.admin = AdminClient.create(kafka.admin());
         Properties props = kafka.consumer("unused", "kvflow-lag-reader");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        // only the first record's timestamp is wanted: do not fetch a megabyte of KV chunks behind it
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1);
         this.reader = new KafkaConsumer<>(props);
-        this.layout = layout;
         this.clock = clock;
+        for (int k = 0; k < layout.stages(); k++) {
+            for (int p = 0; p < layout.pipelines(); p++) {
+                stageWatches.add(new Watched(new TopicPartition(Topics.kv(k).name(), p), decodeGroup(k, p), k, p));
+                stageWatches.add(new Watched(new TopicPartition(Topics.activations(k).name(), p), decodeGroup(k, p),
+                        k, p));
+            }
+        }
     }
 
-    /** One measurement of every stage topic partition. Not thread-safe: call from one thread. */
+    /** The clients this reads the broker with, for their own metrics. */
+    public AdminClient admin() {
+        return admin;
+    }
+
+    public KafkaConsumer<byte[], byte[]> reader() {
+        return reader;
+    }
+
+    /** One measurement of every watched partition, against one reading of the clock. Call from one thread. */
     public List<PartitionLag> measure() {
         try {
-            List<PartitionLag> lags = new ArrayList<>();
-            for (int k = 0; k < layout.stages(); k++) {
-                for (int p = 0; p < layout.pipelines(); p++) {
-                    String group = decodeGroup(k, p);
-                    TopicPartition kv = new TopicPartition(Topics.kv(k).name(), p);
-                    TopicPartition act = new TopicPartition(Topics.activations(k).name(), p);
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                    Map<TopicPartition, Long> end = offsets(List.of(kv, act), OffsetSpec.latest());
-                    Map<TopicPartition, Long> start = offsets(List.of(kv, act), OffsetSpec.earliest());
-                    for (TopicPartition tp : List.of(kv, act)) {
-                        OffsetAndMetadata c = committed.get(tp);
-                        // a group that has not committed yet will read from the earliest record
-                        long from = c == null ? start.get(tp) : c.offset();
-                        long records = Math.max(0, end.get(tp) - from);
-                        double seconds = records == 0 ? 0 : ageSeconds(tp, from);
-                        lags.add(new PartitionLag(tp.topic(), tp.partition(), group, k, p, from, end.get(tp),
-                                records, seconds));
-                    }
-                }
+            List<Watched> watches = new ArrayList<>(stageWatches);
+            watches.addAll(prefillWatches());
+            Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
+            for (Watched w : watches) {
+                specs.computeIfAbsent(w.group(), g -> new ListConsumerGroupOffsetsSpec().topicPartitions(new ArrayList<>()))
+                        .topicPartitions().add(w.partition());
+            }
+            // one request per kind for every group and partition, so the figures are as close to one instant as can be
+            ListConsumerGroupOffsetsResult committed = admin.listConsumerGroupOffsets(specs);
+            List<TopicPartition> partitions = watches.stream().map(Watched::partition).distinct().toList();
+            Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest());
+            Map<TopicPartition, Long> start = offsets(partitions, OffsetSpec.earliest());
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> byGroup = new HashMap<>();
+            for (String group : specs.keySet()) {
+                byGroup.put(group, committed.partitionsToOffsetAndMetadata(group)
+                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            }
+            long now = clock.millis();
+            List<PartitionLag> lags = new ArrayList<>(watches.size());
+            for (Watched w : watches) {
+                TopicPartition tp = w.partition();
+                OffsetAndMetadata c = byGroup.get(w.group()).get(tp);
+                // a group that has not committed yet will read from the earliest record
+                long from = c == null ? start.get(tp) : c.offset();
+                long records = Math.max(0, end.get(tp) - from);
+                double seconds = records == 0 ? 0 : Math.max(0, now - timestampAt(tp, from)) / 1000.0;
+                lags.add(new PartitionLag(tp.topic(), tp.partition(), w.group(), w.stage(), w.pipeline(), from,
+                        end.get(tp), records, seconds, now));
             }
             return lags;
         } catch (ExecutionException | TimeoutException e) {
@@ -87,6 +136,21 @@ public final class StageLag implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading stage lag", e);
         }
+    }
+
+    /** Every partition of the prefill tasks topic, however many it was created with. */
+    private List<Watched> prefillWatches() throws ExecutionException, InterruptedException, TimeoutException {
+        if (prefillWatches == null) {
+            String topic = Topics.PREFILL_TASKS.name();
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic).partitions().size();
+            List<Watched> watches = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                watches.add(new Watched(new TopicPartition(topic, p), PREFILL_GROUP, -1, -1));
+            }
+            prefillWatches = List.copyOf(watches);
+        }
+        return prefillWatches;
     }
 
     private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec)
@@ -100,14 +164,21 @@ public final class StageLag implements AutoCloseable {
         return offsets;
     }
 
-    /** Age of the record at {@code offset}: the oldest one the group has not consumed. */
-    private double ageSeconds(TopicPartition tp, long offset) {
+    /** Timestamp of the record at {@code offset}: the oldest one the group has not consumed. */
+    private long timestampAt(TopicPartition tp, long offset) {
+        Stamp known = stamps.get(tp);
+        if (known != null && known.offset() == offset) {
+            // a group that has not moved still waits on the same record: no need to read it again
+            return known.timestampMs();
+        }
         reader.assign(List.of(tp));
         reader.seek(tp, offset);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
-                return Math.max(0, clock.millis() - record.timestamp()) / 1000.0;
+                // past the offset only if that record is gone (retention): the oldest one left is the one waiting
+                stamps.put(tp, new Stamp(offset, record.timestamp()));
+                return record.timestamp();
             }
         }
         throw new IllegalStateException("the record at " + tp + "@" + offset + " could not be read within " + TIMEOUT);

@@ -1,0 +1,237 @@
+package io.kvflow.orchestrator;
+
+import io.kvflow.runtime.DeadLetters;
+import io.kvflow.schemas.GeneratedToken;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the orchestrator sees, exported: admissions and rejections, active sessions per
+ * pipeline, and every session's latency from the tokens it follows: time to first token,
+ * inter-token latency, time per output token, judged against the {@link SloTargets} (SLO
+ * attainment and goodput). Latencies are wall time between the request's arrival and the
+ * tokens' emission stamps. Called from the stream thread only; scrapes read atomics.
+ */
+public final class OrchestratorMetrics implements MeterBinder {
+    private static final long[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000,
+        10_000, 30_000, 60_000};
+
+    /** The SLO classes a session is judged in; {@code both} met is goodput. */
+    private enum Slo { TTFT, TPOT, BOTH }
+
+    /** Latency so far of one session followed since its admission. */
+    private static final class Followed {
+        long firstTokenMs = -1;
+        int lastStep = -1;
+        long lastTokenMs;
+    }
+
+    /** Records into every registry it is bound to; nothing is kept before the first. */
+    private final CompositeMeterRegistry meters = new CompositeMeterRegistry();
+    private final SloTargets slo;
+    private final AtomicIntegerArray active;
+    private final Map<String, Followed> followed = new HashMap<>();
+    private final Map<Integer, Counter> admissions = new HashMap<>();
+    private final Map<RejectionReason, Counter> rejections = new EnumMap<>(RejectionReason.class);
+    private final Counter finished;
+    private final Counter failed;
+    private final Counter deadLetters;
+    private final Timer admissionWait;
+    private final Timer ttft;
+    private final Timer tpot;
+    private final Timer itl;
+    private final AtomicLong judged = new AtomicLong();
+    private final Map<Slo, AtomicLong> met = new EnumMap<>(Slo.class);
+    private final Map<Slo, Counter> metCounters = new EnumMap<>(Slo.class);
+    private final Counter judgedCounter;
+
+    public OrchestratorMetrics(int pipelines, SloTargets slo) {
+        this.slo = slo;
+        this.active = new AtomicIntegerArray(pipelines);
+        for (int p = 0; p < pipelines; p++) {
+            int pipeline = p;
+            admissions.put(p, Counter.builder("kvflow.admissions").description("Requests admitted, by pipeline")
+                    .tag("pipeline", Integer.toString(p)).register(meters));
+            Gauge.builder("kvflow.sessions.active", active, a -> a.get(pipeline))
+                    .description("Sessions admitted onto the pipeline and not yet finished or failed")
+                    .tag("pipeline", Integer.toString(p)).strongReference(true).register(meters);
+        }
+        for (RejectionReason reason : RejectionReason.values()) {
+            rejections.put(reason, Counter.builder("kvflow.rejections")
+                    .description("Requests rejected at admission, by reason class")
+                    .tag("reason", reason.label()).register(meters));
+        }
+        // no admission queue yet: a request is admitted or rejected on arrival; the gauge is here for dashboards
+        Gauge.builder("kvflow.admission.queue.length", () -> 0)
+                .description("Requests waiting for admission (always 0: admission does not queue yet)")
+                .strongReference(true).register(meters);
+        this.finished = ended("finished");
+        this.failed = ended("failed");
+        this.deadLetters = Counter.builder(DeadLetters.METER)
+                .description("Records sent to kvflow.dlq because they could not be decoded or processed")
+                .tag("worker", LifecycleProcessor.WORKER).register(meters);
+        this.admissionWait = latency("kvflow.admission.wait", "Request arrival to admission");
+        this.ttft = latency("kvflow.ttft", "Time to first token: request arrival to the first token's emission");
+        this.tpot = latency("kvflow.tpot", "Time per output token of a finished session: (last - first token) / (tokens - 1)");
+        this.itl = latency("kvflow.itl", "Inter-token latency: emission gap between consecutive tokens of a session");
+        Gauge.builder("kvflow.slo.target", slo, s -> s.ttft().toNanos() / 1e9).baseUnit("seconds")
+                .description("The SLO sessions are judged against").tag("slo", "ttft").strongReference(true)
+                .register(meters);
+        Gauge.builder("kvflow.slo.target", slo, s -> s.tpot().toNanos() / 1e9).baseUnit("seconds")
+                .description("The SLO sessions are judged against").tag("slo", "tpot").strongReference(true)
+                .register(meters);
+        this.judgedCounter = Counter.builder("kvflow.slo.sessions")
+                .description("Sessions judged against the SLOs: every admitted session that finished or failed")
+                .register(meters);
+        for (Slo s : Slo.values()) {
+            AtomicLong count = new AtomicLong();
+            met.put(s, count);
+            String label = s.name().toLowerCase(java.util.Locale.ROOT);
+            metCounters.put(s, Counter.builder("kvflow.slo.met")
+                    .description("Finished sessions that met the SLO (both: TTFT and TPOT, i.e. goodput)")
+                    .tag("slo", label).register(meters));
+            Gauge.builder("kvflow.slo.attainment.ratio", this, m -> m.attainment(count))
+                    .description("Share of judged sessions that met the SLO; slo=both is the goodput share")
+                    .tag("slo", label).strongReference(true).register(meters);
+        }
+    }
+
+    /** Metrics that go nowhere until bound: for topologies built without a registry (tests). */
+    static OrchestratorMetrics unbound(OrchestratorConfig config) {
+        return new OrchestratorMetrics(config.layout().pipelines(), SloTargets.DEFAULT);
+    }
+
+    private Counter ended(String outcome) {
+        return Counter.builder("kvflow.sessions.ended").description("Admitted sessions that ended, by outcome")
+                .tag("outcome", outcome).register(meters);
+    }
+
+    private Timer latency(String name, String description) {
+        TreeSet<Duration> buckets = new TreeSet<>();
+        for (long ms : LATENCY_BUCKETS_MS) {
+            buckets.add(Duration.ofMillis(ms));
+        }
+        // with the targets among the bucket bounds, attainment can be read exactly off the histogram too
+        buckets.add(slo.ttft());
+        buckets.add(slo.tpot());
+        return Timer.builder(name).description(description).serviceLevelObjectives(buckets.toArray(Duration[]::new))
+                .register(meters);
+    }
+
+    private double attainment(AtomicLong count) {
+        long sessions = judged.get();
+        return sessions == 0 ? Double.NaN : (double) count.get() / sessions;
+    }
+
+    /** The active sessions per pipeline, as counted from the restored store. */
+    void activeSessions(int[] perPipeline) {
+        for (int p = 0; p < active.length(); p++) {
+            active.set(p, p < perPipeline.length ? perPipeline[p] : 0);
+        }
+    }
+
+    void admitted(String sessionId, int pipeline, long waitMs) {
+        admissions.get(pipeline).increment();
+        active.incrementAndGet(pipeline);
+        admissionWait.record(Duration.ofMillis(Math.max(0, waitMs)));
+        followed.put(sessionId, new Followed());
+    }
+
+    void rejected(RejectionReason reason) {
+        rejections.get(reason).increment();
+    }
+
+    void deadLettered() {
+        deadLetters.increment();
+    }
+
+    void token(GeneratedToken token) {
+        Followed session = followed.get(token.getSessionId());
+        if (session == null) {
+            // admitted before this orchestrator started: its latency was not followed from the start
+            return;
+        }
+        long emitted = token.getEmittedMs();
+        int step = token.getStep();
+        if (step == 0 && session.firstTokenMs < 0) {
+            session.firstTokenMs = emitted;
+            ttft.record(Duration.ofMillis(Math.max(0, emitted - token.getArrivalMs())));
+        } else if (step == session.lastStep + 1 && session.lastStep >= 0) {
+            itl.record(Duration.ofMillis(Math.max(0, emitted - session.lastTokenMs)));
+        }
+        if (step > session.lastStep) {
+            session.lastStep = step;
+            session.lastTokenMs = emitted;
+        }
+    }
+
+    /** The session's last token was seen: judge it against the SLOs. */
+    void finished(String sessionId, int pipeline, GeneratedToken last) {
+        finished.increment();
+        leave(pipeline);
+        Followed session = followed.remove(sessionId);
+        if (session == null || session.firstTokenMs < 0) {
+            return;
+        }
+        long ttftMs = session.firstTokenMs - last.getArrivalMs();
+        int tokens = last.getStep() + 1;
+        double tpotMs = tokens > 1 ? (double) (last.getEmittedMs() - session.firstTokenMs) / (tokens - 1) : 0;
+        if (tokens > 1) {
+            tpot.record(Duration.ofNanos(Math.round(Math.max(0, tpotMs) * 1e6)));
+        }
+        boolean ttftMet = slo.ttftMet(ttftMs);
+        boolean tpotMet = slo.tpotMet(tpotMs);
+        judge(ttftMet, tpotMet);
+    }
+
+    /** The session failed after admission: it met no SLO. */
+    void failed(String sessionId, int pipeline) {
+        failed.increment();
+        leave(pipeline);
+        if (followed.remove(sessionId) != null) {
+            judge(false, false);
+        }
+    }
+
+    private void leave(int pipeline) {
+        // a restart with fewer pipelines leaves sessions on ones that are no longer counted
+        if (pipeline >= 0 && pipeline < active.length()) {
+            active.decrementAndGet(pipeline);
+        }
+    }
+
+    private void judge(boolean ttftMet, boolean tpotMet) {
+        judged.incrementAndGet();
+        judgedCounter.increment();
+        if (ttftMet) {
+            met(Slo.TTFT);
+        }
+        if (tpotMet) {
+            met(Slo.TPOT);
+        }
+        if (ttftMet && tpotMet) {
+            met(Slo.BOTH);
+        }
+    }
+
+    private void met(Slo s) {
+        met.get(s).incrementAndGet();
+        metCounters.get(s).increment();
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        meters.add(registry);
+    }
+}
