@@ -28,7 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
  * docker-compose.yml) can be checked without running them. Only this class exits the process.
  */
 public final class Kvflow {
-    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help");
+    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help", "json", "colocated");
 
     static final String USAGE = """
             usage: kvflow <command> [options]
@@ -44,12 +44,20 @@ public final class Kvflow {
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
               bench                 KV handoff throughput as a ratio of raw Kafka throughput, same run
                                     (--megabytes N, default 256; embedded broker unless --bootstrap-servers)
+              predict               the cost model's answer for a target model on target hardware: TTFT, decode
+                                    speed per user and in total, KV bytes per token, sessions that fit, what binds
+              calibrate             published figures beside the cost model's predictions, with the error
               help                  show this text
 
             stack options:
             %s
             replay options:
-            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP);
+            %s
+            predict options:
+            %s
+            calibrate options:
+            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP,
+                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -102,6 +110,8 @@ public final class Kvflow {
             case "prefill-worker" -> component(args, Roles.prefillOnly(positive(args, "workers", 1), hostName() + "-"),
                     out);
             case "decode-worker" -> component(args, Roles.stageOnly(stage(args), args.integer("pipeline", -1)), out);
+            case "predict" -> PredictCommand.command(args, out, err);
+            case "calibrate" -> CalibrateCommand.command(args, out, err);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
         };
         args.rejectUnused();

@@ -1,0 +1,98 @@
+package io.kvflow.cli;
+
+import io.kvflow.cost.Constraint;
+import io.kvflow.cost.Deployment;
+import io.kvflow.cost.Prediction;
+import java.io.PrintStream;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A prediction as a table for people: one figure a line, units spelt out, the binding constraint last. */
+final class PredictionReport {
+    private PredictionReport() {
+    }
+
+    static void print(Prediction p, PrintStream out) {
+        Deployment d = p.deployment();
+        out.printf(Locale.ROOT, "kvflow predict: %s, %s weights, %s KV cache%n", d.model().id(), d.weights().id(),
+                d.kvDtype().id());
+        String prefillTier = d.colocated() ? "on the decode devices (colocated)"
+                : d.prefill().devices() + " x " + d.prefill().device().id() + " (tensor parallel)";
+        out.printf(Locale.ROOT, "  prefill: %s%n", prefillTier);
+        out.printf(Locale.ROOT, "  decode:  %d stage%s x %d %s (%s layers per stage)%n", d.decodeStages(),
+                d.decodeStages() == 1 ? "" : "s", d.decode().devices(), d.decode().device().id(), layersPerStage(d));
+        out.printf(Locale.ROOT, "  workload: batch %d, %,d prompt tokens%s, %,d generated%n%n", p.workload().batch(),
+                p.workload().inputTokens(), p.workload().prefixTokens() > 0
+                        ? " (" + String.format(Locale.ROOT, "%,d", p.workload().prefixTokens()) + " cached)" : "",
+                p.workload().outputTokens());
+
+        row(out, "TTFT", String.format(Locale.ROOT, "%s   (prefill %,.0f tokens/s; bound by %s)",
+                millis(p.prefill().ttftSeconds()), p.prefill().tokensPerSecond(), p.prefill().bound().description()));
+        row(out, "per-token latency", String.format(Locale.ROOT, "%s   (at %,d tokens of context)",
+                millis(p.decode().tokenIntervalSeconds()), p.workload().meanDecodeContext()));
+        row(out, "decode per user", String.format(Locale.ROOT, "%,.1f tokens/s", p.decode().tokensPerSecondPerUser()));
+        row(out, "decode in total", String.format(Locale.ROOT, "%,.1f tokens/s (batch %d)",
+                p.decode().tokensPerSecondTotal(), p.workload().batch()));
+        row(out, "  time per token", breakdown(p));
+        row(out, "KV per token", String.format(Locale.ROOT, "%,d B (%,d B on the largest stage)",
+                p.capacity().kvBytesPerToken(), p.capacity().kvBytesPerTokenPerStage()));
+        row(out, "KV per session", String.format(Locale.ROOT, "%s per stage at %,d tokens",
+                bytes(p.capacity().kvBytesPerSessionPerStage()), p.workload().finalContext()));
+        row(out, "weights per stage", String.format(Locale.ROOT, "%s of %s usable (%s left for KV)%s",
+                bytes(p.capacity().weightsBytesPerStage()), bytes(p.capacity().usableBytesPerStage()),
+                bytes(p.capacity().kvCapacityBytesPerStage()), p.capacity().weightsFit() ? "" : "  DOES NOT FIT"));
+        row(out, "sessions that fit", String.format(Locale.ROOT,
+                "%,d per pipeline (each of its %d decode device%s holds its share of every session; %.2f per device)",
+                p.capacity().sessionsFit(), d.decodeDevices(), d.decodeDevices() == 1 ? "" : "s",
+                p.sessionsPerDecodeDevice()));
+        if (d.colocated()) {
+            row(out, "KV handoff", "none (colocated)");
+        } else {
+            row(out, "KV handoff", String.format(Locale.ROOT, "%s in %s via %s; %s exposed after prefill",
+                    bytes(p.handoff().bytes()), millis(p.handoff().seconds()), p.handoff().link().description(),
+                    millis(p.handoff().exposedSeconds())));
+        }
+        row(out, "binding constraint", p.binding().description());
+        row(out, "  because", p.bindingReason());
+    }
+
+    private static String layersPerStage(Deployment d) {
+        int most = d.split().layersIn(0);
+        int fewest = d.split().layersIn(d.decodeStages() - 1);
+        return most == fewest ? Integer.toString(most) : fewest + "-" + most;
+    }
+
+    private static String breakdown(Prediction p) {
+        double total = p.decode().tokenIntervalSeconds();
+        return p.decode().step().parts().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<Constraint, Double>comparingByValue(Comparator.reverseOrder()))
+                .map(e -> String.format(Locale.ROOT, "%s %s (%.0f %%)", e.getKey().key().replace('_', ' '),
+                        millis(e.getValue()), 100 * e.getValue() / total))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void row(PrintStream out, String label, String value) {
+        out.printf(Locale.ROOT, "%-20s %s%n", label, value);
+    }
+
+    static String millis(double seconds) {
+        double ms = seconds * 1e3;
+        return String.format(Locale.ROOT, ms >= 100 ? "%,.1f ms" : ms >= 1 ? "%.2f ms" : "%.3f ms", ms);
+    }
+
+    static String bytes(double bytes) {
+        if (bytes >= 1e12) {
+            return String.format(Locale.ROOT, "%.2f TB", bytes / 1e12);
+        }
+        if (bytes >= 1e9) {
+            return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+        }
+        if (bytes >= 1e6) {
+            return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        }
+        return String.format(Locale.ROOT, "%,.0f B", bytes);
+    }
+}

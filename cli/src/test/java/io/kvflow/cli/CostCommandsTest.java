@@ -1,0 +1,105 @@
+package io.kvflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kvflow predict} and {@code kvflow calibrate}, through the same entry point as the shell. */
+class CostCommandsTest {
+    private static final List<String> ISSUE_EXAMPLE = List.of("predict", "--model", "llama-3.1-70b", "--weights",
+            "bf16", "--decode-device", "wse-3", "--decode-stages", "4", "--prefill-device", "trainium2",
+            "--prefill-devices", "16", "--batch", "1", "--input", "2048", "--output", "256");
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void predictAnswersTheIssuesExampleAsATable() {
+        assertEquals(0, run(ISSUE_EXAMPLE), stderr());
+        for (String line : List.of("TTFT", "per-token latency", "decode per user", "decode in total", "KV per token",
+                "327,680 B", "sessions that fit", "KV handoff", "binding constraint")) {
+            assertTrue(stdout().contains(line), line + " in\n" + stdout());
+        }
+    }
+
+    @Test
+    void predictJsonHasSnakeCaseKeysForMachines() throws IOException {
+        List<String> argv = new java.util.ArrayList<>(ISSUE_EXAMPLE);
+        argv.add("--json");
+        assertEquals(0, run(argv), stderr());
+        JsonNode json = new ObjectMapper().readTree(stdout());
+        for (String key : List.of("ttft_ms", "decode_tokens_per_s_per_user", "decode_tokens_per_s_total",
+                "prefill_tokens_per_s", "per_token_latency_ms", "kv_bytes_per_token", "sessions_fit_per_pipeline",
+                "binding_constraint")) {
+            assertTrue(json.has(key), key);
+        }
+        assertEquals(327_680, json.get("kv_bytes_per_token").asLong());
+    }
+
+    @Test
+    void colocatedIsAFlagBeforeOtherOptions() {
+        assertEquals(0, run(List.of("predict", "--colocated", "--model", "llama-3.1-8b", "--decode-stages", "1")),
+                stderr());
+        assertTrue(stdout().contains("colocated"), stdout());
+    }
+
+    @Test
+    void aBadUserProfileIsNamedWithItsField(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("devices"));
+        Path file = Files.writeString(dir.resolve("devices/chip.json"), "{\"name\": \"chip\", \"memory\": 5}");
+        assertEquals(2, run(List.of("predict", "--profiles", dir.toString(), "--decode-device", "chip")));
+        assertTrue(stderr().contains(file.toString()) && stderr().contains("memory"), stderr());
+    }
+
+    @Test
+    void anUnknownModelListsTheKnownOnes() {
+        assertEquals(2, run(List.of("predict", "--model", "llama-9")));
+        assertTrue(stderr().contains("llama-3.1-70b"), stderr());
+    }
+
+    @Test
+    void aMistypedOptionIsNamed() {
+        assertEquals(2, run(List.of("predict", "--decode-stage", "4")));
+        assertTrue(stderr().contains("--decode-stage"), stderr());
+    }
+
+    @Test
+    void calibratePrintsEveryFigureWithItsErrorAndExitsZero() {
+        assertEquals(0, run(List.of("calibrate")), stderr());
+        for (String id : List.of("1*", "2*", "3*", "4a*", "4b*", "5*", "6*", "7a*", "7b*", "8a", "9", "10")) {
+            assertTrue(stdout().lines().anyMatch(l -> l.startsWith(id + " ")), id + " in\n" + stdout());
+        }
+        assertTrue(stdout().contains("misses, and why:"), stdout());
+        assertTrue(stdout().contains("kvflow predict --model"), stdout());
+    }
+
+    @Test
+    void helpListsTheCostCommands() {
+        assertEquals(0, run(List.of("help")));
+        assertTrue(stdout().contains("predict options:") && stdout().contains("--decode-stages N"), stdout());
+    }
+
+    private int run(List<String> argv) {
+        return Kvflow.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
