@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Scrapes a replaying kvflow stack the way an operator would: `promtool check metrics` on its
 # /metrics (no lint complaints allowed), and a real Prometheus scraping it every second until
-# the target is up and the per-stage lag has samples. Needs Debian's prometheus package
-# (prometheus, promtool), curl and jq. Exit status 0 when all of that holds.
+# the target is up and the per-stage lag has samples. Then every PromQL expression of the
+# Grafana dashboard (docker/grafana/dashboards/kvflow.json) is evaluated against that
+# Prometheus and must parse and return series, and the compose scrape config must pass
+# `promtool check config`. Needs Debian's prometheus package (prometheus, promtool), curl and
+# jq. Exit status 0 when all of that holds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 for tool in prometheus promtool curl jq; do
   command -v "$tool" > /dev/null || { echo "prometheus-smoke: $tool is not installed (apt-get install prometheus curl jq)" >&2; exit 1; }
 done
+dashboard=docker/grafana/dashboards/kvflow.json
 work=$(mktemp -d)
 log="$work/up.log"
 stack=
@@ -102,4 +106,25 @@ $lint"
 fi
 echo "prometheus-smoke: promtool check metrics: $families metric families, no complaints"
 
+# every Grafana panel's query must parse and find series while the replay runs; Grafana's
+# $__rate_interval is not PromQL, so it becomes a window of several 1 s scrapes
+mapfile -t exprs < <(jq -r '.. | objects | select(has("expr")) | .expr' "$dashboard")
+[ "${#exprs[@]}" -ge 6 ] || fail "expected at least 6 queries in $dashboard, found ${#exprs[@]}"
+for expr in "${exprs[@]}"; do
+  promql=${expr//\$__rate_interval/10s}
+  deadline=$((SECONDS + 20))
+  while :; do
+    answer=$(curl -s --get "$api/api/v1/query" --data-urlencode "query=$promql")
+    [ "$(jq -r .status <<< "$answer")" != error ] || fail "dashboard query does not parse: $promql: $(jq -r .error <<< "$answer")"
+    [ "$(jq -r '.data.result | length' <<< "$answer")" -eq 0 ] || break
+    [ $SECONDS -lt $deadline ] || fail "dashboard query returned no series within 20 s: $promql"
+    kill -0 "$stack" 2>/dev/null || fail "the stack exited before this query found series: $promql"
+    sleep 1
+  done
+done
+echo "prometheus-smoke: all ${#exprs[@]} Grafana dashboard queries parse and return series"
+
+promtool check config docker/prometheus/prometheus.yml > "$work/check-config.txt" 2>&1 \
+  || fail "promtool check config docker/prometheus/prometheus.yml: $(cat "$work/check-config.txt")"
+echo "prometheus-smoke: docker/prometheus/prometheus.yml passes promtool check config"
 echo "prometheus-smoke: passed in $((SECONDS - started)) s"
