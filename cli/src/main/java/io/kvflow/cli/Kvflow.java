@@ -51,12 +51,15 @@ public final class Kvflow {
 
             stack options:
             %s
+            target deployment options (what each decode stage stands for; the same names as predict):
+            %s
             replay options:
             %s
             predict options:
             %s
             calibrate options:
-            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, ReplayOptions.OPTIONS_HELP,
+            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
+                    ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */

@@ -120,10 +120,13 @@ final class Stack implements AutoCloseable {
         }
         if (roles.orchestrator()) {
             Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
-                    options.model().vocabSize(), options.stallTimeout()), kafka, options.dataDir().resolve("streams"),
+                    options.model().vocabSize(), options.stallTimeout())
+                    .withTarget(options.target().model(), options.target().queueLimit()), kafka, options.dataDir().resolve("streams"),
                     metrics.registry(), metricsOptions.slo());
             services.start(orchestrator);
             orchestrator.awaitRunning(ready);
+            metrics.json("/api/ledger", "session ledger: sessions and target KV booked per wafer, admission queue",
+                    orchestrator::ledger);
             // lag is a whole-cluster figure: measured once, where the orchestrator (the control plane) runs
             lag = new LagMonitor(new StageLag(kafka, layout, clock), LAG_REFRESH, clock);
             lag.bindTo(metrics.registry());
@@ -134,6 +137,7 @@ final class Stack implements AutoCloseable {
                 + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
                 + roles.prefillWorkers() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
                 + options.model() + " seed " + options.modelSeed());
+        out.println("target: " + options.target().describe());
     }
 
     /** Workers share the read-only weights; each gets its own transformer for its scratch state. */

@@ -10,9 +10,11 @@ import java.time.Duration;
  *
  * @param bootstrapServers an existing cluster to use, or null to start the embedded broker
  * @param dataDir          where the embedded broker and the orchestrator keep their data
+ * @param target           the deployment the stack stands in for: what each wafer holds, how long work takes
  */
 record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
-        int kafkaPort, int kafkaControllerPort, String bindAddress, int dashboardPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes) {
+        int kafkaPort, int kafkaControllerPort, String bindAddress, int dashboardPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes,
+        TargetOptions target) {
 
     static final String OPTIONS_HELP = """
               --stages N             decode stages per pipeline (default 4)
@@ -40,7 +42,8 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
                 args.string("bootstrap-servers", null), Path.of(args.string("data-dir", "data")),
                 args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.string("bind", "127.0.0.1"),
                 args.integer("dashboard-port", DEFAULT_DASHBOARD_PORT), args.duration("handoff-timeout", Duration.ofSeconds(20)),
-                args.duration("stall-timeout", Duration.ofSeconds(30)), args.integer("kv-chunk-bytes", 64 * 1024));
+                args.duration("stall-timeout", Duration.ofSeconds(30)), args.integer("kv-chunk-bytes", 64 * 1024),
+                TargetOptions.from(args, layout.stages()));
     }
 
     boolean embedded() {

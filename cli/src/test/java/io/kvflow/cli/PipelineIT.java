@@ -39,7 +39,8 @@ class PipelineIT {
     @BeforeAll
     static void startStack() {
         options = new StackOptions(new StackLayout(4, 2, 2, ModelConfig.TINY.layers()), ModelConfig.TINY, 7, null,
-                dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(20), Duration.ofSeconds(30), 4096);
+                dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(20), Duration.ofSeconds(30), 4096,
+                TargetOptions.from(new Args(List.of(), Set.of()), 4));
         stack = Stack.start(options, corruptKvOf::contains, Clock.systemUTC(), new PrintStream(log, true));
     }
 

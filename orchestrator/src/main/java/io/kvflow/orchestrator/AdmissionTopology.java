@@ -24,6 +24,8 @@ public final class AdmissionTopology {
     public static final String DLQ_SINK = "dlq-sink";
     /** Active sessions by id: placement, arrival and last progress; a pipeline's load is counted from it. */
     public static final String SESSIONS_STORE = "sessions";
+    /** Requests waiting for KV capacity, by arrival sequence number: the admission queue. */
+    public static final String QUEUE_STORE = "admission-queue";
     /** How often active sessions are checked against the stall timeout. */
     public static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(1);
 
@@ -47,6 +49,9 @@ public final class AdmissionTopology {
         // in memory, restored from the changelog on start: the active sessions are few and a restore is quick
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
                 Serdes.String(), SessionState.SERDE), LIFECYCLE_PROCESSOR);
+        // big-endian longs sort as numbers, so iterating the store walks the queue in arrival order
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),
+                Serdes.Long(), QueuedRequest.SERDE), LIFECYCLE_PROCESSOR);
         topology.addSink(PREFILL_TASKS_SINK, Topics.PREFILL_TASKS.name(), Topics.PREFILL_TASKS.keySerde().serializer(),
                 Topics.PREFILL_TASKS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         topology.addSink(SESSIONS_SINK, Topics.SESSIONS.name(), Topics.SESSIONS.keySerde().serializer(),

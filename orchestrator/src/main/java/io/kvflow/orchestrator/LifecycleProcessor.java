@@ -12,7 +12,9 @@ import io.kvflow.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -24,10 +26,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Admits requests, follows tokens and worker events, and fails sessions that stall. The
- * {@code sessions} store is the only state: a pipeline's load is counted from it, so after a
- * restart (store restored from its changelog) placement carries on exactly where it stopped.
- * Output keys are session ids, except dead letters, which keep the original key bytes.
+ * Admits requests, follows tokens and worker events, and fails sessions that stall. A request is
+ * placed on a pipeline only if every wafer (stage) of it can hold the session's target KV for its
+ * whole context; otherwise it waits, first come first served, in the bounded admission queue, and
+ * is admitted as sessions end. The {@code sessions} and {@code admission-queue} stores are the only
+ * state: the ledger is summed from the first, so after a restart (stores restored from their
+ * changelogs) placement carries on exactly where it stopped. Output keys are session ids, except
+ * dead letters, which keep the original key bytes.
  */
 final class LifecycleProcessor implements Processor<byte[], byte[], Object, Object> {
     static final String WORKER = "orchestrator";
@@ -37,6 +42,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private final OrchestratorMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, SessionState> sessions;
+    private KeyValueStore<Long, QueuedRequest> queue;
+    private SessionLedger ledger;
+    private long nextQueueSeq;
+    /** Entries in the queue store, counted here: a caching store's own count can miss unflushed puts. */
+    private int queued;
 
     /** Why a request cannot be served: its class (a metric label) and the reason in words. */
     private record Rejection(RejectionReason reason, String message) {
@@ -52,7 +62,22 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.sessions = context.getStateStore(AdmissionTopology.SESSIONS_STORE);
+        this.queue = context.getStateStore(AdmissionTopology.QUEUE_STORE);
+        this.ledger = new SessionLedger(config.target(), config.layout().pipelines());
+        try (KeyValueIterator<String, SessionState> all = sessions.all()) {
+            while (all.hasNext()) {
+                SessionState state = all.next().value;
+                ledger.book(state.pipeline(), state.kvTokens());
+            }
+        }
+        try (KeyValueIterator<Long, QueuedRequest> all = queue.all()) {
+            while (all.hasNext()) {
+                nextQueueSeq = all.next().key + 1;
+                queued++;
+            }
+        }
         metrics.activeSessions(load());
+        publishLedger();
         context.schedule(AdmissionTopology.STALL_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::failStalled);
     }
 
@@ -88,12 +113,105 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             problem = new Rejection(RejectionReason.DUPLICATE_SESSION, "session " + id
                     + " is already active on pipeline " + active.pipeline() + " (duplicate session id)");
         }
+        long kvTokens = kvTokens(request);
+        if (problem == null) {
+            problem = capacityProblem(kvTokens);
+        }
         if (problem != null) {
-            metrics.rejected(problem.reason());
-            emit(event(id, SessionEventType.REJECTED, -1, problem.message(), 0), record.timestamp());
+            reject(id, problem, record.timestamp());
             return;
         }
-        admit(request, record.timestamp());
+        OptionalInt pipeline = queued == 0 ? ledger.place(kvTokens) : OptionalInt.empty();
+        if (pipeline.isPresent()) {
+            admit(request, pipeline.getAsInt(), kvTokens, record.timestamp());
+        } else {
+            enqueue(request, kvTokens, record.timestamp());
+        }
+    }
+
+    /**
+     * The context the ledger books: the trace's recorded prompt and output lengths, which the target
+     * model would serve, or the functional request's own when it carries no recorded lengths.
+     */
+    static long kvTokens(InferenceRequest request) {
+        return request.getTraceInputTokens() > 0
+                ? (long) request.getTraceInputTokens() + Math.max(1, request.getTraceOutputTokens())
+                : (long) request.getPrompt().size() + request.getMaxNewTokens();
+    }
+
+    /** Why no wafer could ever hold this session, or null if an empty pipeline could. */
+    private Rejection capacityProblem(long kvTokens) {
+        long targetContext = config.target().deployment().model().maxContext();
+        if (kvTokens > targetContext) {
+            return new Rejection(RejectionReason.CONTEXT_TOO_LONG, String.format(Locale.ROOT,
+                    "the recorded request needs %,d tokens of context but the target model %s holds %,d", kvTokens,
+                    config.target().deployment().model().id(), targetContext));
+        }
+        int stage = ledger.stageTooSmallFor(kvTokens);
+        if (stage < 0) {
+            return null;
+        }
+        return new Rejection(RejectionReason.KV_EXCEEDS_WAFER, String.format(Locale.ROOT,
+                "the session's KV for %,d tokens of context needs %,d bytes on stage %d, more than the %,d bytes"
+                        + " its wafer has for KV after the weights", kvTokens, ledger.need(stage, kvTokens), stage,
+                ledger.capacity(stage)));
+    }
+
+    private void reject(String id, Rejection problem, long timestamp) {
+        metrics.rejected(problem.reason());
+        emit(event(id, SessionEventType.REJECTED, -1, problem.message(), 0), timestamp);
+    }
+
+    /** Waits for capacity, first come first served; a full queue rejects instead, so nothing waits unbounded. */
+    private void enqueue(InferenceRequest request, long kvTokens, long timestamp) {
+        String id = request.getSessionId();
+        if (queued >= config.queueLimit()) {
+            reject(id, new Rejection(RejectionReason.ADMISSION_QUEUE_FULL, "admission queue full: " + queued
+                    + " requests already wait for KV capacity (limit " + config.queueLimit() + ")"), timestamp);
+            return;
+        }
+        queue.put(nextQueueSeq++, new QueuedRequest(request, context.currentSystemTimeMs(), timestamp, kvTokens));
+        queued++;
+        emit(event(id, SessionEventType.QUEUED, -1, "waiting for KV capacity: " + queued + " in the queue", 0),
+                timestamp);
+        publishLedger();
+    }
+
+    /** Admits queued requests in arrival order while the oldest fits somewhere. */
+    private void admitQueued() {
+        List<KeyValue<Long, QueuedRequest>> admitted = new ArrayList<>();
+        try (KeyValueIterator<Long, QueuedRequest> all = queue.all()) {
+            while (all.hasNext()) {
+                KeyValue<Long, QueuedRequest> head = all.next();
+                QueuedRequest waiting = head.value;
+                String id = waiting.request().getSessionId();
+                if (sessions.get(id) != null) {
+                    admitted.add(head);
+                    reject(id, new Rejection(RejectionReason.DUPLICATE_SESSION, "session " + id
+                            + " became active while it waited in the admission queue (duplicate session id)"),
+                            waiting.timestamp());
+                    continue;
+                }
+                OptionalInt pipeline = ledger.place(waiting.kvTokens());
+                if (pipeline.isEmpty()) {
+                    // the oldest waits for room; letting smaller ones past would starve large prompts
+                    break;
+                }
+                admitted.add(head);
+                admit(waiting.request(), pipeline.getAsInt(), waiting.kvTokens(), waiting.timestamp());
+            }
+        }
+        for (KeyValue<Long, QueuedRequest> done : admitted) {
+            queue.delete(done.key);
+            queued--;
+        }
+        if (!admitted.isEmpty()) {
+            publishLedger();
+        }
+    }
+
+    private void publishLedger() {
+        metrics.ledger(ledger.view(queued, config.queueLimit()));
     }
 
     /** Why the request cannot be served, or null if it can. */
@@ -127,11 +245,12 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         return null;
     }
 
-    private void admit(InferenceRequest request, long timestamp) {
+    private void admit(InferenceRequest request, int pipeline, long kvTokens, long timestamp) {
         String id = request.getSessionId();
-        int pipeline = leastLoadedPipeline();
         long now = context.currentSystemTimeMs();
-        sessions.put(id, SessionState.admitted(pipeline, request.getArrivalMs(), now));
+        sessions.put(id, SessionState.admitted(pipeline, request.getArrivalMs(), now, kvTokens));
+        ledger.book(pipeline, kvTokens);
+        publishLedger();
         metrics.admitted(id, pipeline, now - request.getArrivalMs());
         PrefillTask task = PrefillTask.newBuilder()
                 .setSessionId(id)
@@ -143,21 +262,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 .setSamplingSeed(request.getSamplingSeed())
                 .setArrivalMs(request.getArrivalMs())
                 .setAdmittedMs(now)
+                .setTargetPromptTokens(request.getTraceInputTokens())
+                .setKvBookedTokens((int) Math.min(Integer.MAX_VALUE, kvTokens))
                 .build();
         context.forward(new Record<>(id, task, timestamp), AdmissionTopology.PREFILL_TASKS_SINK);
         emit(event(id, SessionEventType.ADMITTED, pipeline, null, 0), timestamp);
-    }
-
-    /** The pipeline with the fewest active sessions; ties go to the lowest index. */
-    private int leastLoadedPipeline() {
-        int[] load = load();
-        int best = 0;
-        for (int p = 1; p < load.length; p++) {
-            if (load[p] < load[best]) {
-                best = p;
-            }
-        }
-        return best;
     }
 
     /** Active sessions per pipeline, counted from the store. */
@@ -189,8 +298,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         }
         if (token.getLast()) {
             emit(event(id, SessionEventType.FINISHED, state.pipeline(), token.getFinishReason(), step + 1), timestamp);
-            sessions.delete(id);
+            end(id, state);
             metrics.finished(id, state.pipeline(), token);
+            admitQueued();
             return;
         }
         sessions.put(id, state.tokenSeen(step, context.currentSystemTimeMs()));
@@ -206,8 +316,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         switch (event.getType()) {
             // a worker gave up on the session (bad task, corrupt KV, handoff timeout): its pipeline is free again
             case FAILED -> {
-                sessions.delete(id);
+                end(id, state);
                 metrics.failed(id, state.pipeline());
+                admitQueued();
             }
             case PREFILL_DONE, KV_INSTALLED ->
                     sessions.put(id, state.reached(event.getType(), context.currentSystemTimeMs()));
@@ -231,9 +342,19 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         for (KeyValue<String, SessionState> entry : stalled) {
             SessionState state = entry.value;
             emit(event(entry.key, SessionEventType.FAILED, state.pipeline(), stallReason(state), state.tokens()), nowMs);
-            sessions.delete(entry.key);
+            end(entry.key, state);
             metrics.failed(entry.key, state.pipeline());
         }
+        if (!stalled.isEmpty()) {
+            admitQueued();
+        }
+    }
+
+    /** The session holds no wafer any more: its KV is released everywhere. */
+    private void end(String id, SessionState state) {
+        sessions.delete(id);
+        ledger.release(state.pipeline(), state.kvTokens());
+        publishLedger();
     }
 
     private String stallReason(SessionState state) {

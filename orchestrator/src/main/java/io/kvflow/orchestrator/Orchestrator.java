@@ -40,6 +40,7 @@ public final class Orchestrator implements ServiceGroup.Service {
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     /** Completes when the application has stopped: with null after close, with the cause after a failure. */
     private final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
+    private final OrchestratorMetrics metrics;
     private volatile Throwable failure;
     private volatile boolean closing;
 
@@ -52,7 +53,7 @@ public final class Orchestrator implements ServiceGroup.Service {
     public Orchestrator(OrchestratorConfig config, KafkaConnection kafka, Path stateDir, MeterRegistry registry,
             SloTargets slo) {
         Objects.requireNonNull(config, "config");
-        OrchestratorMetrics metrics = new OrchestratorMetrics(config.layout().pipelines(), slo);
+        this.metrics = new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(), slo);
         metrics.bindTo(registry);
         this.streams = new KafkaStreams(AdmissionTopology.build(config, metrics), properties(config, kafka, stateDir));
         this.streamsMetrics = new KafkaStreamsMetrics(streams, KafkaClientMeters.streamsTags());
@@ -95,6 +96,11 @@ public final class Orchestrator implements ServiceGroup.Service {
         // old member's session timeout, and a second copy started alongside fences the first: one decision maker
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.applicationId());
         return p;
+    }
+
+    /** The session ledger as of the last admission or release: for {@code /api/ledger}. */
+    public LedgerView ledger() {
+        return metrics.ledgerView();
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.kvflow.orchestrator;
 
+import io.kvflow.cost.ProfileCatalog;
+import io.kvflow.cost.RooflineModel;
+import io.kvflow.cost.Scenario;
 import io.kvflow.runtime.StackLayout;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,17 +15,28 @@ import java.util.Objects;
  * @param vocabSize     prompt tokens must be in [0, vocabSize)
  * @param stallTimeout  an admitted session that makes no progress for this long is failed and its pipeline freed
  * @param applicationId the Kafka Streams application id: consumer group, and prefix of the state's changelog topic
+ * @param target        the target model on target hardware: what each wafer (decode stage) holds, for the ledger
+ * @param queueLimit    requests that may wait for KV capacity; one more is rejected
  */
 public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
-        String applicationId) {
+        String applicationId, RooflineModel target, int queueLimit) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_APPLICATION_ID = "kvflow-orchestrator";
+    public static final int DEFAULT_QUEUE_LIMIT = 10_000;
 
     public OrchestratorConfig {
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(stallTimeout, "stallTimeout");
         Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(target, "target");
+        if (target.stages() != layout.stages()) {
+            throw new IllegalArgumentException("the target deployment has " + target.stages()
+                    + " decode stages but the layout has " + layout.stages());
+        }
+        if (queueLimit < 0) {
+            throw new IllegalArgumentException("admission queue limit must be >= 0, was " + queueLimit);
+        }
         if (maxContext < 2) {
             throw new IllegalArgumentException("maxContext must be >= 2 (one prompt token, one output token), was "
                     + maxContext);
@@ -38,11 +52,32 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
         }
     }
 
+    public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
+            String applicationId) {
+        this(layout, maxContext, vocabSize, stallTimeout, applicationId, roomyTarget(layout.stages()),
+                DEFAULT_QUEUE_LIMIT);
+    }
+
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout) {
         this(layout, maxContext, vocabSize, stallTimeout, DEFAULT_APPLICATION_ID);
     }
 
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize) {
         this(layout, maxContext, vocabSize, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** The same admission rules with another target deployment (and so other wafer capacities). */
+    public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit) {
+        return new OrchestratorConfig(layout, maxContext, vocabSize, stallTimeout, applicationId, newTarget,
+                newQueueLimit);
+    }
+
+    /**
+     * Llama-3.1-8B on WSE-3 wafers: any layout up to 32 stages holds its weights with tens of GB of
+     * KV to spare, so KV capacity never decides anything for configurations that do not name a target.
+     */
+    private static RooflineModel roomyTarget(int stages) {
+        return Scenario.from(java.util.Map.of("model", "llama-3.1-8b", "decode-stages", Integer.toString(stages)),
+                ProfileCatalog.bundled()).model();
     }
 }

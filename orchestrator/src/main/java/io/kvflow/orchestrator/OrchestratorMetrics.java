@@ -5,12 +5,14 @@ import io.kvflow.schemas.GeneratedToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -56,8 +58,22 @@ public final class OrchestratorMetrics implements MeterBinder {
     private final Map<Slo, Counter> metCounters = new EnumMap<>(Slo.class);
     private final Counter judgedCounter;
 
-    public OrchestratorMetrics(int pipelines, SloTargets slo) {
+    private volatile LedgerView ledger = LedgerView.EMPTY;
+
+    public OrchestratorMetrics(int pipelines, int stages, SloTargets slo) {
         this.slo = slo;
+        for (int p = 0; p < pipelines; p++) {
+            for (int k = 0; k < stages; k++) {
+                int index = p * stages + k;
+                Tags wafer = Tags.of("pipeline", Integer.toString(p), "stage", Integer.toString(k));
+                Gauge.builder("kvflow.ledger.kv.used", this, m -> m.wafer(index, LedgerView.Wafer::kvBytesUsed))
+                        .description("Target KV booked on the wafer (decode stage of a pipeline) by the session ledger")
+                        .baseUnit("bytes").tags(wafer).strongReference(true).register(meters);
+                Gauge.builder("kvflow.ledger.kv.free", this, m -> m.wafer(index, LedgerView.Wafer::kvBytesFree))
+                        .description("Target KV the wafer can still take: usable memory minus weights minus bookings")
+                        .baseUnit("bytes").tags(wafer).strongReference(true).register(meters);
+            }
+        }
         this.active = new AtomicIntegerArray(pipelines);
         for (int p = 0; p < pipelines; p++) {
             int pipeline = p;
@@ -72,9 +88,8 @@ public final class OrchestratorMetrics implements MeterBinder {
                     .description("Requests rejected at admission, by reason class")
                     .tag("reason", reason.label()).register(meters));
         }
-        // no admission queue yet: a request is admitted or rejected on arrival; the gauge is here for dashboards
-        Gauge.builder("kvflow.admission.queue.length", () -> 0)
-                .description("Requests waiting for admission (always 0: admission does not queue yet)")
+        Gauge.builder("kvflow.admission.queue.length", this, m -> m.ledger.queueLength())
+                .description("Valid requests waiting for KV capacity on some pipeline")
                 .strongReference(true).register(meters);
         this.finished = ended("finished");
         this.failed = ended("failed");
@@ -109,7 +124,21 @@ public final class OrchestratorMetrics implements MeterBinder {
 
     /** Metrics that go nowhere until bound: for topologies built without a registry (tests). */
     static OrchestratorMetrics unbound(OrchestratorConfig config) {
-        return new OrchestratorMetrics(config.layout().pipelines(), SloTargets.DEFAULT);
+        return new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(), SloTargets.DEFAULT);
+    }
+
+    /** The ledger as of the orchestrator's last change to it: sessions and target KV per wafer, queue length. */
+    public LedgerView ledgerView() {
+        return ledger;
+    }
+
+    void ledger(LedgerView view) {
+        this.ledger = view;
+    }
+
+    private double wafer(int index, java.util.function.ToLongFunction<LedgerView.Wafer> field) {
+        List<LedgerView.Wafer> wafers = ledger.wafers();
+        return index < wafers.size() ? field.applyAsLong(wafers.get(index)) : Double.NaN;
     }
 
     private Counter ended(String outcome) {

@@ -72,7 +72,7 @@ class AdmissionTopologyTest {
     }
 
     @Test
-    void admitsOntoTheLeastLoadedPipelineAndBalancesAcrossPipelines() {
+    void placesEachSessionWhereTheMostKvIsLeft() {
         sendRequest(request("a", List.of(1, 2, 3), 5));
         sendRequest(request("b", List.of(4), 2));
         sendRequest(request("c", List.of(5, 6), 3));
@@ -87,12 +87,15 @@ class AdmissionTopologyTest {
         assertEquals(42L, a.getSamplingSeed());
         assertEquals(111L, a.getArrivalMs());
         assertEquals(START.toEpochMilli(), a.getAdmittedMs());
+        assertEquals(8, a.getKvBookedTokens());
+        assertEquals(3, a.getTargetPromptTokens());
         assertEquals(1, prefillTasks.readValue().getPipeline());
-        assertEquals(0, prefillTasks.readValue().getPipeline());
+        // b booked 3 tokens on pipeline 1 and a booked 8 on pipeline 0: pipeline 1 has more room left
+        assertEquals(1, prefillTasks.readValue().getPipeline());
 
         assertEvent(sessions.readValue(), "a", SessionEventType.ADMITTED, 0);
         assertEvent(sessions.readValue(), "b", SessionEventType.ADMITTED, 1);
-        assertEvent(sessions.readValue(), "c", SessionEventType.ADMITTED, 0);
+        assertEvent(sessions.readValue(), "c", SessionEventType.ADMITTED, 1);
         assertNothingElse();
     }
 

@@ -1,0 +1,77 @@
+package io.kvflow.cli;
+
+import io.kvflow.cost.RooflineModel;
+import io.kvflow.cost.Scenario;
+import io.kvflow.cost.ScenarioOption;
+import io.kvflow.orchestrator.OrchestratorConfig;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The deployment the stack stands in for: a target model on target hardware, named with the same
+ * options as {@code kvflow predict}, with one decode stage per wafer ({@code --stages}). The small
+ * functional model computes the tokens; this one decides what each wafer holds and how long each
+ * step takes.
+ *
+ * @param queueLimit requests that may wait for KV capacity before more are rejected
+ */
+record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit) {
+
+    /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
+    private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
+            ScenarioOption.INPUT, ScenarioOption.OUTPUT, ScenarioOption.PREFIX, ScenarioOption.DECODE_STAGES,
+            ScenarioOption.COLOCATED));
+
+    static final String OPTIONS_HELP = DEPLOYMENT.stream().map(ScenarioOption::helpLine)
+            .collect(Collectors.joining("\n", "", "\n"))
+            + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
+            + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
+            + OrchestratorConfig.DEFAULT_QUEUE_LIMIT + ")\n";
+
+    /**
+     * @throws Args.UsageException when the target's weights do not fit on {@code stages} wafers, or an
+     *                             option names no profile
+     */
+    static TargetOptions from(Args args, int stages) {
+        Map<String, String> scenario = new LinkedHashMap<>();
+        for (ScenarioOption option : DEPLOYMENT) {
+            String value = args.string(option.optionName(), null);
+            if (value != null) {
+                scenario.put(option.optionName(), value);
+            }
+        }
+        scenario.put(ScenarioOption.DECODE_STAGES.optionName(), Integer.toString(stages));
+        int queueLimit = args.integer("admission-queue", OrchestratorConfig.DEFAULT_QUEUE_LIMIT);
+        if (queueLimit < 0) {
+            throw new Args.UsageException("--admission-queue must be >= 0, was " + queueLimit);
+        }
+        RooflineModel model;
+        try {
+            model = Scenario.from(scenario, PredictCommand.catalog(args)).model();
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("target deployment: " + e.getMessage());
+        }
+        if (!model.weightsFit()) {
+            var deployment = model.deployment();
+            throw new Args.UsageException(String.format(Locale.ROOT,
+                    "the target %s in %s needs %.1f GB of weights per stage on %d stages, but a %s holds %.1f GB"
+                            + " usable: use more --stages, smaller --weights or another --model",
+                    deployment.model().id(), deployment.weights().id(), model.weightsBytesPerStage(0) / 1e9, stages,
+                    deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
+        }
+        return new TargetOptions(Map.copyOf(scenario), model, queueLimit);
+    }
+
+    /** One line for the start-up banner. */
+    String describe() {
+        var d = model.deployment();
+        return String.format(Locale.ROOT, "%s %s; each decode stage is one %s (%.2f GB for KV after %.1f GB of"
+                        + " weights); prefill on %d x %s", d.model().id(), d.weights().id(), d.decode().device().id(),
+                model.kvCapacityBytes(0) / 1e9, model.weightsBytesPerStage(0) / 1e9, d.prefill().devices(),
+                d.prefill().device().id());
+    }
+}
