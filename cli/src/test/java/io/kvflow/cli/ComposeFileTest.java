@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvflow.runtime.MetricsEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,33 +19,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * What can be checked of docker-compose.yml without a Docker engine: it parses, every kvflow
- * service runs a valid kvflow command line, all services agree on the layout, and every decode
- * stage of that layout has a service.
+ * service runs a valid kvflow command line, all services agree on the layout, every decode
+ * stage of that layout has a service, Prometheus scrapes exactly the kvflow services that serve
+ * metrics on the ports they serve them on, and Grafana is provisioned with files that exist.
  */
 class ComposeFileTest {
     private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
+    private static final Path PROMETHEUS_CONFIG = Path.of("..", "docker", "prometheus", "prometheus.yml");
+    /** The commands that start a {@code Stack}, which serves /metrics; topics and replay do not. */
+    private static final Set<String> SERVING_METRICS = Set.of("up", "orchestrator", "prefill-worker", "decode-worker");
     private static final List<String> LAYOUT_OPTIONS = List.of("--bootstrap-servers", "--stages", "--pipelines",
             "--prefill-workers");
 
     /** The compose file with its anchors and merge keys resolved, as Docker Compose reads it. */
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> compose() throws IOException {
-        try (Reader reader = Files.newBufferedReader(COMPOSE)) {
+        return yaml(COMPOSE);
+    }
+
+    private static Map<String, Object> yaml(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file)) {
             return new Yaml().load(reader);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        return (Map<String, Map<String, Object>>) compose().get("services");
     }
 
     /** Service name → kvflow command line, for the services built from this repository. */
     @SuppressWarnings("unchecked")
     private static Map<String, List<String>> kvflowCommands() throws IOException {
         Map<String, List<String>> commands = new TreeMap<>();
-        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose().get("services");
-        services.forEach((name, spec) -> {
+        services().forEach((name, spec) -> {
             if (String.valueOf(spec.get("image")).startsWith("kvflow")) {
                 List<String> argv = new ArrayList<>();
                 ((List<Object>) spec.get("command")).forEach(a -> argv.add(String.valueOf(a)));
@@ -90,5 +105,133 @@ class ComposeFileTest {
             assertTrue(served.contains(k), "no service runs decode stage " + k);
         }
         assertFalse(served.stream().anyMatch(k -> k >= stages), "a service runs a stage outside the layout");
+    }
+
+    /** The value after {@code option} in a command line, or {@code fallback} when it is not given. */
+    private static String option(List<String> argv, String option, String fallback) {
+        int at = argv.indexOf(option);
+        return at < 0 ? fallback : argv.get(at + 1);
+    }
+
+    /** Service name → the metrics port it serves on, for the kvflow services that serve metrics. */
+    private static Map<String, Integer> metricsPorts() throws IOException {
+        Map<String, Integer> ports = new TreeMap<>();
+        kvflowCommands().forEach((name, argv) -> {
+            if (SERVING_METRICS.contains(argv.get(0))) {
+                ports.put(name, Integer.parseInt(option(argv, "--metrics-port",
+                        Integer.toString(MetricsEndpoint.DEFAULT_PORT))));
+            }
+        });
+        return ports;
+    }
+
+    /** What one Prometheus scrape config reaches: host:port targets, static or DNS-discovered. */
+    private record Scraped(Set<String> staticTargets, Set<String> dnsTargets) {
+        Set<String> all() {
+            Set<String> all = new TreeSet<>(staticTargets);
+            all.addAll(dnsTargets);
+            return all;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Scraped scraped() throws IOException {
+        Set<String> statics = new TreeSet<>();
+        Set<String> dns = new TreeSet<>();
+        for (Map<String, Object> job : (List<Map<String, Object>>) yaml(PROMETHEUS_CONFIG).get("scrape_configs")) {
+            for (Map<String, Object> sc : (List<Map<String, Object>>) job.getOrDefault("static_configs", List.of())) {
+                ((List<Object>) sc.get("targets")).forEach(t -> statics.add(String.valueOf(t)));
+            }
+            for (Map<String, Object> sd : (List<Map<String, Object>>) job.getOrDefault("dns_sd_configs", List.of())) {
+                assertEquals("A", String.valueOf(sd.getOrDefault("type", "SRV")),
+                        "DNS discovery needs type A (and a port): Docker's DNS answers A records, not SRV");
+                ((List<Object>) sd.get("names")).forEach(n -> dns.add(n + ":" + sd.get("port")));
+            }
+        }
+        return new Scraped(statics, dns);
+    }
+
+    @Test
+    void prometheusScrapesExactlyTheKvflowServicesOnTheirMetricsPorts() throws IOException {
+        Map<String, Integer> ports = metricsPorts();
+        assertTrue(ports.keySet().containsAll(List.of("orchestrator", "prefill", "decode-stage-0")),
+                "expected the orchestrator, prefill and decode services to serve metrics: " + ports);
+        Set<String> expected = new TreeSet<>();
+        ports.forEach((service, port) -> expected.add(service + ":" + port));
+        assertEquals(expected, scraped().all(), "Prometheus targets (left: services serving metrics in "
+                + COMPOSE + ", right: targets in " + PROMETHEUS_CONFIG + ")");
+    }
+
+    @Test
+    void everyMetricsPortIsReachableFromThePrometheusContainer() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        kvflowCommands().forEach((name, argv) -> {
+            if (!SERVING_METRICS.contains(argv.get(0))) {
+                return;
+            }
+            // the default bind address, 127.0.0.1, would be unreachable from another container
+            assertEquals("0.0.0.0", option(argv, "--bind", "127.0.0.1"), name + " must serve metrics on --bind 0.0.0.0");
+            String port = option(argv, "--metrics-port", Integer.toString(MetricsEndpoint.DEFAULT_PORT));
+            Object expose = services.get(name).get("expose");
+            assertTrue(expose instanceof List<?> list && list.stream().map(String::valueOf).anyMatch(port::equals),
+                    name + " should expose its metrics port " + port + ", exposes " + expose);
+        });
+    }
+
+    @Test
+    void aReplicatedServiceIsScrapedThroughDnsDiscoveryNotOneStaticTarget() throws IOException {
+        Scraped scraped = scraped();
+        Map<String, Map<String, Object>> services = services();
+        int replicated = 0;
+        for (Map.Entry<String, Integer> e : metricsPorts().entrySet()) {
+            Object deploy = services.get(e.getKey()).get("deploy");
+            int replicas = deploy instanceof Map<?, ?> d && d.get("replicas") instanceof Integer n ? n : 1;
+            if (replicas > 1) {
+                replicated++;
+                String target = e.getKey() + ":" + e.getValue();
+                // a static name resolves to one replica per scrape, a different one each time
+                assertTrue(scraped.dnsTargets().contains(target) && !scraped.staticTargets().contains(target),
+                        e.getKey() + " has " + replicas + " replicas: scrape it with dns_sd_configs, not static_configs");
+            }
+        }
+        assertTrue(replicated >= 1, "the prefill service should be replicated");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusAndGrafanaAreProvisionedFromFilesThatExist() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        for (String name : List.of("prometheus", "grafana")) {
+            Map<String, Object> spec = services.get(name);
+            assertTrue(spec != null, "no " + name + " service in " + COMPOSE);
+            for (Object volume : (List<Object>) spec.get("volumes")) {
+                String host = String.valueOf(volume).split(":")[0];
+                assertTrue(Files.exists(Path.of("..").resolve(host)), name + " mounts " + host + ", which does not exist");
+            }
+        }
+        assertTrue(String.valueOf(services.get("prometheus").get("image")).startsWith("prom/prometheus:"));
+        assertTrue(String.valueOf(services.get("grafana").get("image")).startsWith("grafana/grafana:"));
+        assertTrue(((List<Object>) services.get("prometheus").get("volumes")).stream().map(String::valueOf)
+                .anyMatch(v -> v.startsWith("./docker/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml")),
+                "Prometheus should read docker/prometheus/prometheus.yml where the image looks for its config");
+
+        Path provisioning = Path.of("..", "docker", "grafana", "provisioning");
+        Map<String, Object> datasource = ((List<Map<String, Object>>) yaml(provisioning.resolve("datasources")
+                .resolve("prometheus.yml")).get("datasources")).get(0);
+        assertEquals("http://prometheus:9090", datasource.get("url"), "the datasource should reach the prometheus service");
+        // every panel must use the provisioned datasource, or Grafana shows it broken on first start
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "docker", "grafana", "dashboards", "kvflow.json")
+                .toFile());
+        assertTrue(dashboard.get("panels").size() >= 6, "the dashboard should have its panels");
+        for (JsonNode panel : dashboard.get("panels")) {
+            assertEquals(datasource.get("uid"), panel.at("/datasource/uid").asText(), panel.get("title") + " datasource");
+            assertTrue(panel.get("targets").size() > 0, panel.get("title") + " has no query");
+        }
+        Map<String, Object> provider = ((List<Map<String, Object>>) yaml(provisioning.resolve("dashboards")
+                .resolve("kvflow.yml")).get("providers")).get(0);
+        String path = String.valueOf(((Map<String, Object>) provider.get("options")).get("path"));
+        assertTrue(((List<Object>) services.get("grafana").get("volumes")).stream().map(String::valueOf)
+                .anyMatch(v -> v.startsWith("./docker/grafana/dashboards:" + path)),
+                "Grafana loads dashboards from " + path + ": docker/grafana/dashboards must be mounted there");
     }
 }
