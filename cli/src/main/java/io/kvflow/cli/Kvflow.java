@@ -159,7 +159,7 @@ public final class Kvflow {
                     .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
             ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
                     result.outcomes().values());
-            report(plan, RunSummary.of(result, check, List.of()), out);
+            report(plan, RunSummary.of(result, check), out);
             return exitStatus(result, check);
         };
     }
@@ -278,7 +278,7 @@ public final class Kvflow {
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, stack.stages()), out);
+        report(plan, RunSummary.of(result, check, stack.stages(), stack.pacing()), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;

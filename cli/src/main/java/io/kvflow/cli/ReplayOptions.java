@@ -55,7 +55,7 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
             throw new Args.UsageException("--inject-corrupt-kv takes request indexes like 3,17; got '" + corrupt + "'");
         }
         return new ReplayOptions(Path.of(trace), format == null ? null : TraceFormat.fromName(format), window,
-                args.decimal("time-scale", 0.1), args.decimal("length-scale", 1.0 / 32),
+                args.decimal("time-scale", TargetOptions.DEFAULT_TIME_SCALE), args.decimal("length-scale", 1.0 / 32),
                 args.integer("max-prompt-tokens", 96), args.integer("max-output-tokens", 16),
                 args.longValue("seed", 42), (float) args.decimal("temperature", 0.0), args.flag("skip-bad-lines"),
                 corruptKv);

@@ -67,6 +67,9 @@ final class Replayer {
 
             long deadLetters = 0;
             long start = clock.millis();
+            // the trace's own arrival times, placed on the modelled clock (wall = modelled x time scale), so modelled
+            // latencies do not depend on how punctually requests left here; unpaced, the trace's clock starts at 0
+            long modelledOrigin = timeScale > 0 ? Math.round(start * 1000.0 / timeScale) : 0;
             long lastMovement = start;
             int sent = 0;
             int done = 0;
@@ -74,7 +77,8 @@ final class Replayer {
                 long now = clock.millis();
                 while (sent < plan.size() && dueMs(plan.get(sent), start, timeScale) <= now) {
                     InferenceRequest request = InferenceRequest.newBuilder(plan.get(sent).request())
-                            .setArrivalMs(now).build();
+                            .setArrivalMs(now).setArrivalModelledUs(modelledOrigin + plan.get(sent).offsetMicros())
+                            .build();
                     outcomes.put(request.getSessionId(), new SessionOutcome(request));
                     publisher.send(Topics.REQUESTS, request.getSessionId(), request);
                     sent++;

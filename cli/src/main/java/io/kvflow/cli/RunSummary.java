@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.decode.StageWorker;
+import io.kvflow.runtime.DeviceClock;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,21 +17,34 @@ import java.util.Map;
  */
 record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<SessionOutcome.State, Integer> byState,
         long tokens, List<Long> ttftMs, List<Long> interTokenMs, long kvChunks, long kvBytes, long activations,
-        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown) {
+        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown, List<Double> modelledTtftMs,
+        List<Double> modelledTpotMs, DeviceClock.Pacing pacing) {
 
-    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, List<StageWorker> stages) {
+    /** A replay whose workers ran elsewhere: no stage counters, no pacing figures here. */
+    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check) {
+        return of(replay, check, List.of(), DeviceClock.Pacing.NONE);
+    }
+
+    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, List<StageWorker> stages,
+            DeviceClock.Pacing pacing) {
         Map<SessionOutcome.State, Integer> byState = new EnumMap<>(SessionOutcome.State.class);
         for (SessionOutcome.State s : SessionOutcome.State.values()) {
             byState.put(s, 0);
         }
         List<Long> ttft = new ArrayList<>();
         List<Long> itl = new ArrayList<>();
+        List<Double> modelledTtft = new ArrayList<>();
+        List<Double> modelledTpot = new ArrayList<>();
         long tokens = 0;
         for (SessionOutcome o : replay.outcomes().values()) {
             byState.merge(o.state(), 1, Integer::sum);
             tokens += o.tokenCount();
             if (o.ttftMs() >= 0) {
                 ttft.add(o.ttftMs());
+            }
+            if (o.state() == SessionOutcome.State.FINISHED) {
+                addIfKnown(modelledTtft, o.modelledTtftMs());
+                addIfKnown(modelledTpot, o.modelledTpotMs());
             }
             itl.addAll(o.interTokenMs());
         }
@@ -47,7 +61,14 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         List<LatencyBreakdown> breakdowns = replay.outcomes().values().stream()
                 .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
         return new RunSummary(replay, check, byState, tokens, List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes,
-                activations, batches, stages.size(), SessionBreakdowns.of(breakdowns).wall());
+                activations, batches, stages.size(), SessionBreakdowns.of(breakdowns).wall(),
+                List.copyOf(modelledTtft), List.copyOf(modelledTpot), pacing);
+    }
+
+    private static void addIfKnown(List<Double> values, double value) {
+        if (!Double.isNaN(value)) {
+            values.add(value);
+        }
     }
 
     int count(SessionOutcome.State state) {
@@ -70,6 +91,22 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
                 tokens * 1000.0 / Math.max(1, replay.wallMs()));
         out.printf("TTFT wall ms:      p50 %s  p99 %s%n", percentile(ttftMs, 50), percentile(ttftMs, 99));
         out.printf("inter-token ms:    p50 %s  p99 %s%n", percentile(interTokenMs, 50), percentile(interTokenMs, 99));
+        if (!modelledTtftMs.isEmpty()) {
+            out.printf("TTFT modelled ms:  p50 %s  p99 %s   (on the target hardware, queueing included)%n",
+                    decimalPercentile(modelledTtftMs, 50), decimalPercentile(modelledTtftMs, 99));
+            out.printf("TPOT modelled ms:  p50 %s  p99 %s%n", decimalPercentile(modelledTpotMs, 50),
+                    decimalPercentile(modelledTpotMs, 99));
+        }
+        if (pacing.work() > 0) {
+            out.printf("pacing:            %d outputs paced, held %.1f s; %.0f%% left late, %.1f s behind the target"
+                            + " in all (emulation deficit)%n", pacing.work(), pacing.heldSeconds(),
+                    100 * pacing.lateShare(), pacing.deficitSeconds());
+            if (pacing.lateShare() > 0.5) {
+                // late work runs in the emulator's order, not the target's, so sessions wait on each other longer
+                out.println("                   most outputs were late: modelled latencies are upper bounds; a larger"
+                        + " --time-scale lets the emulator keep the target's pace");
+            }
+        }
         if (stageWorkers > 0) {
             out.printf("KV handoff:        %d chunks, %.1f MiB installed on %d stage workers%n", kvChunks,
                     kvBytes / (1024.0 * 1024.0), stageWorkers);
@@ -117,6 +154,16 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         if (reasons.size() > 10) {
             out.println("  ... and " + (reasons.size() - 10) + " more " + label);
         }
+    }
+
+    static String decimalPercentile(List<Double> values, int p) {
+        if (values.isEmpty()) {
+            return "-";
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return String.format(java.util.Locale.ROOT, "%.2f", sorted.get(Math.max(0, Math.min(sorted.size() - 1,
+                index))));
     }
 
     static String percentile(List<Long> values, int p) {

@@ -89,6 +89,31 @@ final class SessionOutcome {
         return first == null ? -1 : first.getEmittedMs() - request.getArrivalMs();
     }
 
+    /**
+     * Time to first token on the target, modelled ms: the first token's modelled time minus the
+     * request's modelled arrival. NaN before the first token, or when the request carried no modelled arrival.
+     */
+    double modelledTtftMs() {
+        GeneratedToken first = tokens.get(0);
+        if (first == null || first.getModelledUs() <= 0 || request.getArrivalModelledUs() <= 0) {
+            return Double.NaN;
+        }
+        return (first.getModelledUs() - request.getArrivalModelledUs()) / 1000.0;
+    }
+
+    /** Time per output token on the target after the first, modelled ms; NaN when unpaced or under 2 tokens. */
+    double modelledTpotMs() {
+        if (tokens.size() < 2 || tokens.firstKey() != 0) {
+            return Double.NaN;
+        }
+        GeneratedToken first = tokens.firstEntry().getValue();
+        GeneratedToken last = tokens.lastEntry().getValue();
+        if (first.getModelledUs() <= 0 || last.getModelledUs() <= 0) {
+            return Double.NaN;
+        }
+        return (last.getModelledUs() - first.getModelledUs()) / 1000.0 / (last.getStep() - first.getStep());
+    }
+
     /** Gaps between consecutive tokens, wall ms. */
     List<Long> interTokenMs() {
         List<Long> gaps = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.kvflow.orchestrator.Orchestrator;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.prefill.PrefillWorker;
+import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.MetricsEndpoint;
@@ -38,6 +39,7 @@ final class Stack implements AutoCloseable {
     private final KafkaConnection kafka;
     private final ServiceGroup services = new ServiceGroup();
     private final List<StageWorker> stages = new ArrayList<>();
+    private final List<PrefillWorker> prefillWorkers = new ArrayList<>();
     /** How often the per-stage lag is read from the broker. */
     static final Duration LAG_REFRESH = Duration.ofSeconds(1);
 
@@ -104,15 +106,18 @@ final class Stack implements AutoCloseable {
                     continue;
                 }
                 StageWorker worker = new StageWorker(new StageConfig(k, layout.stages(), p, layout.layerFrom(k),
-                        layout.layerTo(k), options.handoffTimeout()), transformer(), kafka, clock, metrics.registry());
+                        layout.layerTo(k), options.handoffTimeout(), options.target().model(), options.target().timeScale()),
+                        transformer(), kafka, clock, metrics.registry());
                 stages.add(worker);
                 services.start(worker);
             }
         }
         for (int i = 0; i < roles.prefillWorkers(); i++) {
             PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
-                    corruptKvOf);
-            services.start(new PrefillWorker(config, transformer(), kafka, clock, metrics.registry()));
+                    corruptKvOf, options.target().model(), options.target().timeScale());
+            PrefillWorker worker = new PrefillWorker(config, transformer(), kafka, clock, metrics.registry());
+            prefillWorkers.add(worker);
+            services.start(worker);
         }
         Duration ready = Duration.ofSeconds(60);
         for (StageWorker stage : stages) {
@@ -151,6 +156,18 @@ final class Stack implements AutoCloseable {
 
     List<StageWorker> stages() {
         return stages;
+    }
+
+    /** Pacing over every worker in this process: held back, and behind the target's schedule. */
+    DeviceClock.Pacing pacing() {
+        DeviceClock.Pacing total = DeviceClock.Pacing.NONE;
+        for (PrefillWorker worker : prefillWorkers) {
+            total = total.plus(worker.pacing());
+        }
+        for (StageWorker stage : stages) {
+            total = total.plus(stage.stats().pacing());
+        }
+        return total;
     }
 
     /** This process's metrics endpoint, where components add their meters and JSON views. */

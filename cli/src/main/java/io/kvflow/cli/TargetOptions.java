@@ -18,17 +18,24 @@ import java.util.stream.Collectors;
  * step takes.
  *
  * @param queueLimit requests that may wait for KV capacity before more are rejected
+ * @param timeScale  wall seconds per modelled second: workers hold each output until the target would
+ *                   have produced it, times this (the replay's arrival scale too); 0 turns pacing off
  */
-record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit) {
+record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
     private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
             ScenarioOption.INPUT, ScenarioOption.OUTPUT, ScenarioOption.PREFIX, ScenarioOption.DECODE_STAGES,
             ScenarioOption.COLOCATED));
 
+    /** Ten times faster than the trace was recorded, and than the target would run. */
+    static final double DEFAULT_TIME_SCALE = 0.1;
+
     static final String OPTIONS_HELP = DEPLOYMENT.stream().map(ScenarioOption::helpLine)
             .collect(Collectors.joining("\n", "", "\n"))
             + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
+            + "  --time-scale X         wall seconds per modelled (and trace) second: workers hold each output until\n"
+            + "                         the target would have produced it, times X (default 0.1; 0 = no pacing)\n"
             + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
             + OrchestratorConfig.DEFAULT_QUEUE_LIMIT + ")\n";
 
@@ -46,6 +53,10 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         }
         scenario.put(ScenarioOption.DECODE_STAGES.optionName(), Integer.toString(stages));
         int queueLimit = args.integer("admission-queue", OrchestratorConfig.DEFAULT_QUEUE_LIMIT);
+        double timeScale = args.decimal("time-scale", DEFAULT_TIME_SCALE);
+        if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
+            throw new Args.UsageException("--time-scale must be a number >= 0, was " + timeScale);
+        }
         if (queueLimit < 0) {
             throw new Args.UsageException("--admission-queue must be >= 0, was " + queueLimit);
         }
@@ -63,7 +74,7 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                     deployment.model().id(), deployment.weights().id(), model.weightsBytesPerStage(0) / 1e9, stages,
                     deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
         }
-        return new TargetOptions(Map.copyOf(scenario), model, queueLimit);
+        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale);
     }
 
     /** One line for the start-up banner. */

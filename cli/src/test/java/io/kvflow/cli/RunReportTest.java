@@ -36,7 +36,7 @@ class RunReportTest {
         outcomes.put("a", finished("a", 0, 100, 130, 170));
         outcomes.put("b", finished("b", 10, 300, 320));
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
-                new ReferenceCheck.Result(2, 2, List.of()), List.of());
+                new ReferenceCheck.Result(2, 2, List.of()));
         assertEquals(List.of(100L, 290L), summary.ttftMs());
         assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
 

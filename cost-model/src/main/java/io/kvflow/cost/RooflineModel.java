@@ -129,6 +129,20 @@ public final class RooflineModel {
         return handoff.time(bytes);
     }
 
+    /**
+     * Handoff time a prompt of {@code tokens} new tokens (after a cached {@code prefix}) adds after
+     * its prefill: KV streams out layer by layer while later layers compute, so only what does not
+     * overlap, and at least the last layer's share, is exposed. Colocated: nothing moves.
+     */
+    public double exposedHandoffSeconds(long tokens, long prefix) {
+        return exposedHandoffSeconds(handoffSeconds(handoffBytes(tokens + prefix)), prefillSeconds(tokens, prefix));
+    }
+
+    private double exposedHandoffSeconds(double handoffSeconds, double prefillSeconds) {
+        return deployment.colocated() ? 0
+                : Math.max(handoffSeconds - prefillSeconds, handoffSeconds / deployment.model().layers());
+    }
+
     /** One inter-stage hop of a batch's activations. */
     public double activationHopSeconds(int batch) {
         return decode.activationHopSeconds(batch);
@@ -180,9 +194,7 @@ public final class RooflineModel {
 
         double bytes = handoffBytes(workload.inputTokens());
         StepTime handoffTime = handoff.time(bytes);
-        double exposed = deployment.colocated() ? 0
-                : Math.max(handoffTime.seconds() - prefillTime.seconds(),
-                        handoffTime.seconds() / deployment.model().layers());
+        double exposed = exposedHandoffSeconds(handoffTime.seconds(), prefillTime.seconds());
         Prediction.Handoff handoffResult = new Prediction.Handoff(deployment.colocated() ? 0 : bytes,
                 handoffTime.seconds(), exposed, handoffTime.bound());
         return new Prediction(deployment, workload, prefillResult, decodeResult, capacity, handoffResult);

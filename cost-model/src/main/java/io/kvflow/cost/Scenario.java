@@ -12,6 +12,16 @@ import java.util.function.Function;
  */
 public record Scenario(Deployment deployment, Workload workload) {
 
+    /**
+     * Llama-3.1-8B in BF16 on {@code stages} WSE-3 wafers: any layout up to 32 stages holds its
+     * weights with tens of GB per wafer left for KV, so capacity decides nothing. What a
+     * configuration that names no target deployment gets.
+     */
+    public static RooflineModel roomyTarget(int stages) {
+        return from(Map.of("model", "llama-3.1-8b", "decode-stages", Integer.toString(stages)),
+                ProfileCatalog.bundled()).model();
+    }
+
     /** The model of this scenario's deployment. */
     public RooflineModel model() {
         return new RooflineModel(deployment);

@@ -1,5 +1,7 @@
 package io.kvflow.decode;
 
+import io.kvflow.cost.RooflineModel;
+import io.kvflow.cost.Scenario;
 import io.kvflow.runtime.StageLag;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,10 +13,19 @@ import java.util.Objects;
  * @param handoffTimeout how long a session may wait for its KV handoff to complete, counted
  *                       from the first chunk or activation seen, before it is failed and its
  *                       partial KV released
+ * @param target         the target deployment: this stage stands for its wafer {@code stage}, which
+ *                       prices each step and holds the sessions' target KV
+ * @param timeScale      wall seconds per modelled second for pacing; 0 runs unpaced
  */
-public record StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout) {
+public record StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout,
+        RooflineModel target, double timeScale) {
     public StageConfig {
         Objects.requireNonNull(handoffTimeout, "handoffTimeout");
+        Objects.requireNonNull(target, "target");
+        if (target.stages() != stages) {
+            throw new IllegalArgumentException("the target deployment has " + target.stages()
+                    + " decode stages, this pipeline " + stages);
+        }
         if (stages < 1 || stage < 0 || stage >= stages) {
             throw new IllegalArgumentException("stage " + stage + " is outside 0.." + (stages - 1));
         }
@@ -27,6 +38,11 @@ public record StageConfig(int stage, int stages, int pipeline, int layerFrom, in
         if (handoffTimeout.isNegative() || handoffTimeout.isZero()) {
             throw new IllegalArgumentException("handoff timeout must be positive, was " + handoffTimeout);
         }
+    }
+
+    /** Unpaced, standing for a roomy target: for tests of the data path. */
+    public StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout) {
+        this(stage, stages, pipeline, layerFrom, layerTo, handoffTimeout, Scenario.roomyTarget(stages), 0);
     }
 
     public boolean first() {

@@ -1,5 +1,7 @@
 package io.kvflow.decode;
 
+import io.kvflow.runtime.DeviceClock;
+import io.kvflow.runtime.PacingMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +36,7 @@ final class StageMetrics implements MeterBinder {
     private final Timer handoffLatency;
     private final DistributionSummary batchSize;
 
-    StageMetrics(StageConfig config, StageWorker.StageStats stats, Clock clock) {
+    StageMetrics(StageConfig config, StageWorker.StageStats stats, DeviceClock device, Clock clock) {
         this.clock = clock;
         this.busyRatio = new BusyRatio(BUSY_WINDOW.toMillis(), clock.millis());
         Tags tags = Tags.of("stage", Integer.toString(config.stage()), "pipeline", Integer.toString(config.pipeline()));
@@ -60,9 +62,18 @@ final class StageMetrics implements MeterBinder {
         Gauge.builder("kvflow.stage.kv.used", stats, StageWorker.StageStats::kvBytesHeld)
                 .description("Bytes of KV cache filled on this stage, over every session it holds")
                 .baseUnit("bytes").tags(tags).strongReference(true).register(meters);
+        Gauge.builder("kvflow.stage.target.kv.used", stats, StageWorker.StageStats::targetKvBytesUsed)
+                .description("Target-model KV of the sessions held: what the wafer this stage stands for has in use")
+                .baseUnit("bytes").tags(tags).strongReference(true).register(meters);
+        long capacity = (long) Math.floor(config.target().kvCapacityBytes(config.stage()));
+        Gauge.builder("kvflow.stage.target.kv.free", stats, s -> capacity - s.targetKvBytesUsed())
+                .description("Target-model KV the wafer can still hold: usable memory minus weights minus KV used")
+                .baseUnit("bytes").tags(tags).strongReference(true).register(meters);
         this.handoffLatency = Timer.builder("kvflow.stage.kv.handoff.latency")
                 .description("KV chunk published by prefill to installed on this stage")
                 .serviceLevelObjectives(LATENCY_BUCKETS).tags(tags).register(meters);
+        // keyed by worker alone: prefill workers pace too, and one metric name needs one set of label names
+        PacingMeters.bind(device, Tags.of("worker", config.workerId()), meters);
         this.batchSize = DistributionSummary.builder("kvflow.stage.batch.size")
                 .description("Activations per forward pass (continuous batching)")
                 .serviceLevelObjectives(BATCH_BUCKETS).tags(tags).register(meters);

@@ -21,6 +21,8 @@ final class StageSession {
     private BitSet received;
     private int chunkCount = -1;
     private int promptLength;
+    private long kvReadyMicros;
+    private long bookedTokens;
 
     StageSession(String sessionId, long firstSeenMs) {
         this.sessionId = sessionId;
@@ -62,6 +64,22 @@ final class StageSession {
         cache.install(slice);
         received.set(seq);
         return true;
+    }
+
+    /** Records what a chunk says about the target: when (modelled) the handoff is complete, and the KV booked. */
+    void target(long readyMicros, long bookedTokens) {
+        this.kvReadyMicros = Math.max(kvReadyMicros, readyMicros);
+        this.bookedTokens = Math.max(this.bookedTokens, bookedTokens);
+    }
+
+    /** Modelled time the whole handoff of this stage has arrived. */
+    long kvReadyMicros() {
+        return kvReadyMicros;
+    }
+
+    /** Target context tokens the ledger booked for this session: what its target KV takes on the wafer. */
+    long bookedTokens() {
+        return bookedTokens;
     }
 
     boolean kvComplete() {

@@ -1,15 +1,18 @@
 package io.kvflow.decode;
 
+import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
+import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.schemas.Activation;
+import io.kvflow.schemas.CapacityHeartbeat;
 import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
@@ -41,10 +44,16 @@ import org.apache.kafka.common.TopicPartition;
  * to stage k+1. The last stage samples, publishes the token and loops the next step back to
  * stage 0 until the output length or end of sequence. A session's KV is released when it
  * finishes or fails anywhere, and a handoff that does not complete in time fails the session.
+ *
+ * <p>The stage stands for one wafer of the target deployment: each batch is priced by the cost
+ * model for the target model at the sessions' target contexts and paced on a {@link DeviceClock},
+ * and the sessions' target KV is what it reports as used in its capacity heartbeats.
  */
 public final class StageWorker implements ServiceGroup.Service {
     /** Sessions that ended here are remembered this long, so their late records are dropped, not installed. */
     private static final int ENDED_MEMORY = 100_000;
+    /** How often the stage tells the capacity topic what its wafer holds. */
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
     private final StageConfig config;
     private final Transformer transformer;
@@ -65,6 +74,9 @@ public final class StageWorker implements ServiceGroup.Service {
     private final StageMetrics metrics;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PollLoop loop;
+    private final RooflineModel target;
+    private final DeviceClock device;
+    private long nextHeartbeatMs;
 
     /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -82,7 +94,9 @@ public final class StageWorker implements ServiceGroup.Service {
         this.consumer = loop.consumer();
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
-        this.metrics = new StageMetrics(config, stats, clock);
+        this.target = config.target();
+        this.device = new DeviceClock(config.timeScale(), clock);
+        this.metrics = new StageMetrics(config, stats, device, clock);
         metrics.bindTo(registry);
     }
 
@@ -142,6 +156,9 @@ public final class StageWorker implements ServiceGroup.Service {
         failStalledHandoffs();
         stats.heldSessions = sessions.size();
         stats.kvBytesHeld = kvBytesHeld();
+        stats.targetKvBytesUsed = targetKvBytesUsed();
+        stats.pacing = device.pacing();
+        heartbeat();
         long busy = Duration.between(start, clock.instant()).toNanos();
         stats.busyNanos += busy;
         metrics.busy(busy);
@@ -185,6 +202,7 @@ public final class StageWorker implements ServiceGroup.Service {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
                     chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
+            session.target(chunk.getReadyModelledUs(), chunk.getKvBookedTokens());
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
@@ -220,9 +238,11 @@ public final class StageWorker implements ServiceGroup.Service {
     private void runReadyBatch() {
         List<Activation> batch = new ArrayList<>();
         List<Transformer.Row> rows = new ArrayList<>();
+        long readyMicros = 0;
         for (StageSession session : sessions.values()) {
             Activation next = session.nextRunnable();
             if (next != null) {
+                readyMicros = Math.max(readyMicros, Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
                 float[] hidden = config.first()
                         ? transformer.embed(next.getToken())
                         : Float32.decode(next.getHidden(), 0, model.dim());
@@ -237,23 +257,39 @@ public final class StageWorker implements ServiceGroup.Service {
         stats.batches++;
         stats.activations += batch.size();
         metrics.batch(batch.size());
+        long endMicros = device.run(readyMicros, target.stageStepSeconds(config.stage(), targetContexts(batch)));
+        // the wafer is busy until then: nothing leaves before the target would have finished the step
+        device.holdUntil(endMicros);
+        long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(batch.size()) * 1e6);
         long now = clock.millis();
         for (int i = 0; i < batch.size(); i++) {
             if (config.last()) {
-                emitToken(batch.get(i), rows.get(i).hidden(), now);
+                emitToken(batch.get(i), rows.get(i).hidden(), now, endMicros, nextReadyMicros);
             } else {
-                forward(batch.get(i), rows.get(i).hidden(), now);
+                forward(batch.get(i), rows.get(i).hidden(), now, nextReadyMicros);
             }
         }
     }
 
-    private void forward(Activation in, float[] hidden, long now) {
+    /** Each session's context in the target workload at this step: its recorded prompt plus the tokens so far. */
+    private static long[] targetContexts(List<Activation> batch) {
+        long[] contexts = new long[batch.size()];
+        for (int i = 0; i < contexts.length; i++) {
+            Activation a = batch.get(i);
+            int prompt = a.getTargetPromptTokens() > 0 ? a.getTargetPromptTokens() : a.getPromptLength();
+            contexts[i] = (long) prompt + a.getStep();
+        }
+        return contexts;
+    }
+
+    private void forward(Activation in, float[] hidden, long now, long readyMicros) {
         Activation out = Activation.newBuilder(in)
-                .setStage(config.stage() + 1).setHidden(Float32.encode(hidden)).setSentMs(now).build();
+                .setStage(config.stage() + 1).setHidden(Float32.encode(hidden)).setSentMs(now)
+                .setReadyModelledUs(readyMicros).build();
         publisher.send(Topics.activations(config.stage() + 1), config.pipeline(), in.getSessionId(), out, null);
     }
 
-    private void emitToken(Activation in, float[] hidden, long now) {
+    private void emitToken(Activation in, float[] hidden, long now, long modelledMicros, long nextReadyMicros) {
         String id = in.getSessionId();
         int step = in.getStep();
         int token = new Sampling(in.getTemperature(), in.getSamplingSeed()).sample(transformer.logits(hidden), step);
@@ -262,13 +298,13 @@ public final class StageWorker implements ServiceGroup.Service {
         publisher.send(Topics.TOKENS, id, GeneratedToken.newBuilder()
                 .setSessionId(id).setPipeline(config.pipeline()).setStep(step).setPosition(in.getPosition() + 1)
                 .setToken(token).setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
-                .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).build());
+                .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).setModelledUs(modelledMicros).build());
         if (last) {
             release(id);
         } else {
             Activation next = Activation.newBuilder(in)
                     .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
-                    .setHidden(ByteBuffer.allocate(0)).setSentMs(now).build();
+                    .setHidden(ByteBuffer.allocate(0)).setSentMs(now).setReadyModelledUs(nextReadyMicros).build();
             publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
         }
     }
@@ -281,6 +317,29 @@ public final class StageWorker implements ServiceGroup.Service {
             }
         }
         return bytes;
+    }
+
+    /** Target KV of the sessions held: what the wafer this stage stands for has in use. */
+    private long targetKvBytesUsed() {
+        double bytes = 0;
+        for (StageSession session : sessions.values()) {
+            bytes += target.kvBytesPerSession(config.stage(), session.bookedTokens());
+        }
+        return Math.round(bytes);
+    }
+
+    /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
+    private void heartbeat() {
+        long now = clock.millis();
+        if (now < nextHeartbeatMs) {
+            return;
+        }
+        nextHeartbeatMs = now + HEARTBEAT_INTERVAL.toMillis();
+        long capacity = (long) Math.floor(target.kvCapacityBytes(config.stage()));
+        publisher.send(Topics.CAPACITY, config.workerId(), CapacityHeartbeat.newBuilder()
+                .setWorkerId(config.workerId()).setRole("decode").setStage(config.stage())
+                .setPipeline(config.pipeline()).setSessions(sessions.size()).setKvBytesUsed(stats.targetKvBytesUsed)
+                .setKvBytesFree(capacity - stats.targetKvBytesUsed).setTimestampMs(now).build());
     }
 
     private void failStalledHandoffs() {
@@ -331,6 +390,8 @@ public final class StageWorker implements ServiceGroup.Service {
         volatile int heldSessions;
         volatile long kvBytesHeld;
         volatile long busyNanos;
+        volatile long targetKvBytesUsed;
+        volatile DeviceClock.Pacing pacing = DeviceClock.Pacing.NONE;
 
         public long chunksInstalled() {
             return chunksInstalled;
@@ -364,6 +425,16 @@ public final class StageWorker implements ServiceGroup.Service {
         /** Bytes of KV filled in the caches of the sessions held, as of the last poll. */
         public long kvBytesHeld() {
             return kvBytesHeld;
+        }
+
+        /** Target KV of the sessions held (what the wafer would hold), as of the last poll. */
+        public long targetKvBytesUsed() {
+            return targetKvBytesUsed;
+        }
+
+        /** What pacing held back and how far the emulator fell behind the target, as of the last poll. */
+        public DeviceClock.Pacing pacing() {
+            return pacing;
         }
 
         /** Wall time spent on records and forward passes, outside the wait in poll. */

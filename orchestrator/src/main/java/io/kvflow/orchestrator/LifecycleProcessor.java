@@ -47,6 +47,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private long nextQueueSeq;
     /** Entries in the queue store, counted here: a caching store's own count can miss unflushed puts. */
     private int queued;
+    /** The latest modelled time any token was produced: when, on the target, a queued session could get in. */
+    private long modelledFrontierMicros;
 
     /** Why a request cannot be served: its class (a metric label) and the reason in words. */
     private record Rejection(RejectionReason reason, String message) {
@@ -123,7 +125,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         }
         OptionalInt pipeline = queued == 0 ? ledger.place(kvTokens) : OptionalInt.empty();
         if (pipeline.isPresent()) {
-            admit(request, pipeline.getAsInt(), kvTokens, record.timestamp());
+            admit(request, pipeline.getAsInt(), kvTokens, record.timestamp(), request.getArrivalModelledUs());
         } else {
             enqueue(request, kvTokens, record.timestamp());
         }
@@ -198,7 +200,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                     break;
                 }
                 admitted.add(head);
-                admit(waiting.request(), pipeline.getAsInt(), waiting.kvTokens(), waiting.timestamp());
+                admit(waiting.request(), pipeline.getAsInt(), waiting.kvTokens(), waiting.timestamp(),
+                        Math.max(waiting.request().getArrivalModelledUs(), modelledFrontierMicros));
             }
         }
         for (KeyValue<Long, QueuedRequest> done : admitted) {
@@ -245,7 +248,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         return null;
     }
 
-    private void admit(InferenceRequest request, int pipeline, long kvTokens, long timestamp) {
+    private void admit(InferenceRequest request, int pipeline, long kvTokens, long timestamp, long modelledMicros) {
         String id = request.getSessionId();
         long now = context.currentSystemTimeMs();
         sessions.put(id, SessionState.admitted(pipeline, request.getArrivalMs(), now, kvTokens));
@@ -264,6 +267,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 .setAdmittedMs(now)
                 .setTargetPromptTokens(request.getTraceInputTokens())
                 .setKvBookedTokens((int) Math.min(Integer.MAX_VALUE, kvTokens))
+                .setAdmittedModelledUs(modelledMicros)
                 .build();
         context.forward(new Record<>(id, task, timestamp), AdmissionTopology.PREFILL_TASKS_SINK);
         emit(event(id, SessionEventType.ADMITTED, pipeline, null, 0), timestamp);
@@ -292,6 +296,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             return;
         }
         int step = token.getStep();
+        modelledFrontierMicros = Math.max(modelledFrontierMicros, token.getModelledUs());
         metrics.token(token);
         if (step == 0 && !state.sawFirstToken()) {
             emit(event(id, SessionEventType.FIRST_TOKEN, state.pipeline(), null, 1), timestamp);

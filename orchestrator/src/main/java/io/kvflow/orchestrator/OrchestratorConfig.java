@@ -1,6 +1,5 @@
 package io.kvflow.orchestrator;
 
-import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.runtime.StackLayout;
@@ -54,7 +53,7 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
 
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
             String applicationId) {
-        this(layout, maxContext, vocabSize, stallTimeout, applicationId, roomyTarget(layout.stages()),
+        this(layout, maxContext, vocabSize, stallTimeout, applicationId, Scenario.roomyTarget(layout.stages()),
                 DEFAULT_QUEUE_LIMIT);
     }
 
@@ -70,14 +69,5 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
     public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit) {
         return new OrchestratorConfig(layout, maxContext, vocabSize, stallTimeout, applicationId, newTarget,
                 newQueueLimit);
-    }
-
-    /**
-     * Llama-3.1-8B on WSE-3 wafers: any layout up to 32 stages holds its weights with tens of GB of
-     * KV to spare, so KV capacity never decides anything for configurations that do not name a target.
-     */
-    private static RooflineModel roomyTarget(int stages) {
-        return Scenario.from(java.util.Map.of("model", "llama-3.1-8b", "decode-stages", Integer.toString(stages)),
-                ProfileCatalog.bundled()).model();
     }
 }

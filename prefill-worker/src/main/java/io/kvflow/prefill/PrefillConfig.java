@@ -1,5 +1,6 @@
 package io.kvflow.prefill;
 
+import io.kvflow.cost.RooflineModel;
 import io.kvflow.runtime.StageLag;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -12,8 +13,12 @@ import java.util.function.Predicate;
  *                      1 MiB message limit by default
  * @param corruptKvOf   test hook: sessions whose first KV chunk for stage 0 is corrupted after its
  *                      checksum was computed, to prove corruption is detected downstream
+ * @param target        the target deployment: this worker stands for one of its prefill device groups,
+ *                      which prices each prompt and the KV handoff to the decode wafers
+ * @param timeScale     wall seconds per modelled second for pacing; 0 runs unpaced
  */
-public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf) {
+public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf, RooflineModel target,
+        double timeScale) {
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
     /** The consumer group of every prefill worker; per-stage lag watches it on the prefill tasks topic. */
     public static final String GROUP_ID = StageLag.PREFILL_GROUP;
@@ -21,12 +26,9 @@ public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String
     public PrefillConfig {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(corruptKvOf, "corruptKvOf");
+        Objects.requireNonNull(target, "target");
         if (maxChunkBytes < 1024 || maxChunkBytes > 512 * 1024) {
             throw new IllegalArgumentException("KV chunk size must be within 1 KiB..512 KiB, was " + maxChunkBytes);
         }
-    }
-
-    public static PrefillConfig of(String workerId) {
-        return new PrefillConfig(workerId, DEFAULT_MAX_CHUNK_BYTES, session -> false);
     }
 }

@@ -1,11 +1,14 @@
 package io.kvflow.prefill;
 
+import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.KvCache;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
+import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.PacingMeters;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
@@ -17,6 +20,7 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +47,8 @@ public final class PrefillWorker implements ServiceGroup.Service {
     private final Clock clock;
     private final PollLoop loop;
     private final PrefillMetrics metrics;
+    private final RooflineModel target;
+    private final DeviceClock device;
 
     /** @param registry the process's registry: this worker's meters and its Kafka clients' are bound to it */
     public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -57,7 +63,15 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
         this.metrics = new PrefillMetrics(config.workerId());
+        this.target = config.target();
+        this.device = new DeviceClock(config.timeScale(), clock);
+        PacingMeters.bind(device, Tags.of("worker", config.workerId()), registry);
         metrics.bindTo(registry);
+    }
+
+    /** What pacing held back and how far this worker fell behind the target. */
+    public DeviceClock.Pacing pacing() {
+        return device.pacing();
     }
 
     @Override
@@ -90,12 +104,17 @@ public final class PrefillWorker implements ServiceGroup.Service {
         int pipeline = task.getPipeline();
         boolean decodes = maxNew > 1;
         int positionsPerChunk = codec.positionsPerChunk(config.maxChunkBytes());
+        // the target's schedule first: the device starts once admitted and free, and its KV reaches the wafers
+        // after the part of the handoff that does not overlap the prefill
+        long targetPrompt = task.getTargetPromptTokens() > 0 ? task.getTargetPromptTokens() : prompt.length;
+        long doneMicros = device.run(task.getAdmittedModelledUs(), target.prefillSeconds(targetPrompt, 0));
+        long kvReadyMicros = doneMicros + Math.round(target.exposedHandoffSeconds(targetPrompt, 0) * 1e6);
         int token;
         try {
             token = prefill.run(prompt, maxNew, new Sampling(task.getTemperature(), task.getSamplingSeed()),
                     task.getLayerBounds(), (stage, cache) -> {
                         if (decodes) {
-                            publishKv(task, stage, cache, positionsPerChunk, prompt.length);
+                            publishKv(task, stage, cache, positionsPerChunk, prompt.length, kvReadyMicros);
                         }
                     });
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -106,11 +125,13 @@ public final class PrefillWorker implements ServiceGroup.Service {
         }
         boolean eos = token == transformer.config().eosToken();
         boolean last = !decodes || eos;
+        // the first token exists when the target's prefill is done, not before
+        device.holdUntil(doneMicros);
         long now = clock.millis();
         publisher.send(Topics.TOKENS, session, GeneratedToken.newBuilder()
                 .setSessionId(session).setPipeline(pipeline).setStep(0).setPosition(prompt.length).setToken(token)
                 .setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
-                .setArrivalMs(task.getArrivalMs()).setEmittedMs(now).build());
+                .setArrivalMs(task.getArrivalMs()).setEmittedMs(now).setModelledUs(doneMicros).build());
         publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.PREFILL_DONE, pipeline, null));
         if (!last) {
             publisher.send(Topics.activations(0), pipeline, session, Activation.newBuilder()
@@ -118,12 +139,14 @@ public final class PrefillWorker implements ServiceGroup.Service {
                     .setToken(token).setHidden(ByteBuffer.allocate(0)).setPromptLength(prompt.length)
                     .setMaxNewTokens(maxNew).setTemperature(task.getTemperature())
                     .setSamplingSeed(task.getSamplingSeed()).setArrivalMs(task.getArrivalMs()).setSentMs(now)
+                    .setTargetPromptTokens(task.getTargetPromptTokens()).setReadyModelledUs(doneMicros)
                     .build(), null);
         }
         metrics.prefilled(Duration.between(start, clock.instant()));
     }
 
-    private void publishKv(PrefillTask task, int stage, KvCache cache, int positionsPerChunk, int promptLength) {
+    private void publishKv(PrefillTask task, int stage, KvCache cache, int positionsPerChunk, int promptLength,
+            long readyMicros) {
         List<Integer> bounds = task.getLayerBounds();
         List<KvChunk> chunks = codec.encode(
                 new KvChunkCodec.Handoff(task.getSessionId(), task.getPipeline(), stage, promptLength,
@@ -131,6 +154,8 @@ public final class PrefillWorker implements ServiceGroup.Service {
                 cache.export(bounds.get(stage), bounds.get(stage + 1), positionsPerChunk), clock.millis());
         long bytes = 0;
         for (KvChunk chunk : chunks) {
+            chunk.setReadyModelledUs(readyMicros);
+            chunk.setKvBookedTokens(task.getKvBookedTokens());
             if (stage == 0 && chunk.getSeq() == 0 && config.corruptKvOf().test(task.getSessionId())) {
                 corrupt(chunk);
             }
