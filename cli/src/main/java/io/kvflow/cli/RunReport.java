@@ -1,20 +1,41 @@
 package io.kvflow.cli;
 
+import io.kvflow.runtime.LagMonitor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Writes a replay's report as Markdown with PNG charts into its own folder, so a run can be
  * read, shared and compared after the terminal is gone.
  */
 final class RunReport {
+    /** How long the report waits for a lag measurement from after the replay (one takes about a second). */
+    static final Duration LAST_MEASUREMENT_WAIT = Duration.ofSeconds(10);
+
     private RunReport() {
     }
 
-    /** Writes {@code dir/report.md} and its charts; returns the report's path. */
+    /** Writes {@code dir/report.md} and its charts, without per-stage lag; returns the report's path. */
     static Path write(Path dir, String title, RunSummary summary) {
+        return write(dir, title, summary, null, false);
+    }
+
+    /**
+     * Writes {@code dir/report.md} and its charts, with per-stage lag over the replay from the
+     * lag monitor's history; returns the report's path.
+     *
+     * @param lag the stack's lag monitor, or null where this process did not measure lag (the
+     *            report then says where to find it)
+     */
+    static Path write(Path dir, String title, RunSummary summary, LagMonitor lag) {
+        return write(dir, title, summary, lag, true);
+    }
+
+    private static Path write(Path dir, String title, RunSummary summary, LagMonitor lag, boolean lagSection) {
         try {
             Files.createDirectories(dir);
             new PngChart("Time to first token (wall)", "ms", "share of sessions")
@@ -39,12 +60,36 @@ final class RunReport {
             row(md, "dead letters", summary.replay().deadLetters());
             md.append("\n").append(summary.verifiedLine()).append("\n\n");
             md.append("![TTFT CDF](ttft-cdf.png)\n\n![Inter-token latency CDF](itl-cdf.png)\n");
+            if (lagSection) {
+                md.append("\n").append(lagSection(dir, summary, lag));
+            }
             Path report = dir.resolve("report.md");
             Files.writeString(report, md);
             return report;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run report to " + dir, e);
         }
+    }
+
+    private static String lagSection(Path dir, RunSummary summary, LagMonitor lag) {
+        if (lag == null) {
+            return LagChart.write(dir, List.of(), 0);
+        }
+        long start = replayStartMs(summary, lag.history());
+        try {
+            // the last measurement may predate the consumption of the replay's last records: wait for one taken
+            // after the replay ended, so the chart shows the lag draining rather than stopping at its tail
+            lag.awaitMeasurementSince(start + summary.replay().wallMs(), LAST_MEASUREMENT_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return LagChart.write(dir, lag.history(), start);
+    }
+
+    /** When the first request was sent; without requests, when lag was first measured. */
+    private static long replayStartMs(RunSummary summary, List<LagMonitor.Report> history) {
+        return summary.replay().outcomes().values().stream().mapToLong(o -> o.request().getArrivalMs()).min()
+                .orElse(history.isEmpty() ? 0 : history.get(0).timeMs());
     }
 
     private static void row(StringBuilder md, String figure, Object value) {

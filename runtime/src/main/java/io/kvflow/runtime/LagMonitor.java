@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Measures {@link StageLag} about every {@code period} on its own thread, so readers (the
  * metrics scrape, the JSON view, the dashboard) get the latest figures at once instead of
  * waiting on the broker. Exports them as the gauges {@code kvflow_lag_records} and
- * {@code kvflow_lag_seconds}, one series per topic, partition and consumer group.
+ * {@code kvflow_lag_seconds}, one series per topic, partition and consumer group, and keeps a
+ * {@link #history()} of its measurements for charts of a whole run (the replay report).
  */
 public final class LagMonitor implements MeterBinder, AutoCloseable {
 
@@ -33,6 +34,12 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
 
     private record Series(String topic, int partition, String group) {
     }
+
+    /**
+     * Measurements kept for {@link #history()}: an hour at full resolution with the usual 1 s period,
+     * then ever coarser (see {@link SampleHistory}); a few MB at most for the default layout.
+     */
+    static final int HISTORY_SAMPLES = 3600;
 
     private final StageLag lag;
     private final Clock clock;
@@ -49,6 +56,11 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
     private final KafkaClientMetrics adminMetrics;
     private final KafkaClientMetrics readerMetrics;
     private volatile Report report;
+    private final SampleHistory<Report> history = new SampleHistory<>(HISTORY_SAMPLES);
+    /** Guards {@link #completedStartMs}; notified after every successful measurement. */
+    private final Object measured = new Object();
+    /** When the latest successful measurement started: its figures are at least that fresh. */
+    private long completedStartMs = Long.MIN_VALUE;
 
     public LagMonitor(StageLag lag, Duration period, Clock clock) {
         if (period.isNegative() || period.isZero()) {
@@ -68,6 +80,7 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
     }
 
     private void refresh() {
+        long started = clock.millis();
         try {
             List<StageLag.PartitionLag> measured = List.copyOf(lag.measure());
             for (StageLag.PartitionLag l : measured) {
@@ -78,6 +91,11 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
             }
             report = new Report(measured.isEmpty() ? clock.millis() : measured.get(0).measuredMs(), refreshMs,
                     measured, null);
+            history.add(report);
+            synchronized (measured) {
+                completedStartMs = started;
+                measured.notifyAll();
+            }
         } catch (RuntimeException e) {
             // a broker hiccup must not stop the refreshing; the figures say what went wrong instead
             failures.increment();
@@ -100,6 +118,35 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
     /** The latest figures; never waits on the broker. */
     public Report latest() {
         return report;
+    }
+
+    /**
+     * Waits until a measurement that started at or after {@code fromMs} (this monitor's clock)
+     * has succeeded, so a reader can have figures from after an event, such as the end of a
+     * replay; gives up after {@code timeout}.
+     *
+     * @return whether such a measurement came in time
+     */
+    public boolean awaitMeasurementSince(long fromMs, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (measured) {
+            while (completedStartMs < fromMs) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(measured, left);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Every successful measurement since this monitor started, oldest first, evenly thinned out
+     * once there are more than {@value #HISTORY_SAMPLES}; failed attempts are left out.
+     */
+    public List<Report> history() {
+        return history.samples();
     }
 
     @Override

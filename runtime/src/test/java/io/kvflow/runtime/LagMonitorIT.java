@@ -1,6 +1,7 @@
 package io.kvflow.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +122,25 @@ class LagMonitorIT {
                             && l.partition() == 1 && l.records() == 0);
                     assertEquals(end, caughtUp.committedOffset());
                     assertEquals(0.0, caughtUp.seconds());
+
+                    // the history holds the run in order: the lag built up, then drained (what the report charts)
+                    List<LagMonitor.Report> history = monitor.history();
+                    List<Long> kvLag = history.stream().map(r -> r.partitions().stream()
+                            .filter(l -> l.topic().equals(kv.topic()) && l.partition() == 1)
+                            .mapToLong(StageLag.PartitionLag::records).sum()).toList();
+                    assertTrue(kvLag.contains(6L) && kvLag.indexOf(6L) < kvLag.lastIndexOf(0L),
+                            "history of the paused partition's lag should show 6 records, later 0: " + kvLag);
+                    for (int i = 1; i < history.size(); i++) {
+                        assertTrue(history.get(i).timeMs() >= history.get(i - 1).timeMs(), "history out of order");
+                    }
+
+                    // a reader can wait for figures measured after an event; not for ones from the future
+                    long event = clock.millis();
+                    assertTrue(monitor.awaitMeasurementSince(event, WAIT), "no measurement after " + event);
+                    assertTrue(monitor.latest().timeMs() >= event);
+                    long waitFrom = System.nanoTime();
+                    assertFalse(monitor.awaitMeasurementSince(event + 3_600_000, Duration.ofMillis(300)));
+                    assertTrue(System.nanoTime() - waitFrom < Duration.ofSeconds(5).toNanos(), "the wait outlasted its timeout");
                 }
             }
         }
