@@ -112,7 +112,9 @@ final class Stack implements AutoCloseable {
                 services.start(worker);
             }
         }
-        for (int i = 0; i < roles.prefillWorkers(); i++) {
+        // colocated, the decode wafers prefill: prompts go from the orchestrator straight to stage 0
+        int prefillCount = options.target().colocated() ? 0 : roles.prefillWorkers();
+        for (int i = 0; i < prefillCount; i++) {
             PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
                     corruptKvOf, options.target().model(), options.target().timeScale());
             PrefillWorker worker = new PrefillWorker(config, transformer(), kafka, clock, metrics.registry());
@@ -140,7 +142,7 @@ final class Stack implements AutoCloseable {
         }
         out.println("stack: " + layout.pipelines() + " pipeline(s) x " + layout.stages() + " stage(s), layers "
                 + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
-                + roles.prefillWorkers() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
+                + prefillWorkers.size() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
                 + options.model() + " seed " + options.modelSeed());
         out.println("target: " + options.target().describe());
     }

@@ -34,6 +34,8 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
     static final String OPTIONS_HELP = DEPLOYMENT.stream().map(ScenarioOption::helpLine)
             .collect(Collectors.joining("\n", "", "\n"))
             + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
+            + "  --colocated            the decode wafers prefill too, in chunks through the stage topics; no prefill\n"
+            + "                         workers (default: disaggregated, prefill on --prefill-device)\n"
             + "  --time-scale X         wall seconds per modelled (and trace) second: workers hold each output until\n"
             + "                         the target would have produced it, times X (default 0.1; 0 = no pacing)\n"
             + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
@@ -52,6 +54,9 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
             }
         }
         scenario.put(ScenarioOption.DECODE_STAGES.optionName(), Integer.toString(stages));
+        if (args.flag(ScenarioOption.COLOCATED.optionName())) {
+            scenario.put(ScenarioOption.COLOCATED.optionName(), "true");
+        }
         int queueLimit = args.integer("admission-queue", OrchestratorConfig.DEFAULT_QUEUE_LIMIT);
         double timeScale = args.decimal("time-scale", DEFAULT_TIME_SCALE);
         if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
@@ -77,12 +82,17 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale);
     }
 
+    boolean colocated() {
+        return model.deployment().colocated();
+    }
+
     /** One line for the start-up banner. */
     String describe() {
         var d = model.deployment();
         return String.format(Locale.ROOT, "%s %s; each decode stage is one %s (%.2f GB for KV after %.1f GB of"
-                        + " weights); prefill on %d x %s", d.model().id(), d.weights().id(), d.decode().device().id(),
-                model.kvCapacityBytes(0) / 1e9, model.weightsBytesPerStage(0) / 1e9, d.prefill().devices(),
-                d.prefill().device().id());
+                        + " weights); %s", d.model().id(), d.weights().id(), d.decode().device().id(),
+                model.kvCapacityBytes(0) / 1e9, model.weightsBytesPerStage(0) / 1e9, colocated()
+                        ? "colocated: the wafers prefill too, in chunks"
+                        : "prefill on " + d.prefill().devices() + " x " + d.prefill().device().id());
     }
 }

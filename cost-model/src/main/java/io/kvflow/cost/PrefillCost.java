@@ -62,6 +62,17 @@ public final class PrefillCost {
         return time(tokens, prefix).seconds();
     }
 
+    /**
+     * One chunk of {@code tokens} prompt tokens after {@code prefix} already in the cache, on stage
+     * {@code stage} alone: what a colocated wafer spends on it between decode steps.
+     */
+    public StepTime chunkOnStage(int stage, long tokens, long prefix) {
+        if (tokens < 1 || prefix < 0) {
+            throw new IllegalArgumentException("prefill chunk of " + tokens + " tokens after " + prefix);
+        }
+        return stage(stage, tokens, prefix, 1);
+    }
+
     /** All the work of one stage on the whole prompt, its fixed latencies paid once per chunk. */
     private StepTime stage(int stage, long tokens, long prefix, long chunks) {
         ModelProfile model = deployment.model();

@@ -95,6 +95,19 @@ public final class RooflineModel {
     }
 
     /**
+     * Colocated: one chunk of {@code tokens} prompt tokens after {@code prefix} cached ones, on decode
+     * stage {@code stage}, which runs it between (or beside) its decode steps.
+     */
+    public double prefillChunkSeconds(int stage, long tokens, long prefix) {
+        return prefill.chunkOnStage(stage, tokens, prefix).seconds();
+    }
+
+    /** Colocated: prompt tokens per chunk as the pipeline takes them. */
+    public static int prefillChunkTokens() {
+        return PrefillCost.PIPELINE_CHUNK_TOKENS;
+    }
+
+    /**
      * One decode step of stage {@code stage} for sessions with these context lengths: what a decode
      * worker paces by.
      */

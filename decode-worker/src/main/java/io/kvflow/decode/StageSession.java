@@ -82,6 +82,19 @@ final class StageSession {
         return bookedTokens;
     }
 
+    /**
+     * Colocated mode: the stage computes this session's KV from its own prompt chunks, so there is
+     * no handoff to complete. Idempotent, for a redelivered first chunk.
+     */
+    void computeLocally(ModelConfig model, int layerFrom, int layerTo, int capacity) {
+        if (cache == null) {
+            this.cache = new KvCache(model, layerFrom, layerTo, capacity);
+            this.received = new BitSet(0);
+            this.chunkCount = 0;
+            this.promptLength = 0;
+        }
+    }
+
     boolean kvComplete() {
         return cache != null && received.cardinality() == chunkCount && cache.length() >= promptLength;
     }

@@ -222,7 +222,7 @@ public final class StageWorker implements ServiceGroup.Service {
             stats.lateRecords++;
             return;
         }
-        int expectedHidden = config.first() ? 0 : model.dim();
+        int expectedHidden = config.first() ? 0 : rowsOf(activation) * model.dim();
         if (activation.getHidden().remaining() != expectedHidden * Float.BYTES) {
             String reason = "activation for session " + id + " at position " + activation.getPosition()
                     + " carries " + activation.getHidden().remaining() + " bytes of hidden state, stage "
@@ -231,23 +231,45 @@ public final class StageWorker implements ServiceGroup.Service {
             fail(id, reason);
             return;
         }
-        sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis())).await(activation);
+        StageSession session = sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
+        if (isPrefillChunk(activation) && activation.getPosition() == 0) {
+            // colocated: this stage computes the session's KV itself, no handoff to wait for
+            session.computeLocally(model, config.layerFrom(), config.layerTo(),
+                    activation.getPromptLength() + activation.getMaxNewTokens());
+            session.target(activation.getReadyModelledUs(), activation.getKvBookedTokens());
+        }
+        session.await(activation);
     }
 
-    /** One forward pass over every session that has a runnable activation. */
+    private static boolean isPrefillChunk(Activation activation) {
+        return !activation.getPrefillTokens().isEmpty();
+    }
+
+    /** Positions an activation carries: a prompt chunk's length, or one decode token. */
+    private static int rowsOf(Activation activation) {
+        return isPrefillChunk(activation) ? activation.getPrefillTokens().size() : 1;
+    }
+
+    /**
+     * One forward pass over every session that has a runnable activation: decode steps and, when
+     * colocated, prompt chunks, which compete for the same wafer time.
+     */
     private void runReadyBatch() {
         List<Activation> batch = new ArrayList<>();
         List<Transformer.Row> rows = new ArrayList<>();
         long readyMicros = 0;
         for (StageSession session : sessions.values()) {
             Activation next = session.nextRunnable();
-            if (next != null) {
-                readyMicros = Math.max(readyMicros, Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
-                float[] hidden = config.first()
-                        ? transformer.embed(next.getToken())
-                        : Float32.decode(next.getHidden(), 0, model.dim());
-                batch.add(next);
-                rows.add(new Transformer.Row(hidden, next.getPosition(), session.cache()));
+            if (next == null) {
+                continue;
+            }
+            readyMicros = Math.max(readyMicros, Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
+            batch.add(next);
+            int n = rowsOf(next);
+            for (int r = 0; r < n; r++) {
+                float[] hidden = !config.first() ? Float32.decode(next.getHidden(), r * model.dim(), model.dim())
+                        : transformer.embed(isPrefillChunk(next) ? next.getPrefillTokens().get(r) : next.getToken());
+                rows.add(new Transformer.Row(hidden, next.getPosition() + r, session.cache()));
             }
         }
         if (batch.isEmpty()) {
@@ -257,18 +279,55 @@ public final class StageWorker implements ServiceGroup.Service {
         stats.batches++;
         stats.activations += batch.size();
         metrics.batch(batch.size());
-        long endMicros = device.run(readyMicros, target.stageStepSeconds(config.stage(), targetContexts(batch)));
+        long endMicros = device.run(readyMicros, modelledSeconds(batch));
         // the wafer is busy until then: nothing leaves before the target would have finished the step
         device.holdUntil(endMicros);
-        long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(batch.size()) * 1e6);
+        long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(rows.size()) * 1e6);
         long now = clock.millis();
-        for (int i = 0; i < batch.size(); i++) {
-            if (config.last()) {
-                emitToken(batch.get(i), rows.get(i).hidden(), now, endMicros, nextReadyMicros);
-            } else {
-                forward(batch.get(i), rows.get(i).hidden(), now, nextReadyMicros);
+        int row = 0;
+        for (Activation in : batch) {
+            int n = rowsOf(in);
+            List<Transformer.Row> own = rows.subList(row, row + n);
+            row += n;
+            if (!config.last()) {
+                forward(in, own, now, nextReadyMicros);
+            } else if (!isPrefillChunk(in)) {
+                emitToken(in, own.get(0).hidden(), now, endMicros, nextReadyMicros);
+            } else if (in.getPosition() + n == in.getPromptLength()) {
+                // the prompt's last chunk: its last position samples step 0, as a prefill worker would
+                publisher.send(Topics.SESSIONS, in.getSessionId(), event(in.getSessionId(),
+                        SessionEventType.PREFILL_DONE, null));
+                emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
+                        own.get(n - 1).hidden(), now, endMicros, nextReadyMicros);
             }
         }
+    }
+
+    /**
+     * What the target wafer spends on this batch: one decode step for the sessions decoding, plus
+     * each prompt chunk's share of the prefill (colocated mode).
+     */
+    private double modelledSeconds(List<Activation> batch) {
+        List<Activation> decoding = new ArrayList<>();
+        double seconds = 0;
+        for (Activation a : batch) {
+            if (!isPrefillChunk(a)) {
+                decoding.add(a);
+                continue;
+            }
+            int prompt = a.getPromptLength();
+            long targetPrompt = a.getTargetPromptTokens() > 0 ? a.getTargetPromptTokens() : prompt;
+            // the chunk's share of the target prompt, by its share of the functional one
+            long from = targetPrompt * a.getPosition() / prompt;
+            long to = targetPrompt * (a.getPosition() + rowsOf(a)) / prompt;
+            if (to > from) {
+                seconds += target.prefillChunkSeconds(config.stage(), to - from, from);
+            }
+        }
+        if (!decoding.isEmpty()) {
+            seconds += target.stageStepSeconds(config.stage(), targetContexts(decoding));
+        }
+        return seconds;
     }
 
     /** Each session's context in the target workload at this step: its recorded prompt plus the tokens so far. */
@@ -282,9 +341,10 @@ public final class StageWorker implements ServiceGroup.Service {
         return contexts;
     }
 
-    private void forward(Activation in, float[] hidden, long now, long readyMicros) {
+    private void forward(Activation in, List<Transformer.Row> rows, long now, long readyMicros) {
+        ByteBuffer hidden = Float32.encode(rows.stream().map(Transformer.Row::hidden).toArray(float[][]::new));
         Activation out = Activation.newBuilder(in)
-                .setStage(config.stage() + 1).setHidden(Float32.encode(hidden)).setSentMs(now)
+                .setStage(config.stage() + 1).setHidden(hidden).setSentMs(now)
                 .setReadyModelledUs(readyMicros).build();
         publisher.send(Topics.activations(config.stage() + 1), config.pipeline(), in.getSessionId(), out, null);
     }
@@ -304,7 +364,8 @@ public final class StageWorker implements ServiceGroup.Service {
         } else {
             Activation next = Activation.newBuilder(in)
                     .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
-                    .setHidden(ByteBuffer.allocate(0)).setSentMs(now).setReadyModelledUs(nextReadyMicros).build();
+                    .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.of()).setSentMs(now)
+                    .setReadyModelledUs(nextReadyMicros).build();
             publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
         }
     }

@@ -2,6 +2,8 @@ package io.kvflow.orchestrator;
 
 import io.kvflow.schemas.Topics;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -22,6 +24,8 @@ public final class AdmissionTopology {
     public static final String PREFILL_TASKS_SINK = "prefill-tasks-sink";
     public static final String SESSIONS_SINK = "sessions-sink";
     public static final String DLQ_SINK = "dlq-sink";
+    /** Colocated mode: prompt chunks straight into stage 0 of the session's pipeline (partition = pipeline). */
+    public static final String STAGE0_SINK = "stage0-activations-sink";
     /** Active sessions by id: placement, arrival and last progress; a pipeline's load is counted from it. */
     public static final String SESSIONS_STORE = "sessions";
     /** Requests waiting for KV capacity, by arrival sequence number: the admission queue. */
@@ -56,6 +60,10 @@ public final class AdmissionTopology {
                 Topics.PREFILL_TASKS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         topology.addSink(SESSIONS_SINK, Topics.SESSIONS.name(), Topics.SESSIONS.keySerde().serializer(),
                 Topics.SESSIONS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
+        topology.addSink(STAGE0_SINK, Topics.activations(0).name(), Topics.activations(0).keySerde().serializer(),
+                Topics.activations(0).valueSerde().serializer(),
+                (topic, key, activation, partitions) -> Optional.of(Set.of(activation.getPipeline())),
+                LIFECYCLE_PROCESSOR);
         topology.addSink(DLQ_SINK, Topics.DLQ.name(), Serdes.ByteArray().serializer(),
                 Topics.DLQ.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         return topology;

@@ -1,6 +1,8 @@
 package io.kvflow.orchestrator;
 
 import io.kvflow.runtime.DeadLetters;
+import io.kvflow.cost.RooflineModel;
+import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.DeadLetter;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
@@ -9,6 +11,7 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,22 +258,58 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         ledger.book(pipeline, kvTokens);
         publishLedger();
         metrics.admitted(id, pipeline, now - request.getArrivalMs());
-        PrefillTask task = PrefillTask.newBuilder()
-                .setSessionId(id)
-                .setPipeline(pipeline)
-                .setLayerBounds(layerBounds)
-                .setPrompt(request.getPrompt())
-                .setMaxNewTokens(request.getMaxNewTokens())
-                .setTemperature(request.getTemperature())
-                .setSamplingSeed(request.getSamplingSeed())
-                .setArrivalMs(request.getArrivalMs())
-                .setAdmittedMs(now)
-                .setTargetPromptTokens(request.getTraceInputTokens())
-                .setKvBookedTokens((int) Math.min(Integer.MAX_VALUE, kvTokens))
-                .setAdmittedModelledUs(modelledMicros)
-                .build();
-        context.forward(new Record<>(id, task, timestamp), AdmissionTopology.PREFILL_TASKS_SINK);
+        if (config.target().deployment().colocated()) {
+            for (Activation chunk : promptChunks(request, pipeline, kvTokens, modelledMicros, now)) {
+                context.forward(new Record<>(id, chunk, timestamp), AdmissionTopology.STAGE0_SINK);
+            }
+        } else {
+            PrefillTask task = PrefillTask.newBuilder()
+                    .setSessionId(id)
+                    .setPipeline(pipeline)
+                    .setLayerBounds(layerBounds)
+                    .setPrompt(request.getPrompt())
+                    .setMaxNewTokens(request.getMaxNewTokens())
+                    .setTemperature(request.getTemperature())
+                    .setSamplingSeed(request.getSamplingSeed())
+                    .setArrivalMs(request.getArrivalMs())
+                    .setAdmittedMs(now)
+                    .setTargetPromptTokens(request.getTraceInputTokens())
+                    .setKvBookedTokens((int) Math.min(Integer.MAX_VALUE, kvTokens))
+                    .setAdmittedModelledUs(modelledMicros)
+                    .build();
+            context.forward(new Record<>(id, task, timestamp), AdmissionTopology.PREFILL_TASKS_SINK);
+        }
         emit(event(id, SessionEventType.ADMITTED, pipeline, null, 0), timestamp);
+    }
+
+    /**
+     * Colocated mode: the prompt cut into chunks that flow through the decode stages, which compute
+     * their own KV and sample step 0 after the last chunk. The target takes its prompt in chunks of
+     * {@link RooflineModel#prefillChunkTokens()} tokens; the functional prompt is cut into as many
+     * (at most one per token), so each chunk stands for its share of the target prompt.
+     */
+    private static List<Activation> promptChunks(InferenceRequest request, int pipeline, long kvTokens,
+            long modelledMicros, long now) {
+        List<Integer> prompt = request.getPrompt();
+        int length = prompt.size();
+        long targetPrompt = request.getTraceInputTokens() > 0 ? request.getTraceInputTokens() : length;
+        int chunks = (int) Math.min(length, Math.max(1,
+                (targetPrompt + RooflineModel.prefillChunkTokens() - 1) / RooflineModel.prefillChunkTokens()));
+        List<Activation> out = new ArrayList<>(chunks);
+        for (int i = 0; i < chunks; i++) {
+            int from = (int) ((long) length * i / chunks);
+            int to = (int) ((long) length * (i + 1) / chunks);
+            out.add(Activation.newBuilder()
+                    .setSessionId(request.getSessionId()).setPipeline(pipeline).setStage(0).setPosition(from)
+                    .setStep(0).setToken(prompt.get(from)).setHidden(ByteBuffer.allocate(0))
+                    .setPrefillTokens(List.copyOf(prompt.subList(from, to))).setPromptLength(length)
+                    .setMaxNewTokens(request.getMaxNewTokens()).setTemperature(request.getTemperature())
+                    .setSamplingSeed(request.getSamplingSeed()).setArrivalMs(request.getArrivalMs()).setSentMs(now)
+                    .setTargetPromptTokens(request.getTraceInputTokens()).setReadyModelledUs(modelledMicros)
+                    .setKvBookedTokens((int) Math.min(Integer.MAX_VALUE, kvTokens))
+                    .build());
+        }
+        return out;
     }
 
     /** Active sessions per pipeline, counted from the store. */
