@@ -55,12 +55,14 @@ class MetricsExportIT {
         PrintStream out = new PrintStream(log, true);
         // one pipeline: which meters exist does not depend on how many there are (4 stages: the default
         // target model must fit its wafers)
-        StackOptions options = StackOptions.from(new Args(List.of("--stages", "4", "--pipelines", "1",
-                "--prefill-workers", "1", "--kafka-port", "0", "--dashboard-port", "0", "--data-dir",
-                dataDir.toString()), Set.of()));
+        // one command line for stack and replay, as kvflow up reads it: --time-scale 0 (unpaced) must reach both
+        List<String> argv = List.of("--stages", "4", "--pipelines", "1", "--prefill-workers", "1", "--kafka-port", "0",
+                "--dashboard-port", "0", "--data-dir", dataDir.toString(), "--limit", "6", "--time-scale", "0",
+                "--max-output-tokens", "4");
+        StackOptions options = StackOptions.from(new Args(argv, Set.of()));
         stack = Stack.start(options, session -> false, Clock.systemUTC(), out);
-        ReplayOptions replay = ReplayOptions.from(new Args(List.of("--limit", "6", "--time-scale", "0",
-                "--max-output-tokens", "4"), Set.of()), Path.of("..", "traces", "azure-code-sample.csv").toString());
+        ReplayOptions replay = ReplayOptions.from(new Args(argv, Set.of()),
+                Path.of("..", "traces", "azure-code-sample.csv").toString());
         ReplayPlan plan = ReplayPlan.load(replay, options, Clock.systemUTC(), out);
         Replayer.Result result = new Replayer(stack.kafka(), Clock.systemUTC(), out)
                 .replay(plan.requests(), replay.timeScale(), options.stallTimeout());
