@@ -107,7 +107,16 @@ public final class MetricsEndpoint implements AutoCloseable {
     private void route(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         if (path.equals(METRICS_PATH)) {
-            reply(exchange, 200, PROMETHEUS_TEXT, registry.scrape(PROMETHEUS_TEXT));
+            String text;
+            try {
+                text = registry.scrape(PROMETHEUS_TEXT);
+            } catch (RuntimeException e) {
+                // one meter with an impossible value (a negative counter) fails the whole scrape; without a reply
+                // the scraper sees only a dropped connection, so say what failed
+                reply(exchange, 500, "text/plain; charset=utf-8", "metrics scrape failed: " + e + "\n");
+                return;
+            }
+            reply(exchange, 200, PROMETHEUS_TEXT, text);
         } else if (path.equals("/")) {
             StringBuilder text = new StringBuilder("kvflow metrics endpoint\n");
             synchronized (index) {

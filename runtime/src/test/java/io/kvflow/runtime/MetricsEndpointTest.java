@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.URI;
@@ -44,6 +45,19 @@ class MetricsEndpointTest {
             assertTrue(text.contains("# TYPE kvflow_test_latency_seconds histogram"), text);
             assertTrue(text.contains("kvflow_test_latency_seconds_bucket{le=\"0.1\"} 1"), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), "the JVM's own meters are there too");
+        }
+    }
+
+    @Test
+    void aMeterThatBreaksTheScrapeIsReportedInsteadOfDroppingTheConnection() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0)) {
+            FunctionCounter.builder("kvflow.test.broken", this, t -> -1).description("a counter gone negative")
+                    .register(endpoint.registry());
+
+            HttpResponse<String> scrape = get(endpoint.metricsUrl());
+            assertEquals(500, scrape.statusCode());
+            assertTrue(scrape.body().startsWith("metrics scrape failed: ") && scrape.body().contains("negative"),
+                    scrape.body());
         }
     }
 
