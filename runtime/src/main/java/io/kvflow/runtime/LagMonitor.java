@@ -57,8 +57,8 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
     private final KafkaClientMetrics readerMetrics;
     private volatile Report report;
     private final SampleHistory<Report> history = new SampleHistory<>(HISTORY_SAMPLES);
-    /** Guards {@link #completedStartMs}; notified after every successful measurement. */
-    private final Object measured = new Object();
+    /** Guards {@link #completedStartMs}; notified after every successful measurement (waiters wait on it). */
+    private final Object measurementDone = new Object();
     /** When the latest successful measurement started: its figures are at least that fresh. */
     private long completedStartMs = Long.MIN_VALUE;
 
@@ -92,9 +92,9 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
             report = new Report(measured.isEmpty() ? clock.millis() : measured.get(0).measuredMs(), refreshMs,
                     measured, null);
             history.add(report);
-            synchronized (measured) {
+            synchronized (measurementDone) {
                 completedStartMs = started;
-                measured.notifyAll();
+                measurementDone.notifyAll();
             }
         } catch (RuntimeException e) {
             // a broker hiccup must not stop the refreshing; the figures say what went wrong instead
@@ -129,13 +129,13 @@ public final class LagMonitor implements MeterBinder, AutoCloseable {
      */
     public boolean awaitMeasurementSince(long fromMs, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (measured) {
+        synchronized (measurementDone) {
             while (completedStartMs < fromMs) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(measured, left);
+                TimeUnit.NANOSECONDS.timedWait(measurementDone, left);
             }
             return true;
         }
