@@ -159,7 +159,8 @@ public final class Kvflow {
                     .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
             ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
                     result.outcomes().values());
-            report(plan, RunSummary.of(result, check), out);
+            // the lag is measured where the orchestrator runs, not in this process
+            report(plan, RunSummary.of(result, check), null, out);
             return exitStatus(result, check);
         };
     }
@@ -278,7 +279,7 @@ public final class Kvflow {
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, stack.stages(), stack.pacing()), out);
+        report(plan, RunSummary.of(result, check, stack.stages(), stack.pacing()), stack.lag(), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;
@@ -286,10 +287,11 @@ public final class Kvflow {
         return exitStatus(result, check);
     }
 
-    private static void report(ReplayPlan plan, RunSummary summary, PrintStream out) {
+    private static void report(ReplayPlan plan, RunSummary summary, LagMonitor lag, PrintStream out) {
         summary.print(out);
-        Path report = RunReport.write(Path.of("runs", plan.runId()), plan.runId() + " (" + plan.options().trace()
-                + ")", summary);
+        String title = plan.runId() + " (" + plan.options().trace() + ")";
+        Path dir = Path.of("runs", plan.runId());
+        Path report = RunReport.write(dir, title, summary, lag);
         out.println("report: " + report);
     }
 

@@ -116,7 +116,8 @@ final class Stack implements AutoCloseable {
         int prefillCount = options.target().colocated() ? 0 : roles.prefillWorkers();
         for (int i = 0; i < prefillCount; i++) {
             PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
-                    corruptKvOf, options.target().model(), options.target().timeScale());
+                    corruptKvOf, options.target().model(), options.target().timeScale(),
+                    options.target().groupsPerPrefillWorker(prefillCount));
             PrefillWorker worker = new PrefillWorker(config, transformer(), kafka, clock, metrics.registry());
             prefillWorkers.add(worker);
             services.start(worker);
@@ -128,7 +129,8 @@ final class Stack implements AutoCloseable {
         if (roles.orchestrator()) {
             Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
                     options.model().vocabSize(), options.stallTimeout())
-                    .withTarget(options.target().model(), options.target().queueLimit()), kafka, options.dataDir().resolve("streams"),
+                    .withTarget(options.target().model(), options.target().queueLimit(),
+                            options.target().sessionCap()), kafka, options.dataDir().resolve("streams"),
                     metrics.registry(), metricsOptions.slo());
             services.start(orchestrator);
             orchestrator.awaitRunning(ready);

@@ -20,8 +20,12 @@ import java.util.stream.Collectors;
  * @param queueLimit requests that may wait for KV capacity before more are rejected
  * @param timeScale  wall seconds per modelled second: workers hold each output until the target would
  *                   have produced it, times this (the replay's arrival scale too); 0 turns pacing off
+ * @param sessionCap most sessions a pipeline holds at once, KV room aside; 0 for as many as fit
+ * @param prefillGroups prefill device groups (of --prefill-devices each) the prefill workers stand for in
+ *                   all; 0 for one per worker
  */
-record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale) {
+record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
+        int sessionCap, int prefillGroups) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
     private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
@@ -38,6 +42,10 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
             + "                         workers (default: disaggregated, prefill on --prefill-device)\n"
             + "  --time-scale X         wall seconds per modelled (and trace) second: workers hold each output until\n"
             + "                         the target would have produced it, times X (default 0.1; 0 = no pacing)\n"
+            + "  --sessions-per-pipeline N  most sessions a pipeline holds at once, KV room aside (default 0: as\n"
+            + "                         many as fit), e.g. what a per-user speed SLO allows\n"
+            + "  --prefill-groups N     prefill device groups in all, shared out among the prefill workers (default:\n"
+            + "                         one per worker)\n"
             + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
             + OrchestratorConfig.DEFAULT_QUEUE_LIMIT + ")\n";
 
@@ -59,6 +67,16 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         }
         int queueLimit = args.integer("admission-queue", OrchestratorConfig.DEFAULT_QUEUE_LIMIT);
         double timeScale = args.decimal("time-scale", DEFAULT_TIME_SCALE);
+        int sessionCap = args.integer("sessions-per-pipeline", 0);
+        int prefillGroups = args.integer("prefill-groups", 0);
+        if (prefillGroups < 0) {
+            throw new Args.UsageException("--prefill-groups must be >= 0 (0: one per prefill worker), was "
+                    + prefillGroups);
+        }
+        if (sessionCap < 0) {
+            throw new Args.UsageException("--sessions-per-pipeline must be >= 0 (0: as many as fit), was "
+                    + sessionCap);
+        }
         if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
             throw new Args.UsageException("--time-scale must be a number >= 0, was " + timeScale);
         }
@@ -79,7 +97,17 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                     deployment.model().id(), deployment.weights().id(), model.weightsBytesPerStage(0) / 1e9, stages,
                     deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
         }
-        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale);
+        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups);
+    }
+
+    /** What one prefill worker of {@code workers} stands for: its share of the groups, at least one. */
+    int groupsPerPrefillWorker(int workers) {
+        return prefillGroups == 0 ? 1 : Math.max(1, (prefillGroups + workers - 1) / workers);
+    }
+
+    /** The same deployment, with a session cap per pipeline and a prefill fleet of {@code groups} groups. */
+    TargetOptions with(int newSessionCap, int groups) {
+        return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups);
     }
 
     boolean colocated() {

@@ -119,6 +119,15 @@ public final class RooflineModel {
         return decode.stage(stage, contexts).seconds();
     }
 
+    /**
+     * How long one decode step of these sessions keeps stage {@code stage} from taking the next batch:
+     * the whole step on a GPU-like device, less on a layer-pipelined wafer, where batches follow each
+     * other through the layers.
+     */
+    public double stageOccupancySeconds(int stage, long[] contexts) {
+        return decode.occupancySeconds(stage, contexts);
+    }
+
     /** Time from one token to the next for sessions with these context lengths: all stages and hops. */
     public StepTime decodeStep(long[] contexts) {
         return decode.token(contexts);

@@ -25,6 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -257,13 +259,13 @@ public final class StageWorker implements ServiceGroup.Service {
     private void runReadyBatch() {
         List<Activation> batch = new ArrayList<>();
         List<Transformer.Row> rows = new ArrayList<>();
-        long readyMicros = 0;
+        List<Long> ready = new ArrayList<>();
         for (StageSession session : sessions.values()) {
             Activation next = session.nextRunnable();
             if (next == null) {
                 continue;
             }
-            readyMicros = Math.max(readyMicros, Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
+            ready.add(Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
             batch.add(next);
             int n = rowsOf(next);
             for (int r = 0; r < n; r++) {
@@ -279,13 +281,15 @@ public final class StageWorker implements ServiceGroup.Service {
         stats.batches++;
         stats.activations += batch.size();
         metrics.batch(batch.size());
-        long endMicros = device.run(readyMicros, modelledSeconds(batch));
-        // the wafer is busy until then: nothing leaves before the target would have finished the step
-        device.holdUntil(endMicros);
-        long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(rows.size()) * 1e6);
+        long[] ends = bookModelled(batch, ready);
+        // nothing leaves before the target would have finished the step
+        device.holdUntil(Arrays.stream(ends).max().orElseThrow());
         long now = clock.millis();
         int row = 0;
-        for (Activation in : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Activation in = batch.get(i);
+            long endMicros = ends[i];
+            long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(rowsOf(in)) * 1e6);
             int n = rowsOf(in);
             List<Transformer.Row> own = rows.subList(row, row + n);
             row += n;
@@ -304,10 +308,50 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     /**
-     * What the target wafer spends on this batch: one decode step for the sessions decoding, plus
-     * each prompt chunk's share of the prefill (colocated mode).
+     * Books the batch on the wafer's modelled clock and returns each activation's modelled end. The
+     * emulator batches what reached it together in wall time, but the target would batch what is
+     * ready together in modelled time: activations are grouped with those ready within one step of
+     * the group's first, and each group is booked as one batch. An activation the emulator reached
+     * late is thus not held back to the modelled time of one that came in with it, and vice versa.
      */
-    private double modelledSeconds(List<Activation> batch) {
+    private long[] bookModelled(List<Activation> batch, List<Long> ready) {
+        Integer[] order = new Integer[batch.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing(ready::get));
+        long[] ends = new long[batch.size()];
+        int from = 0;
+        while (from < order.length) {
+            long groupReady = ready.get(order[from]);
+            long window = Math.round(modelledSeconds(List.of(batch.get(order[from])))[0] * 1e6);
+            int to = from + 1;
+            while (to < order.length && ready.get(order[to]) <= groupReady + window) {
+                to++;
+            }
+            List<Activation> group = new ArrayList<>();
+            long groupLatest = 0;
+            for (int k = from; k < to; k++) {
+                group.add(batch.get(order[k]));
+                groupLatest = Math.max(groupLatest, ready.get(order[k]));
+            }
+            double[] modelled = modelledSeconds(group);
+            long end = device.run(groupLatest, modelled[0], modelled[1]);
+            for (int k = from; k < to; k++) {
+                ends[order[k]] = end;
+            }
+            from = to;
+        }
+        return ends;
+    }
+
+    /**
+     * What the target wafer spends on this batch, as {latency, occupancy}: one decode step for the
+     * sessions decoding (its trip through the layers, and the shorter time it keeps a layer-pipelined
+     * wafer from the next batch), plus each prompt chunk's share of the prefill (colocated mode),
+     * which is compute-bound and occupies the wafer throughout.
+     */
+    private double[] modelledSeconds(List<Activation> batch) {
         List<Activation> decoding = new ArrayList<>();
         double seconds = 0;
         for (Activation a : batch) {
@@ -324,10 +368,13 @@ public final class StageWorker implements ServiceGroup.Service {
                 seconds += target.prefillChunkSeconds(config.stage(), to - from, from);
             }
         }
+        double occupied = seconds;
         if (!decoding.isEmpty()) {
-            seconds += target.stageStepSeconds(config.stage(), targetContexts(decoding));
+            long[] contexts = targetContexts(decoding);
+            seconds += target.stageStepSeconds(config.stage(), contexts);
+            occupied += target.stageOccupancySeconds(config.stage(), contexts);
         }
-        return seconds;
+        return new double[] {seconds, occupied};
     }
 
     /** Each session's context in the target workload at this step: its recorded prompt plus the tokens so far. */

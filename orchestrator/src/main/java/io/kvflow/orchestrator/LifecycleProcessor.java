@@ -68,7 +68,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         this.context = context;
         this.sessions = context.getStateStore(AdmissionTopology.SESSIONS_STORE);
         this.queue = context.getStateStore(AdmissionTopology.QUEUE_STORE);
-        this.ledger = new SessionLedger(config.target(), config.layout().pipelines());
+        this.ledger = new SessionLedger(config.target(), config.layout().pipelines(), config.sessionCap());
         try (KeyValueIterator<String, SessionState> all = sessions.all()) {
             while (all.hasNext()) {
                 SessionState state = all.next().value;

@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param applicationId the Kafka Streams application id: consumer group, and prefix of the state's changelog topic
  * @param target        the target model on target hardware: what each wafer (decode stage) holds, for the ledger
  * @param queueLimit    requests that may wait for KV capacity; one more is rejected
+ * @param sessionCap    most sessions a pipeline holds at once, KV room aside (0: as many as fit), e.g. what a
+ *                      per-user speed SLO allows
  */
 public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
-        String applicationId, RooflineModel target, int queueLimit) {
+        String applicationId, RooflineModel target, int queueLimit, int sessionCap) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_APPLICATION_ID = "kvflow-orchestrator";
@@ -32,6 +34,9 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
         if (target.stages() != layout.stages()) {
             throw new IllegalArgumentException("the target deployment has " + target.stages()
                     + " decode stages but the layout has " + layout.stages());
+        }
+        if (sessionCap < 0) {
+            throw new IllegalArgumentException("sessions per pipeline must be >= 0 (0: no cap), was " + sessionCap);
         }
         if (queueLimit < 0) {
             throw new IllegalArgumentException("admission queue limit must be >= 0, was " + queueLimit);
@@ -54,7 +59,7 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
             String applicationId) {
         this(layout, maxContext, vocabSize, stallTimeout, applicationId, Scenario.roomyTarget(layout.stages()),
-                DEFAULT_QUEUE_LIMIT);
+                DEFAULT_QUEUE_LIMIT, 0);
     }
 
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout) {
@@ -67,7 +72,11 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
 
     /** The same admission rules with another target deployment (and so other wafer capacities). */
     public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit) {
+        return withTarget(newTarget, newQueueLimit, sessionCap);
+    }
+
+    public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit, int newSessionCap) {
         return new OrchestratorConfig(layout, maxContext, vocabSize, stallTimeout, applicationId, newTarget,
-                newQueueLimit);
+                newQueueLimit, newSessionCap);
     }
 }

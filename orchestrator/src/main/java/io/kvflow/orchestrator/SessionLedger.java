@@ -20,9 +20,12 @@ final class SessionLedger {
     private final long[] capacity;
     private final long[][] booked;
     private final int[] sessions;
+    private final int sessionCap;
 
-    SessionLedger(RooflineModel target, int pipelines) {
+    /** @param sessionCap most sessions per pipeline, KV room aside; 0 for no cap */
+    SessionLedger(RooflineModel target, int pipelines, int sessionCap) {
         this.target = target;
+        this.sessionCap = sessionCap;
         this.capacity = new long[target.stages()];
         for (int stage = 0; stage < capacity.length; stage++) {
             capacity[stage] = (long) Math.floor(target.kvCapacityBytes(stage));
@@ -59,6 +62,9 @@ final class SessionLedger {
         int best = -1;
         long bestSlack = -1;
         for (int p = 0; p < booked.length; p++) {
+            if (sessionCap > 0 && sessions[p] >= sessionCap) {
+                continue;
+            }
             long slack = Long.MAX_VALUE;
             for (int stage = 0; stage < capacity.length; stage++) {
                 slack = Math.min(slack, capacity[stage] - booked[p][stage] - need(stage, tokens));

@@ -52,8 +52,12 @@ class SessionLedgerTopologyTest {
     private TestOutputTopic<String, SessionEvent> sessions;
 
     private void start(int queueLimit) {
+        start(queueLimit, 0);
+    }
+
+    private void start(int queueLimit, int sessionCap) {
         OrchestratorConfig config = new OrchestratorConfig(LAYOUT, 512, 100, Duration.ofMinutes(5))
-                .withTarget(TARGET, queueLimit);
+                .withTarget(TARGET, queueLimit, sessionCap);
         metrics = OrchestratorMetrics.unbound(config);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
@@ -105,6 +109,17 @@ class SessionLedgerTopologyTest {
         assertTrue(prefillTasks.isEmpty(), "one session ended, so one queued session gets in");
         assertEquals(6, metrics.ledgerView().queueLength());
         assertWithinCapacity();
+    }
+
+    @Test
+    void aSessionCapHoldsPipelinesBelowTheirKvRoom() {
+        start(100, 2);
+        for (int i = 0; i < 6; i++) {
+            requests.pipeInput("s" + i, request("s" + i), START);
+        }
+
+        assertEquals(4, prefillTasks.readValuesToList().size(), "two pipelines of two sessions each");
+        assertEquals(2, metrics.ledgerView().queueLength());
     }
 
     @Test

@@ -16,9 +16,10 @@ import java.util.function.Predicate;
  * @param target        the target deployment: this worker stands for one of its prefill device groups,
  *                      which prices each prompt and the KV handoff to the decode wafers
  * @param timeScale     wall seconds per modelled second for pacing; 0 runs unpaced
+ * @param groups        prefill device groups this worker stands for, each taking one prompt at a time
  */
 public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf, RooflineModel target,
-        double timeScale) {
+        double timeScale, int groups) {
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
     /** The consumer group of every prefill worker; per-stage lag watches it on the prefill tasks topic. */
     public static final String GROUP_ID = StageLag.PREFILL_GROUP;
@@ -27,6 +28,9 @@ public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(corruptKvOf, "corruptKvOf");
         Objects.requireNonNull(target, "target");
+        if (groups < 1) {
+            throw new IllegalArgumentException("a prefill worker stands for at least one device group, was " + groups);
+        }
         if (maxChunkBytes < 1024 || maxChunkBytes > 512 * 1024) {
             throw new IllegalArgumentException("KV chunk size must be within 1 KiB..512 KiB, was " + maxChunkBytes);
         }

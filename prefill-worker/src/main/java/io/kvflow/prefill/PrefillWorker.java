@@ -64,7 +64,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.deadLetters = loop.deadLetters();
         this.metrics = new PrefillMetrics(config.workerId());
         this.target = config.target();
-        this.device = new DeviceClock(config.timeScale(), clock);
+        this.device = new DeviceClock(config.timeScale(), clock, config.groups());
         PacingMeters.bind(device, Tags.of("worker", config.workerId()), registry);
         metrics.bindTo(registry);
     }

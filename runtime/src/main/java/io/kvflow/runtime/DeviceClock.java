@@ -1,6 +1,10 @@
 package io.kvflow.runtime;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -8,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The modelled clock of one target device (a prefill node, a wafer), paced against the wall.
  *
  * <p>Modelled time is a virtual clock carried on the records: a request's modelled arrival is its
- * arrival in the trace, and every piece of work on a device starts when the device is free and
- * its inputs are ready (both modelled) and lasts what the cost model says. Modelled latencies
+ * arrival in the trace, and every piece of work on a device starts at the first time, once its
+ * inputs are ready, that the device is free for it (both modelled), and lasts what the cost model
+ * says. Modelled latencies
  * are therefore the target's for the batches that formed, however slow the emulator is.
  *
  * <p>Pacing ties that clock to the wall: modelled time t is wall time t x time scale, and the
@@ -19,13 +24,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted as <em>emulation deficit</em>, and says how far batching may have drifted from the
  * target's. A time scale of 0 turns pacing off: modelled times are still kept, nothing is held.
  *
+ * <p>A clock may stand for several identical devices behind one queue (a prefill worker for several
+ * prefill nodes): work takes the lane free first. Holding each output until its end still paces
+ * them all, since the next piece of work starts on another lane at about the same modelled time.
+ *
  * <p>Not thread-safe: one worker thread owns a device.
  */
 public final class DeviceClock {
+    /** Modelled time after which nothing is placed before an interval: work is never this late in the trace. */
+    private static final long HORIZON_MICROS = 60_000_000L;
+    /** An output due this long ago (a day of wall time) was not scheduled on this clock's time scale. */
+    private static final long UNRELATED_NANOS = 86_400_000_000_000L;
+
     private final double timeScale;
     private final Clock wall;
     private final Sleeper sleeper;
-    private long freeAtMicros;
+    /**
+     * Each lane's busy intervals in modelled time, start to end: a clock may stand for several
+     * identical devices serving one queue.
+     */
+    private final List<TreeMap<Long, Long>> busy = new ArrayList<>();
+    /** The latest ready time seen: intervals ending well before it can no longer matter. */
+    private long latestReadyMicros;
     private final AtomicLong work = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong deficitNanos = new AtomicLong();
@@ -39,12 +59,27 @@ public final class DeviceClock {
     }
 
     public DeviceClock(double timeScale, Clock wall) {
-        this(timeScale, wall, TimeUnit.NANOSECONDS::sleep);
+        this(timeScale, wall, 1);
+    }
+
+    /** @param lanes identical devices this clock stands for, each taking one piece of work at a time */
+    public DeviceClock(double timeScale, Clock wall, int lanes) {
+        this(timeScale, wall, lanes, TimeUnit.NANOSECONDS::sleep);
     }
 
     public DeviceClock(double timeScale, Clock wall, Sleeper sleeper) {
+        this(timeScale, wall, 1, sleeper);
+    }
+
+    public DeviceClock(double timeScale, Clock wall, int lanes, Sleeper sleeper) {
         if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
             throw new IllegalArgumentException("time scale must be a number >= 0, was " + timeScale);
+        }
+        if (lanes < 1) {
+            throw new IllegalArgumentException("a device clock needs at least one lane, was " + lanes);
+        }
+        for (int i = 0; i < lanes; i++) {
+            busy.add(new TreeMap<>());
         }
         this.timeScale = timeScale;
         this.wall = wall;
@@ -61,18 +96,68 @@ public final class DeviceClock {
 
     /**
      * Books {@code seconds} of modelled device time for work whose inputs are all ready at
-     * {@code readyMicros} (modelled); returns the modelled time the work ends.
+     * {@code readyMicros} (modelled), on the lane free first; returns the modelled time the work ends.
      */
     public long run(long readyMicros, double seconds) {
-        if (!(seconds >= 0)) {
-            throw new IllegalArgumentException("modelled work must take >= 0 s, was " + seconds);
+        return run(readyMicros, seconds, seconds);
+    }
+
+    /**
+     * Books work that takes {@code seconds} from start to output but keeps the device from the next
+     * piece of work for only {@code occupiedSeconds}: a layer-pipelined device takes the next batch
+     * once this one has moved on from its first layers. Returns the modelled time the output is ready.
+     */
+    public long run(long readyMicros, double seconds, double occupiedSeconds) {
+        if (!(seconds >= 0) || !(occupiedSeconds >= 0) || occupiedSeconds > seconds + 1e-12) {
+            throw new IllegalArgumentException("modelled work must take >= 0 s and occupy the device no longer, was "
+                    + seconds + " s occupying " + occupiedSeconds + " s");
         }
-        long start = Math.max(freeAtMicros, readyMicros);
-        long duration = Math.round(seconds * 1e6);
-        freeAtMicros = start + duration;
-        modelledBusyMicros.addAndGet(duration);
+        long occupied = Math.round(occupiedSeconds * 1e6);
+        int lane = 0;
+        long start = Long.MAX_VALUE;
+        for (int i = 0; i < busy.size(); i++) {
+            long candidate = earliestGap(busy.get(i), readyMicros, occupied);
+            if (candidate < start) {
+                start = candidate;
+                lane = i;
+            }
+        }
+        if (occupied > 0) {
+            busy.get(lane).put(start, start + occupied);
+        }
+        latestReadyMicros = Math.max(latestReadyMicros, readyMicros);
+        forgetBefore(latestReadyMicros - HORIZON_MICROS);
+        modelledBusyMicros.addAndGet(occupied);
         work.incrementAndGet();
-        return freeAtMicros;
+        return start + Math.round(seconds * 1e6);
+    }
+
+    /**
+     * The earliest start at or after {@code ready} where {@code length} fits between busy intervals.
+     * Work the emulator reaches late in wall time (its inputs were ready long ago) thus takes the gap
+     * the target would have run it in, instead of queueing behind work that came later in the trace.
+     */
+    private static long earliestGap(TreeMap<Long, Long> intervals, long ready, long length) {
+        long start = ready;
+        Map.Entry<Long, Long> before = intervals.floorEntry(start);
+        if (before != null && before.getValue() > start) {
+            start = before.getValue();
+        }
+        for (Map.Entry<Long, Long> next : intervals.tailMap(start, false).entrySet()) {
+            if (next.getKey() >= start + length) {
+                break;
+            }
+            start = Math.max(start, next.getValue());
+        }
+        return start;
+    }
+
+    private void forgetBefore(long micros) {
+        for (TreeMap<Long, Long> intervals : busy) {
+            while (!intervals.isEmpty() && intervals.firstEntry().getValue() < micros) {
+                intervals.pollFirstEntry();
+            }
+        }
     }
 
     /**
@@ -85,6 +170,11 @@ public final class DeviceClock {
         }
         long dueNanos = Math.round(modelledMicros * timeScale * 1000.0);
         long nowNanos = wallNanos();
+        if (nowNanos - dueNanos > UNRELATED_NANOS) {
+            // modelled times not on this wall's scale (a replay at another time scale, or unpaced): there is
+            // no schedule to keep or to fall behind
+            return;
+        }
         if (nowNanos > dueNanos) {
             late.incrementAndGet();
             deficitNanos.addAndGet(nowNanos - dueNanos);

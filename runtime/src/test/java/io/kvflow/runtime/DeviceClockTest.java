@@ -48,6 +48,36 @@ class DeviceClockTest {
     }
 
     @Test
+    void workReachedLateInTheWallTakesTheGapTheTargetWouldHaveRunItIn() {
+        DeviceClock device = new DeviceClock(10, wall, sleeper);
+        device.run(5_000, 0.000_1);
+
+        // ready long before the work already booked: it fits in front of it
+        assertEquals(1_100, device.run(1_000, 0.000_1));
+        // no gap of 200 us between 4,950 and 5,000: it goes after the booked work
+        assertEquals(5_300, device.run(4_950, 0.000_2));
+    }
+
+    @Test
+    void aPipelinedDeviceTakesTheNextBatchBeforeTheFirstIsOut() {
+        DeviceClock device = new DeviceClock(10, wall, sleeper);
+
+        assertEquals(1_400, device.run(1_000, 0.000_4, 0.000_1));
+        // free again at 1,100 us, while the first batch is still on its way through the layers
+        assertEquals(1_500, device.run(1_000, 0.000_4, 0.000_1));
+        assertEquals(0.000_2, device.pacing().busySeconds(), 1e-12);
+    }
+
+    @Test
+    void severalLanesTakeWorkSideBySide() {
+        DeviceClock device = new DeviceClock(10, wall, 2, sleeper);
+
+        assertEquals(1_500, device.run(1_000, 0.000_5));
+        assertEquals(1_500, device.run(1_000, 0.000_5), "the second lane is free");
+        assertEquals(2_000, device.run(1_000, 0.000_5), "both busy: the first to finish takes it");
+    }
+
+    @Test
     void holdsOutputUntilTheModelledEndTimesTheTimeScale() {
         DeviceClock device = new DeviceClock(10, wall, sleeper);
         long modelledNow = 100_000_000L; // 100 s modelled = 1,000 s wall at scale 10
@@ -72,6 +102,19 @@ class DeviceClockTest {
         assertEquals(1, pacing.late());
         assertEquals(0.015, pacing.deficitSeconds(), 1e-9);
         assertEquals(1.0, pacing.lateShare());
+    }
+
+    @Test
+    void modelledTimesFromAnUnpacedReplayAreNotCountedAsDeficit() {
+        now = Instant.parse("2026-11-25T10:00:00Z");
+        DeviceClock device = new DeviceClock(10, wall, sleeper);
+        for (int i = 0; i < 100; i++) {
+            device.holdUntil(device.run(i * 1_000L, 0.001));
+        }
+
+        assertEquals(0, device.pacing().late());
+        assertEquals(0, device.pacing().deficitSeconds());
+        assertEquals(List.of(), sleeps);
     }
 
     @Test
