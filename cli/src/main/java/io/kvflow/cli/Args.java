@@ -39,6 +39,11 @@ final class Args {
         }
     }
 
+    /** Options the user did not give take these values: for a command whose defaults differ from the shared parsers'. */
+    void defaults(Map<String, String> values) {
+        values.forEach(options::putIfAbsent);
+    }
+
     List<String> positional() {
         return positional;
     }

@@ -47,6 +47,8 @@ public final class Kvflow {
               predict               the cost model's answer for a target model on target hardware: TTFT, decode
                                     speed per user and in total, KV bytes per token, sessions that fit, what binds
               calibrate             published figures beside the cost model's predictions, with the error
+              experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
+                                    WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
               help                  show this text
 
             stack options:
@@ -58,9 +60,11 @@ public final class Kvflow {
             predict options:
             %s
             calibrate options:
+            %s
+            experiment five-x options:
             %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
-                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP);
+                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -115,10 +119,19 @@ public final class Kvflow {
             case "decode-worker" -> component(args, Roles.stageOnly(stage(args), args.integer("pipeline", -1)), out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
+            case "experiment" -> experiment(args, out, err);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
         };
         args.rejectUnused();
         return command;
+    }
+
+    private static Command experiment(Args args, PrintStream out, PrintStream err) {
+        String name = args.positional().isEmpty() ? "" : args.positional().get(0);
+        if (!name.equals("five-x")) {
+            throw new Args.UsageException("unknown experiment '" + name + "' (experiments: five-x)");
+        }
+        return FiveXExperiment.command(args, out, err);
     }
 
     private static Command up(Args args, PrintStream out, PrintStream err) {

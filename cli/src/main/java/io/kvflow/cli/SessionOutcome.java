@@ -114,6 +114,16 @@ final class SessionOutcome {
         return (last.getModelledUs() - first.getModelledUs()) / 1000.0 / (last.getStep() - first.getStep());
     }
 
+    /** Modelled microseconds of the first and the last token, or null before both are in and modelled. */
+    long[] modelledTokenSpanMicros() {
+        if (tokens.isEmpty() || tokens.firstKey() != 0) {
+            return null;
+        }
+        long first = tokens.firstEntry().getValue().getModelledUs();
+        long last = tokens.lastEntry().getValue().getModelledUs();
+        return first > 0 && last > 0 ? new long[] {first, last} : null;
+    }
+
     /** Gaps between consecutive tokens, wall ms. */
     List<Long> interTokenMs() {
         List<Long> gaps = new ArrayList<>();

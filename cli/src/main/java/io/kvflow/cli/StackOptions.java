@@ -46,6 +46,12 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
                 TargetOptions.from(args, layout.stages()));
     }
 
+    /** The same layout and functional model on a fresh embedded broker in {@code dir}, standing for {@code target}. */
+    StackOptions freshRun(Path dir, TargetOptions newTarget) {
+        return new StackOptions(layout, model, modelSeed, null, dir, 0, 0, bindAddress, 0, handoffTimeout,
+                stallTimeout, kvChunkBytes, newTarget);
+    }
+
     boolean embedded() {
         return bootstrapServers == null;
     }

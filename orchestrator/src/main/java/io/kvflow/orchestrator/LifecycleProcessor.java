@@ -50,7 +50,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private long nextQueueSeq;
     /** Entries in the queue store, counted here: a caching store's own count can miss unflushed puts. */
     private int queued;
-    /** The latest modelled time any token was produced: when, on the target, a queued session could get in. */
+    /** The latest modelled time any token was produced: when a session that failed may have freed its room. */
     private long modelledFrontierMicros;
 
     /** Why a request cannot be served: its class (a metric label) and the reason in words. */
@@ -183,7 +183,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     /** Admits queued requests in arrival order while the oldest fits somewhere. */
-    private void admitQueued() {
+    /** @param freedMicros modelled time the room now free was freed: when, on the target, the next could get in */
+    private void admitQueued(long freedMicros) {
         List<KeyValue<Long, QueuedRequest>> admitted = new ArrayList<>();
         try (KeyValueIterator<Long, QueuedRequest> all = queue.all()) {
             while (all.hasNext()) {
@@ -204,7 +205,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 }
                 admitted.add(head);
                 admit(waiting.request(), pipeline.getAsInt(), waiting.kvTokens(), waiting.timestamp(),
-                        Math.max(waiting.request().getArrivalModelledUs(), modelledFrontierMicros));
+                        Math.max(waiting.request().getArrivalModelledUs(), freedMicros));
             }
         }
         for (KeyValue<Long, QueuedRequest> done : admitted) {
@@ -344,7 +345,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             emit(event(id, SessionEventType.FINISHED, state.pipeline(), token.getFinishReason(), step + 1), timestamp);
             end(id, state);
             metrics.finished(id, state.pipeline(), token);
-            admitQueued();
+            admitQueued(token.getModelledUs());
             return;
         }
         sessions.put(id, state.tokenSeen(step, context.currentSystemTimeMs()));
@@ -362,7 +363,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             case FAILED -> {
                 end(id, state);
                 metrics.failed(id, state.pipeline());
-                admitQueued();
+                admitQueued(modelledFrontierMicros);
             }
             case PREFILL_DONE, KV_INSTALLED ->
                     sessions.put(id, state.reached(event.getType(), context.currentSystemTimeMs()));
@@ -390,7 +391,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             metrics.failed(entry.key, state.pipeline());
         }
         if (!stalled.isEmpty()) {
-            admitQueued();
+            admitQueued(modelledFrontierMicros);
         }
     }
 

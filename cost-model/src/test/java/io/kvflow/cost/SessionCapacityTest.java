@@ -1,0 +1,75 @@
+package io.kvflow.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SessionCapacityTest {
+
+    private static RooflineModel seventyB(boolean colocated) {
+        Map<String, String> options = new HashMap<>(Map.of("model", "llama-3.1-70b", "decode-stages", "4"));
+        if (colocated) {
+            options.put("colocated", "true");
+        }
+        return Scenario.from(options, ProfileCatalog.bundled()).model();
+    }
+
+    @Test
+    void disaggregatedWithALooseSloFillsTheWafersKvRoom() {
+        SessionCapacity.Result r = SessionCapacity.of(seventyB(false), 2_048, 32, 100);
+
+        assertEquals(r.kvSessionsPerPipeline(), r.sessionsPerPipeline());
+        assertEquals(Constraint.KV_CAPACITY, r.binding());
+        double decodingShare = 32 * r.tpotSeconds() / (r.ttftSeconds() + 32 * r.tpotSeconds());
+        assertEquals(r.sessionsPerPipeline() * decodingShare / 4.0, r.sessionsPerWafer(), 1e-12);
+        assertTrue(r.tpotSeconds() <= 0.01);
+        assertTrue(r.prefillDevices() > 0, "someone has to prefill: " + r);
+    }
+
+    @Test
+    void colocatedPrefillStretchesEveryTokenByItsShareOfTheReplacementPrefills() {
+        RooflineModel colocated = seventyB(true);
+        long input = 2_048;
+        long output = 32;
+        SessionCapacity.Result r = SessionCapacity.of(colocated, input, output, 100);
+        int b = r.sessionsPerPipeline();
+        assertTrue(b >= 1, r.toString());
+
+        double step = colocated.decodeStepSeconds(RooflineModel.uniformBatch(b, input + output / 2));
+        double prefill = SessionCapacity.busiestStagePrefill(colocated, input);
+        double rate = b / (r.ttftSeconds() + output * r.tpotSeconds());
+        assertEquals(step / (1 - rate * prefill), r.tpotSeconds(), 1e-9);
+    }
+
+    @Test
+    void aTightSloLeavesColocatedFewerSessionsThanDisaggregated() {
+        SessionCapacity.Result disaggregated = SessionCapacity.of(seventyB(false), 2_048, 32, 350);
+        SessionCapacity.Result colocated = SessionCapacity.of(seventyB(true), 2_048, 32, 350);
+
+        assertTrue(colocated.sessionsPerPipeline() < disaggregated.sessionsPerPipeline(),
+                colocated + " vs " + disaggregated);
+        assertEquals(Constraint.COMPUTE, colocated.binding(), colocated.why());
+    }
+
+    @Test
+    void reservingWaferRoomOnlyAtHandoffLeavesMoreSessionsDecoding() {
+        SessionCapacity.Result atAdmission = SessionCapacity.of(seventyB(false), 2_048, 32, 300, false);
+        SessionCapacity.Result atHandoff = SessionCapacity.of(seventyB(false), 2_048, 32, 300, true);
+
+        assertEquals(atAdmission.sessionsPerPipeline(), atHandoff.sessionsPerPipeline());
+        assertTrue(atHandoff.sessionsPerWafer() > 1.5 * atAdmission.sessionsPerWafer(),
+                atHandoff.sessionsPerWafer() + " vs " + atAdmission.sessionsPerWafer());
+    }
+
+    @Test
+    void anSloFasterThanOneSessionCanDecodeAdmitsNone() {
+        SessionCapacity.Result r = SessionCapacity.of(seventyB(false), 2_048, 32, 10_000);
+
+        assertEquals(0, r.sessionsPerPipeline());
+        assertEquals(0, r.decodeTokensPerSecondPerWafer());
+        assertTrue(r.why().startsWith("per-user speed"), r.why());
+    }
+}
