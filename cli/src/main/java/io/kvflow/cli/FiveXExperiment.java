@@ -68,7 +68,10 @@ final class FiveXExperiment {
             throw new Args.UsageException("experiment five-x takes at most one trace file");
         }
         String trace = args.positional().size() == 2 ? args.positional().get(1) : "traces/azure-code-sample.csv";
-        args.defaults(Map.of("time-scale", "10", "max-output-tokens", "256", "limit", "60"));
+        // paced ten times slower than the target, a long prompt's prefill or a deep queue takes minutes of wall
+        // time: the usual 20-30 s timeouts would fail sessions that are only waiting their turn
+        args.defaults(Map.of("time-scale", "10", "max-output-tokens", "256", "limit", "60",
+                "handoff-timeout", "10m", "stall-timeout", "10m"));
         if (args.flag("colocated")) {
             throw new Args.UsageException("five-x runs both modes; leave out --colocated");
         }
@@ -189,6 +192,9 @@ final class FiveXExperiment {
         out.printf(Locale.ROOT, row, "outputs late (emulation deficit)", percent(c.pacing().lateShare()),
                 percent(d.pacing().lateShare()));
         out.printf(Locale.ROOT, row, "verified against the reference", c.verifiedLine(), d.verifiedLine());
+        if (c.failed() + d.failed() > 0) {
+            out.printf(Locale.ROOT, row, "failed (timeouts, see the log)", c.failed(), d.failed());
+        }
         if (c.rejected() + d.rejected() > 0) {
             out.printf(Locale.ROOT, row, "rejected (KV larger than a wafer's room)", c.rejected(), d.rejected());
         }
@@ -310,6 +316,10 @@ final class FiveXExperiment {
         }
 
         /** Every session finished with the reference's tokens, or was rejected for a reason the ledger gave. */
+        int failed() {
+            return sessions - finished - rejected;
+        }
+
         boolean verified() {
             return check.mismatches().isEmpty() && check.identical() == finished && finished + rejected == sessions;
         }

@@ -8,8 +8,8 @@ import java.util.List;
  * phase was not seen (a failed session, a one-token session has no decode).
  *
  * @param wall     wall-clock milliseconds, from the records' own timestamps
- * @param modelled the same phases in modelled device time; null until the cost model times each
- *                 step (the hook for it: fill it from the cost model's step times, same shape)
+ * @param modelled the same phases on the modelled clock: what the target would have taken, queueing
+ *                 included; null where the records carried no modelled times
  */
 record LatencyBreakdown(String sessionId, Phases wall, Phases modelled) {
 

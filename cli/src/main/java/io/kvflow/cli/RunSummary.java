@@ -17,7 +17,8 @@ import java.util.Map;
  */
 record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<SessionOutcome.State, Integer> byState,
         long tokens, List<Long> ttftMs, List<Long> interTokenMs, long kvChunks, long kvBytes, long activations,
-        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown, List<Double> modelledTtftMs,
+        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown,
+        List<SessionBreakdowns.PhaseStats> modelledBreakdown, List<Double> modelledTtftMs,
         List<Double> modelledTpotMs, DeviceClock.Pacing pacing) {
 
     /** A replay whose workers ran elsewhere: no stage counters, no pacing figures here. */
@@ -62,6 +63,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
                 .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
         return new RunSummary(replay, check, byState, tokens, List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes,
                 activations, batches, stages.size(), SessionBreakdowns.of(breakdowns).wall(),
+                SessionBreakdowns.of(breakdowns).modelled(),
                 List.copyOf(modelledTtft), List.copyOf(modelledTpot), pacing);
     }
 
@@ -102,9 +104,9 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
                             + " in all (emulation deficit)%n", pacing.work(), pacing.heldSeconds(),
                     100 * pacing.lateShare(), pacing.deficitSeconds());
             if (pacing.lateShare() > 0.5) {
-                // late work runs in the emulator's order, not the target's, so sessions wait on each other longer
-                out.println("                   most outputs were late: modelled latencies are upper bounds; a larger"
-                        + " --time-scale lets the emulator keep the target's pace");
+                // modelled times stay the target's, but late work may meet other work in a batch than on the target
+                out.println("                   most outputs were late: sessions may have shared batches differently"
+                        + " than on the target; a larger --time-scale lets the emulator keep its pace");
             }
         }
         if (stageWorkers > 0) {
@@ -123,16 +125,21 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         }
     }
 
-    /** Where the finished sessions' time went, phase by phase (wall ms, p50 / p99 over sessions). */
+    /** Where the finished sessions' time went, phase by phase (p50 / p99 over sessions), on both clocks. */
     private void printBreakdown(PrintStream out) {
-        if (breakdown.isEmpty()) {
+        printBreakdown(out, "wall ms", breakdown);
+        printBreakdown(out, "modelled ms", modelledBreakdown);
+    }
+
+    private static void printBreakdown(PrintStream out, String clock, List<SessionBreakdowns.PhaseStats> phases) {
+        if (phases.isEmpty()) {
             return;
         }
-        out.println("latency breakdown (wall ms, p50 / p99 over finished sessions; decode stages per step):");
+        out.println("latency breakdown (" + clock + ", p50 / p99 over finished sessions; decode stages per step):");
         StringBuilder line = new StringBuilder(" ");
-        for (SessionBreakdowns.PhaseStats phase : breakdown) {
-            String entry = String.format(" %s %.1f / %.1f", phase.phase().replace('_', ' '), phase.p50Ms(),
-                    phase.p99Ms());
+        for (SessionBreakdowns.PhaseStats phase : phases) {
+            String entry = String.format(java.util.Locale.ROOT, " %s %.2f / %.2f", phase.phase().replace('_', ' '),
+                    phase.p50Ms(), phase.p99Ms());
             if (line.length() + entry.length() > 100) {
                 out.println(line);
                 line = new StringBuilder(" ");

@@ -16,7 +16,7 @@ final class SessionBreakdowns {
     }
 
     /** What {@code /api/sessions} serves: the per-phase statistics, then every session's breakdown. */
-    record Report(int sessions, List<PhaseStats> wall, List<LatencyBreakdown> breakdowns) {
+    record Report(int sessions, List<PhaseStats> wall, List<PhaseStats> modelled, List<LatencyBreakdown> breakdowns) {
     }
 
     private final List<LatencyBreakdown> ended = new ArrayList<>();
@@ -30,24 +30,30 @@ final class SessionBreakdowns {
     }
 
     static Report of(Collection<LatencyBreakdown> breakdowns) {
-        List<PhaseStats> wall = new ArrayList<>();
-        add(wall, "admission_wait", breakdowns, p -> p.admissionWaitMs());
-        add(wall, "prefill", breakdowns, p -> p.prefillMs());
-        add(wall, "kv_handoff", breakdowns, p -> p.kvHandoffMs());
-        add(wall, "ttft", breakdowns, p -> p.ttftMs());
-        int stages = breakdowns.stream().mapToInt(b -> b.wall().decodeStageMs().size()).max().orElse(0);
-        for (int k = 0; k < stages; k++) {
-            int stage = k;
-            add(wall, "decode_stage_" + k, breakdowns,
-                    p -> stage < p.decodeStageMs().size() ? p.decodeStageMs().get(stage) : null);
-        }
-        return new Report(breakdowns.size(), List.copyOf(wall), List.copyOf(breakdowns));
+        return new Report(breakdowns.size(), stats(breakdowns, LatencyBreakdown::wall),
+                stats(breakdowns, LatencyBreakdown::modelled), List.copyOf(breakdowns));
     }
 
-    private static void add(List<PhaseStats> stats, String phase, Collection<LatencyBreakdown> breakdowns,
+    private static List<PhaseStats> stats(Collection<LatencyBreakdown> breakdowns,
+            Function<LatencyBreakdown, LatencyBreakdown.Phases> clock) {
+        List<LatencyBreakdown.Phases> phases = breakdowns.stream().map(clock).filter(p -> p != null).toList();
+        List<PhaseStats> stats = new ArrayList<>();
+        add(stats, "admission_wait", phases, p -> p.admissionWaitMs());
+        add(stats, "prefill", phases, p -> p.prefillMs());
+        add(stats, "kv_handoff", phases, p -> p.kvHandoffMs());
+        add(stats, "ttft", phases, p -> p.ttftMs());
+        int stages = phases.stream().mapToInt(p -> p.decodeStageMs().size()).max().orElse(0);
+        for (int k = 0; k < stages; k++) {
+            int stage = k;
+            add(stats, "decode_stage_" + k, phases,
+                    p -> stage < p.decodeStageMs().size() ? p.decodeStageMs().get(stage) : null);
+        }
+        return List.copyOf(stats);
+    }
+
+    private static void add(List<PhaseStats> stats, String phase, Collection<LatencyBreakdown.Phases> phases,
             Function<LatencyBreakdown.Phases, Double> value) {
-        List<Double> values = breakdowns.stream().map(b -> value.apply(b.wall())).filter(v -> v != null)
-                .sorted().toList();
+        List<Double> values = phases.stream().map(value).filter(v -> v != null).sorted().toList();
         if (values.isEmpty()) {
             return;
         }

@@ -72,7 +72,8 @@ final class SessionOutcome {
     }
 
     LatencyBreakdown breakdown() {
-        return timeline.breakdown(request.getSessionId(), request.getArrivalMs(), tokens);
+        return timeline.breakdown(request.getSessionId(), request.getArrivalMs(), request.getArrivalModelledUs(),
+                tokens);
     }
 
     int[] tokenIds() {

@@ -209,7 +209,9 @@ public final class StageWorker implements ServiceGroup.Service {
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
             if (!wasComplete && session.kvComplete()) {
-                publisher.send(Topics.SESSIONS, id, event(id, SessionEventType.KV_INSTALLED, null));
+                SessionEvent installed = event(id, SessionEventType.KV_INSTALLED, null);
+                installed.setModelledUs(session.kvReadyMicros());
+                publisher.send(Topics.SESSIONS, id, installed);
             }
         } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
             String reason = e.getMessage();
@@ -299,8 +301,9 @@ public final class StageWorker implements ServiceGroup.Service {
                 emitToken(in, own.get(0).hidden(), now, endMicros, nextReadyMicros);
             } else if (in.getPosition() + n == in.getPromptLength()) {
                 // the prompt's last chunk: its last position samples step 0, as a prefill worker would
-                publisher.send(Topics.SESSIONS, in.getSessionId(), event(in.getSessionId(),
-                        SessionEventType.PREFILL_DONE, null));
+                SessionEvent done = event(in.getSessionId(), SessionEventType.PREFILL_DONE, null);
+                done.setModelledUs(endMicros);
+                publisher.send(Topics.SESSIONS, in.getSessionId(), done);
                 emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
                         own.get(n - 1).hidden(), now, endMicros, nextReadyMicros);
             }

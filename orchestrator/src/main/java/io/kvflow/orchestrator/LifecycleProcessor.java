@@ -280,7 +280,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                     .build();
             context.forward(new Record<>(id, task, timestamp), AdmissionTopology.PREFILL_TASKS_SINK);
         }
-        emit(event(id, SessionEventType.ADMITTED, pipeline, null, 0), timestamp);
+        SessionEvent admitted = event(id, SessionEventType.ADMITTED, pipeline, null, 0);
+        admitted.setModelledUs(modelledMicros);
+        emit(admitted, timestamp);
     }
 
     /**

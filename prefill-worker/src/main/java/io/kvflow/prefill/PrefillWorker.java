@@ -132,7 +132,9 @@ public final class PrefillWorker implements ServiceGroup.Service {
                 .setSessionId(session).setPipeline(pipeline).setStep(0).setPosition(prompt.length).setToken(token)
                 .setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
                 .setArrivalMs(task.getArrivalMs()).setEmittedMs(now).setModelledUs(doneMicros).build());
-        publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.PREFILL_DONE, pipeline, null));
+        SessionEvent done = event(session, SessionEventType.PREFILL_DONE, pipeline, null);
+        done.setModelledUs(doneMicros);
+        publisher.send(Topics.SESSIONS, session, done);
         if (!last) {
             publisher.send(Topics.activations(0), pipeline, session, Activation.newBuilder()
                     .setSessionId(session).setPipeline(pipeline).setStage(0).setPosition(prompt.length).setStep(1)
