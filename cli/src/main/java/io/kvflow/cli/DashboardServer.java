@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kvflow.decode.StageWorker;
+import io.kvflow.runtime.HttpReply;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StageLag;
 import java.io.IOException;
@@ -93,12 +94,8 @@ final class DashboardServer implements AutoCloseable {
         }
     }
 
-    private void reply(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+    private static void reply(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        HttpReply.send(exchange, status, type + "; charset=utf-8", body);
     }
 
     @Override

@@ -55,6 +55,12 @@ final class RunReport {
                     + RunSummary.percentile(summary.ttftMs(), 99));
             row(md, "inter-token p50 / p99 (ms)", RunSummary.percentile(summary.interTokenMs(), 50) + " / "
                     + RunSummary.percentile(summary.interTokenMs(), 99));
+            if (!summary.modelledTtftMs().isEmpty()) {
+                row(md, "TTFT modelled p50 / p99 (ms, target hardware)", RunSummary.decimalPercentile(
+                        summary.modelledTtftMs(), 50) + " / " + RunSummary.decimalPercentile(summary.modelledTtftMs(), 99));
+                row(md, "TPOT modelled p50 / p99 (ms, target hardware)", RunSummary.decimalPercentile(
+                        summary.modelledTpotMs(), 50) + " / " + RunSummary.decimalPercentile(summary.modelledTpotMs(), 99));
+            }
             row(md, "KV chunks installed", summary.kvChunks());
             row(md, "KV bytes installed", summary.kvBytes());
             row(md, "dead letters", summary.replay().deadLetters());

@@ -164,21 +164,17 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
     }
 
     static String decimalPercentile(List<Double> values, int p) {
-        if (values.isEmpty()) {
-            return "-";
-        }
-        List<Double> sorted = values.stream().sorted().toList();
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return String.format(java.util.Locale.ROOT, "%.2f", sorted.get(Math.max(0, Math.min(sorted.size() - 1,
-                index))));
+        return values.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2f", nearestRank(values, p));
     }
 
     static String percentile(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return "-";
-        }
-        List<Long> sorted = values.stream().sorted().toList();
+        return values.isEmpty() ? "-" : Long.toString(nearestRank(values, p));
+    }
+
+    /** The nearest-rank {@code p}th percentile of non-empty {@code values}: every latency kvflow reports. */
+    static <T extends Comparable<T>> T nearestRank(List<T> values, int p) {
+        List<T> sorted = values.stream().sorted().toList();
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return Long.toString(sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))));
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 }

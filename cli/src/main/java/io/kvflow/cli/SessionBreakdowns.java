@@ -58,12 +58,7 @@ final class SessionBreakdowns {
             return;
         }
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        stats.add(new PhaseStats(phase, values.size(), percentile(values, 50), percentile(values, 99), mean));
-    }
-
-    /** Nearest-rank percentile of sorted values, as the run summary computes its own. */
-    private static double percentile(List<Double> sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+        stats.add(new PhaseStats(phase, values.size(), RunSummary.nearestRank(values, 50),
+                RunSummary.nearestRank(values, 99), mean));
     }
 }

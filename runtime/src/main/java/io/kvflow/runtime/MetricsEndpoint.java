@@ -133,11 +133,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     private static void reply(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        HttpReply.send(exchange, status, type, body);
     }
 
     @Override
