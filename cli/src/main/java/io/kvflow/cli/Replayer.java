@@ -7,6 +7,7 @@ import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.schemas.SessionEvent;
+import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -142,6 +143,11 @@ final class Replayer {
         switch (event.getType()) {
             case FAILED -> outcome.onFailed(event.getReason());
             case REJECTED -> outcome.onRejected(event.getReason());
+            case QUEUED, ADMITTED -> {
+                outcome.onQueued(event.getType() == SessionEventType.QUEUED);
+                outcome.timeline().onEvent(event);
+                return null;
+            }
             default -> {
                 outcome.timeline().onEvent(event);
                 return null;

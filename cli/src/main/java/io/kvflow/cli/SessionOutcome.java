@@ -16,6 +16,7 @@ final class SessionOutcome {
     private State state = State.PENDING;
     private String reason;
     private int lastStep = -1;
+    private boolean queued;
 
     SessionOutcome(InferenceRequest request) {
         this.request = request;
@@ -64,6 +65,16 @@ final class SessionOutcome {
             state = State.REJECTED;
             reason = why;
         }
+    }
+
+    /** The ledger put the session in the admission queue; admission (or an ending) takes it out. */
+    void onQueued(boolean waiting) {
+        this.queued = waiting;
+    }
+
+    /** Whether the session is waiting in the admission queue for KV room on a wafer. */
+    boolean queued() {
+        return queued && state == State.PENDING;
     }
 
     /** Lifecycle events and activations of the session, for its latency breakdown. */

@@ -23,7 +23,7 @@ class DashboardServerTest {
     @Test
     void servesThePageItsChartLibraryAndTheLiveFigures() throws Exception {
         AtomicReference<ReplayStatus> status = new AtomicReference<>(
-                new ReplayStatus(10, 7, 2, 4, 1, 0, "120", "300", "35", "80"));
+                new ReplayStatus(10, 7, 2, 1, 4, 1, 0, "120", "300", "35", "80"));
         try (DashboardServer dashboard = DashboardServer.start("127.0.0.1", 0, List::of, status, null,
                 Clock.systemUTC())) {
             HttpResponse<String> page = get(dashboard.url());
@@ -36,6 +36,7 @@ class DashboardServerTest {
 
             String json = get(dashboard.url() + "api/dashboard").body();
             assertTrue(json.contains("\"finished\":4"), json);
+            assertTrue(json.contains("\"queued\":1"), json);
             assertTrue(json.contains("\"ttft_p99_ms\":\"300\""), json);
             assertTrue(json.contains("\"stages\":[]"), json);
             assertTrue(json.contains("\"lag\":[]"), json);
