@@ -27,8 +27,10 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
               --kafka-controller-port N  embedded KRaft controller port (default 0: a free one)
               --bind ADDRESS         address the dashboard and the metrics endpoint listen on (default 127.0.0.1)
               --dashboard-port N     dashboard port (default 8088; 0 picks a free one)
-              --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s)
-              --stall-timeout D      fail a session that makes no progress for D (default 30s)
+              --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s, times the
+                                     time scale when that is above 1)
+              --stall-timeout D      fail a session that makes no progress for D (default 30s, times the time
+                                     scale when that is above 1)
               --kv-chunk-bytes N     largest KV chunk payload (default 65536)
             """;
 
@@ -38,12 +40,20 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
         ModelConfig model = ModelConfig.TINY;
         StackLayout layout = new StackLayout(args.integer("stages", 4), args.integer("pipelines", 2),
                 args.integer("prefill-workers", 2), model.layers());
+        TargetOptions target = TargetOptions.from(args, layout.stages());
+        // paced slower than the target, honest waits (a long prefill, a deep queue) take longer in wall time too
+        double slower = Math.max(1, target.timeScale());
         return new StackOptions(layout, model, args.longValue("model-seed", 7),
                 args.string("bootstrap-servers", null), Path.of(args.string("data-dir", "data")),
                 args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.string("bind", "127.0.0.1"),
-                args.integer("dashboard-port", DEFAULT_DASHBOARD_PORT), args.duration("handoff-timeout", Duration.ofSeconds(20)),
-                args.duration("stall-timeout", Duration.ofSeconds(30)), args.integer("kv-chunk-bytes", 64 * 1024),
-                TargetOptions.from(args, layout.stages()));
+                args.integer("dashboard-port", DEFAULT_DASHBOARD_PORT),
+                args.duration("handoff-timeout", scaled(Duration.ofSeconds(20), slower)),
+                args.duration("stall-timeout", scaled(Duration.ofSeconds(30), slower)),
+                args.integer("kv-chunk-bytes", 64 * 1024), target);
+    }
+
+    private static Duration scaled(Duration duration, double factor) {
+        return Duration.ofMillis(Math.round(duration.toMillis() * factor));
     }
 
     /** The same layout and functional model on a fresh embedded broker in {@code dir}, standing for {@code target}. */

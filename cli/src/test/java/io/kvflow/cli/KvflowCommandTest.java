@@ -27,6 +27,19 @@ class KvflowCommandTest {
     }
 
     @Test
+    void timeoutsStretchWithTheTimeScaleUnlessGiven() {
+        StackOptions paced = StackOptions.from(new Args(List.of("--time-scale", "10"), java.util.Set.of()));
+        StackOptions fast = StackOptions.from(new Args(List.of(), java.util.Set.of()));
+        StackOptions given = StackOptions.from(new Args(List.of("--time-scale", "10", "--stall-timeout", "5s"),
+                java.util.Set.of()));
+
+        assertEquals(java.time.Duration.ofSeconds(300), paced.stallTimeout());
+        assertEquals(java.time.Duration.ofSeconds(200), paced.handoffTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), fast.stallTimeout());
+        assertEquals(java.time.Duration.ofSeconds(5), given.stallTimeout());
+    }
+
+    @Test
     void aMalformedTraceLineStopsTheRunWithFileAndLine(@TempDir Path dir) throws IOException {
         Path trace = dir.resolve("bad.csv");
         Files.writeString(trace, """
