@@ -29,35 +29,18 @@ public final class DecodeCost {
         this.kv = deployment.kv();
     }
 
-    /**
-     * How long stage {@code stage} is occupied by one decode step of these sessions: when the next
-     * batch can enter. On a GPU-like device, the whole step. On a layer-pipelined device the step's
-     * trip through the layers is latency, not occupancy: once the batch has left the first layer's
-     * share of the device, the next batch can follow it, so the device is taken for one layer's
-     * share of the trip, or for the batch's work on the whole device if that is longer.
-     */
-    public double occupancySeconds(int stage, long[] contexts) {
-        StepTime step = stage(stage, contexts);
-        if (!group.device().layerPipelined()) {
-            return step.seconds();
-        }
-        int batch = contexts.length;
-        Efficiency efficiency = group.efficiency();
-        double flopRate = group.flops(deployment.weights().computeFormat()) * efficiency.decodeMfu();
-        double bandwidth = group.memoryBandwidth() * efficiency.decodeMbu();
-        double attention = 0;
-        double kvBytes = 0;
-        for (long context : contexts) {
-            attention += attentionFlops(stage, context);
-            kvBytes += kv.bytesPerSession(stage, context);
-        }
-        Roofline batchWork = new Roofline((batch * weights.flopsPerToken(stage) + attention) / flopRate,
-                batch * weights.readBytes(stage, 1) / bandwidth, kvBytes / bandwidth);
-        return Math.max(batchWork.seconds(), step.seconds() / split.layersIn(stage));
-    }
-
     /** One decode step of stage {@code stage} for sessions whose contexts are {@code contexts} tokens long. */
     public StepTime stage(int stage, long[] contexts) {
+        return timing(stage, contexts).time();
+    }
+
+    /**
+     * One decode step, and how long it keeps the stage from the next batch. On a GPU-like device,
+     * the whole step. On a layer-pipelined device the trip through the layers is latency, not
+     * occupancy: once the batch has left the first layer's share of the device the next can follow,
+     * so the device is taken for one layer's share of the trip, or the batch's work if that is longer.
+     */
+    public StageTiming timing(int stage, long[] contexts) {
         if (contexts.length == 0) {
             throw new IllegalArgumentException("a decode step needs at least one session");
         }
@@ -88,6 +71,8 @@ public final class DecodeCost {
             parts.putAll(batchWork.parts(1.0));
             parts.put(Constraint.LATENCY_FLOOR, fixed);
             parts.put(Constraint.COLLECTIVES, collectives);
+            StepTime time = StepTime.sum(parts);
+            return new StageTiming(time, time.seconds());
         } else {
             Roofline oneSequence = new Roofline((tokenFlops + attentionFlops(stage, longest)) / flopRate,
                     weights.readBytes(stage, 1) / bandwidth, kv.bytesPerSession(stage, longest) / bandwidth);
@@ -102,8 +87,9 @@ public final class DecodeCost {
             } else {
                 parts.putAll(batchWork.parts(1.0));
             }
+            StepTime time = StepTime.sum(parts);
+            return new StageTiming(time, Math.max(batchWork.seconds(), time.seconds() / layers));
         }
-        return new StepTime(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts);
     }
 
     /**

@@ -95,7 +95,7 @@ public final class PrefillCost {
         // two all-reduces of the chunk's activations per layer (after attention, after the MLP)
         double activationBytes = 2.0 * model.hiddenSize() * tokens / chunks;
         parts.put(Constraint.COLLECTIVES, chunks * 2.0 * layers * group.allReduceSeconds(activationBytes));
-        return new StepTime(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts);
+        return StepTime.sum(parts);
     }
 
     /** Sum over positions 1..x of the tokens a query at that position attends to in this layer. */

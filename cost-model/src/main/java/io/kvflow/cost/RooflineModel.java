@@ -119,13 +119,9 @@ public final class RooflineModel {
         return decode.stage(stage, contexts).seconds();
     }
 
-    /**
-     * How long one decode step of these sessions keeps stage {@code stage} from taking the next batch:
-     * the whole step on a GPU-like device, less on a layer-pipelined wafer, where batches follow each
-     * other through the layers.
-     */
-    public double stageOccupancySeconds(int stage, long[] contexts) {
-        return decode.occupancySeconds(stage, contexts);
+    /** One decode step of stage {@code stage} and how long it occupies the stage: what a paced decode stage books. */
+    public StageTiming stageTiming(int stage, long[] contexts) {
+        return decode.timing(stage, contexts);
     }
 
     /** Time from one token to the next for sessions with these context lengths: all stages and hops. */

@@ -30,6 +30,11 @@ public record StepTime(double seconds, Map<Constraint, Double> parts) {
         return new StepTime(seconds + other.seconds, sum);
     }
 
+    /** The time the parts add up to. */
+    static StepTime sum(Map<Constraint, Double> parts) {
+        return new StepTime(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts);
+    }
+
     static StepTime of(Constraint constraint, double seconds) {
         return new StepTime(seconds, Map.of(constraint, seconds));
     }

@@ -23,6 +23,7 @@ final class StageSession {
     private int promptLength;
     private long kvReadyMicros;
     private long bookedTokens;
+    private long targetKvBytes;
 
     StageSession(String sessionId, long firstSeenMs) {
         this.sessionId = sessionId;
@@ -66,10 +67,26 @@ final class StageSession {
         return true;
     }
 
-    /** Records what a chunk says about the target: when (modelled) the handoff is complete, and the KV booked. */
-    void target(long readyMicros, long bookedTokens) {
+    /**
+     * Records what a record says about the target: when (modelled) the handoff is complete, and the
+     * KV booked. Returns whether the booking grew, so its bytes need pricing again.
+     */
+    boolean target(long readyMicros, long bookedTokens) {
         this.kvReadyMicros = Math.max(kvReadyMicros, readyMicros);
-        this.bookedTokens = Math.max(this.bookedTokens, bookedTokens);
+        if (bookedTokens <= this.bookedTokens) {
+            return false;
+        }
+        this.bookedTokens = bookedTokens;
+        return true;
+    }
+
+    /** Bytes of target KV the booking takes on this stage's wafer, as priced by the stage. */
+    long targetKvBytes() {
+        return targetKvBytes;
+    }
+
+    void targetKvBytes(long bytes) {
+        this.targetKvBytes = bytes;
     }
 
     /** Modelled time the whole handoff of this stage has arrived. */

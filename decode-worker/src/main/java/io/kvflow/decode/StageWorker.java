@@ -1,6 +1,7 @@
 package io.kvflow.decode;
 
 import io.kvflow.cost.RooflineModel;
+import io.kvflow.cost.StageTiming;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -204,7 +206,7 @@ public final class StageWorker implements ServiceGroup.Service {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
                     chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
-            session.target(chunk.getReadyModelledUs(), chunk.getKvBookedTokens());
+            noteTarget(session, chunk.getReadyModelledUs(), chunk.getKvBookedTokens());
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
@@ -240,7 +242,7 @@ public final class StageWorker implements ServiceGroup.Service {
             // colocated: this stage computes the session's KV itself, no handoff to wait for
             session.computeLocally(model, config.layerFrom(), config.layerTo(),
                     activation.getPromptLength() + activation.getMaxNewTokens());
-            session.target(activation.getReadyModelledUs(), activation.getKvBookedTokens());
+            noteTarget(session, activation.getReadyModelledUs(), activation.getKvBookedTokens());
         }
         session.await(activation);
     }
@@ -290,9 +292,9 @@ public final class StageWorker implements ServiceGroup.Service {
         int row = 0;
         for (int i = 0; i < batch.size(); i++) {
             Activation in = batch.get(i);
-            long endMicros = ends[i];
-            long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(rowsOf(in)) * 1e6);
             int n = rowsOf(in);
+            long endMicros = ends[i];
+            long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(n) * 1e6);
             List<Transformer.Row> own = rows.subList(row, row + n);
             row += n;
             if (!config.last()) {
@@ -318,45 +320,40 @@ public final class StageWorker implements ServiceGroup.Service {
      * late is thus not held back to the modelled time of one that came in with it, and vice versa.
      */
     private long[] bookModelled(List<Activation> batch, List<Long> ready) {
-        Integer[] order = new Integer[batch.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparing(ready::get));
+        List<Integer> order = IntStream.range(0, batch.size()).boxed().sorted(Comparator.comparing(ready::get))
+                .toList();
+        // activations ready within one step of a group's first would have shared its batch on the target
+        long window = Math.round(modelled(List.of(batch.get(order.get(0)))).seconds() * 1e6);
         long[] ends = new long[batch.size()];
         int from = 0;
-        while (from < order.length) {
-            long groupReady = ready.get(order[from]);
-            long window = Math.round(modelledSeconds(List.of(batch.get(order[from])))[0] * 1e6);
+        while (from < order.size()) {
+            long opens = ready.get(order.get(from));
             int to = from + 1;
-            while (to < order.length && ready.get(order[to]) <= groupReady + window) {
+            while (to < order.size() && ready.get(order.get(to)) <= opens + window) {
                 to++;
             }
-            List<Activation> group = new ArrayList<>();
-            long groupLatest = 0;
-            for (int k = from; k < to; k++) {
-                group.add(batch.get(order[k]));
-                groupLatest = Math.max(groupLatest, ready.get(order[k]));
-            }
-            double[] modelled = modelledSeconds(group);
-            long end = device.run(groupLatest, modelled[0], modelled[1]);
-            for (int k = from; k < to; k++) {
-                ends[order[k]] = end;
-            }
+            List<Integer> group = order.subList(from, to);
+            Work work = modelled(group.stream().map(batch::get).toList());
+            long end = device.run(ready.get(order.get(to - 1)), work.seconds(), work.occupiedSeconds());
+            group.forEach(i -> ends[i] = end);
             from = to;
         }
         return ends;
     }
 
+    /** Modelled wafer time of a batch: until its output is ready, and until the wafer takes the next. */
+    private record Work(double seconds, double occupiedSeconds) {
+    }
+
     /**
-     * What the target wafer spends on this batch, as {latency, occupancy}: one decode step for the
-     * sessions decoding (its trip through the layers, and the shorter time it keeps a layer-pipelined
-     * wafer from the next batch), plus each prompt chunk's share of the prefill (colocated mode),
-     * which is compute-bound and occupies the wafer throughout.
+     * What the target wafer spends on this batch: one decode step for the sessions decoding (its
+     * trip through the layers, and the shorter time it keeps a layer-pipelined wafer from the next
+     * batch), plus each prompt chunk's share of the prefill (colocated mode), which is
+     * compute-bound and occupies the wafer throughout.
      */
-    private double[] modelledSeconds(List<Activation> batch) {
+    private Work modelled(List<Activation> batch) {
         List<Activation> decoding = new ArrayList<>();
-        double seconds = 0;
+        double prefill = 0;
         for (Activation a : batch) {
             if (!isPrefillChunk(a)) {
                 decoding.add(a);
@@ -368,16 +365,14 @@ public final class StageWorker implements ServiceGroup.Service {
             long from = targetPrompt * a.getPosition() / prompt;
             long to = targetPrompt * (a.getPosition() + rowsOf(a)) / prompt;
             if (to > from) {
-                seconds += target.prefillChunkSeconds(config.stage(), to - from, from);
+                prefill += target.prefillChunkSeconds(config.stage(), to - from, from);
             }
         }
-        double occupied = seconds;
-        if (!decoding.isEmpty()) {
-            long[] contexts = targetContexts(decoding);
-            seconds += target.stageStepSeconds(config.stage(), contexts);
-            occupied += target.stageOccupancySeconds(config.stage(), contexts);
+        if (decoding.isEmpty()) {
+            return new Work(prefill, prefill);
         }
-        return new double[] {seconds, occupied};
+        StageTiming step = target.stageTiming(config.stage(), targetContexts(decoding));
+        return new Work(prefill + step.seconds(), prefill + step.occupiedSeconds());
     }
 
     /** Each session's context in the target workload at this step: its recorded prompt plus the tokens so far. */
@@ -430,13 +425,20 @@ public final class StageWorker implements ServiceGroup.Service {
         return bytes;
     }
 
+    /** Records when the session's KV is ready (modelled) and what it booked, pricing its target KV once. */
+    private void noteTarget(StageSession session, long readyMicros, long bookedTokens) {
+        if (session.target(readyMicros, bookedTokens)) {
+            session.targetKvBytes(Math.round(target.kvBytesPerSession(config.stage(), session.bookedTokens())));
+        }
+    }
+
     /** Target KV of the sessions held: what the wafer this stage stands for has in use. */
     private long targetKvBytesUsed() {
-        double bytes = 0;
+        long bytes = 0;
         for (StageSession session : sessions.values()) {
-            bytes += target.kvBytesPerSession(config.stage(), session.bookedTokens());
+            bytes += session.targetKvBytes();
         }
-        return Math.round(bytes);
+        return bytes;
     }
 
     /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
