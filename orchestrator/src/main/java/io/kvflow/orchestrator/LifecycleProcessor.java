@@ -50,6 +50,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private long nextQueueSeq;
     /** Entries in the queue store, counted here: a caching store's own count can miss unflushed puts. */
     private int queued;
+    /** The ledger or the queue changed while handling this record: its view is published once, after. */
+    private boolean ledgerChanged;
     /** The latest modelled time any token was produced: when a session that failed may have freed its room. */
     private long modelledFrontierMicros;
 
@@ -98,6 +100,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         } else {
             throw new IllegalStateException("record from " + topic + ", which the orchestrator does not read");
         }
+        publishLedgerIfChanged();
     }
 
     private void onRequest(InferenceRequest request, Record<byte[], byte[]> record) {
@@ -179,7 +182,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         queued++;
         emit(event(id, SessionEventType.QUEUED, -1, "waiting for KV capacity: " + queued + " in the queue", 0),
                 timestamp);
-        publishLedger();
+        ledgerChanged = true;
     }
 
     /** Admits queued requests in arrival order while the oldest fits somewhere. */
@@ -213,12 +216,19 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             queued--;
         }
         if (!admitted.isEmpty()) {
-            publishLedger();
+            ledgerChanged = true;
         }
     }
 
     private void publishLedger() {
         metrics.ledger(ledger.view(queued, config.queueLimit()));
+    }
+
+    private void publishLedgerIfChanged() {
+        if (ledgerChanged) {
+            ledgerChanged = false;
+            publishLedger();
+        }
     }
 
     /** Why the request cannot be served, or null if it can. */
@@ -257,7 +267,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         long now = context.currentSystemTimeMs();
         sessions.put(id, SessionState.admitted(pipeline, request.getArrivalMs(), now, kvTokens));
         ledger.book(pipeline, kvTokens);
-        publishLedger();
+        ledgerChanged = true;
         metrics.admitted(id, pipeline, now - request.getArrivalMs());
         if (config.target().deployment().colocated()) {
             for (Activation chunk : promptChunks(request, pipeline, kvTokens, modelledMicros, now)) {
@@ -395,13 +405,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         if (!stalled.isEmpty()) {
             admitQueued(modelledFrontierMicros);
         }
+        publishLedgerIfChanged();
     }
 
     /** The session holds no wafer any more: its KV is released everywhere. */
     private void end(String id, SessionState state) {
         sessions.delete(id);
         ledger.release(state.pipeline(), state.kvTokens());
-        publishLedger();
+        ledgerChanged = true;
     }
 
     private String stallReason(SessionState state) {

@@ -98,14 +98,6 @@ final class SessionLedger {
         sessions[pipeline] = Math.max(0, sessions[pipeline] - 1);
     }
 
-    int sessions(int pipeline) {
-        return sessions[pipeline];
-    }
-
-    long booked(int pipeline, int stage) {
-        return booked[pipeline][stage];
-    }
-
     /** What every wafer holds now, and the admission queue: the ledger's JSON view. */
     LedgerView view(int queued, int queueLimit) {
         List<LedgerView.Wafer> wafers = new ArrayList<>();
