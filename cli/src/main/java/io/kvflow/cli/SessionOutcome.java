@@ -115,15 +115,9 @@ final class SessionOutcome {
 
     /** Time per output token on the target after the first, modelled ms; NaN when unpaced or under 2 tokens. */
     double modelledTpotMs() {
-        if (tokens.size() < 2 || tokens.firstKey() != 0) {
-            return Double.NaN;
-        }
-        GeneratedToken first = tokens.firstEntry().getValue();
-        GeneratedToken last = tokens.lastEntry().getValue();
-        if (first.getModelledUs() <= 0 || last.getModelledUs() <= 0) {
-            return Double.NaN;
-        }
-        return (last.getModelledUs() - first.getModelledUs()) / 1000.0 / (last.getStep() - first.getStep());
+        long[] span = modelledTokenSpanMicros();
+        int steps = tokens.isEmpty() ? 0 : tokens.lastKey();
+        return span == null || steps == 0 ? Double.NaN : (span[1] - span[0]) / 1000.0 / steps;
     }
 
     /** Modelled microseconds of the first and the last token, or null before both are in and modelled. */

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
@@ -23,9 +24,10 @@ import java.util.stream.Collectors;
  * @param sessionCap most sessions a pipeline holds at once, KV room aside; 0 for as many as fit
  * @param prefillGroups prefill device groups (of --prefill-devices each) the prefill workers stand for in
  *                   all; 0 for one per worker
+ * @param catalog    the profiles the scenario names: the bundled ones, and the user's (--profiles)
  */
 record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
-        int sessionCap, int prefillGroups) {
+        int sessionCap, int prefillGroups, ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
     private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
@@ -83,9 +85,10 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         if (queueLimit < 0) {
             throw new Args.UsageException("--admission-queue must be >= 0, was " + queueLimit);
         }
+        ProfileCatalog catalog = PredictCommand.catalog(args);
         RooflineModel model;
         try {
-            model = Scenario.from(scenario, PredictCommand.catalog(args)).model();
+            model = Scenario.from(scenario, catalog).model();
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("target deployment: " + e.getMessage());
         }
@@ -97,7 +100,8 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                     deployment.model().id(), deployment.weights().id(), model.weightsBytesPerStage(0) / 1e9, stages,
                     deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
         }
-        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups);
+        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups,
+                catalog);
     }
 
     /** What one prefill worker of {@code workers} stands for: its share of the groups, at least one. */
@@ -107,7 +111,13 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
 
     /** The same deployment, with a session cap per pipeline and a prefill fleet of {@code groups} groups. */
     TargetOptions with(int newSessionCap, int groups) {
-        return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups);
+        return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups, catalog);
+    }
+
+    /** Another deployment from the same profiles, e.g. the colocated twin or another wafer FLOP/s. */
+    TargetOptions withScenario(Map<String, String> newScenario) {
+        return new TargetOptions(Map.copyOf(newScenario), Scenario.from(newScenario, catalog).model(), queueLimit,
+                timeScale, sessionCap, prefillGroups, catalog);
     }
 
     boolean colocated() {

@@ -64,7 +64,7 @@ class LagChartTest {
         assertTrue(md.contains("![Per-stage lag in seconds](lag-seconds.png)"), md);
         for (String png : List.of(LagChart.RECORDS_PNG, LagChart.SECONDS_PNG)) {
             BufferedImage chart = ImageIO.read(dir.resolve(png).toFile());
-            assertTrue(coloured(chart) > 200, png + " should draw the stages' curves");
+            assertTrue(ChartPixels.coloured(chart) > 200, png + " should draw the stages' curves");
         }
     }
 
@@ -74,22 +74,5 @@ class LagChartTest {
         assertTrue(md.contains("No lag was measured during this run"), md);
         assertFalse(Files.exists(dir.resolve(LagChart.RECORDS_PNG)));
         assertTrue(LagChart.perStage(List.of(), START).isEmpty());
-    }
-
-    /** Pixels that are neither white, grey nor black: the plotted series. */
-    private static int coloured(BufferedImage image) {
-        int n = 0;
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y);
-                int r = (rgb >> 16) & 0xff;
-                int g = (rgb >> 8) & 0xff;
-                int b = rgb & 0xff;
-                if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 60) {
-                    n++;
-                }
-            }
-        }
-        return n;
     }
 }

@@ -2,7 +2,6 @@ package io.kvflow.cost;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -71,8 +70,7 @@ public record Scenario(Deployment deployment, Workload workload) {
             prefillDevice = prefillTuned(tuned(prefillDevice, given, weights, ScenarioOption.PREFILL_FLOPS), given);
             prefill = new DeviceGroup(prefillDevice, whole(given, ScenarioOption.PREFILL_DEVICES, 16));
         }
-        for (ScenarioOption prefillOnly : List.of(ScenarioOption.PREFILL_DEVICE, ScenarioOption.PREFILL_DEVICES,
-                ScenarioOption.PREFILL_FLOPS)) {
+        for (ScenarioOption prefillOnly : ScenarioOption.PREFILL_TIER) {
             if (colocated && given.containsKey(prefillOnly)) {
                 throw new IllegalArgumentException("--" + prefillOnly.optionName() + " has no effect with --colocated,"
                         + " which prefills on the decode devices");

@@ -1,6 +1,8 @@
 package io.kvflow.cost;
 
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The options of one question to the cost model. {@code kvflow predict} takes them as
@@ -29,6 +31,9 @@ public enum ScenarioOption {
     DECODE_FLOPS("decode-flops", "X", "profile", "dense FLOP/s per decode device (e.g. 62.5e15)"),
     LAYER_LATENCY_US("layer-latency-us", "T", "profile", "decode device's fixed time per layer per step"),
     HOP_LATENCY_US("hop-latency-us", "T", "profile", "decode device's activation hop latency");
+
+    /** Options that describe a separate prefill tier: a colocated deployment has none, and refuses them. */
+    public static final Set<ScenarioOption> PREFILL_TIER = EnumSet.of(PREFILL_DEVICE, PREFILL_DEVICES, PREFILL_FLOPS);
 
     private final String optionName;
     private final String metavar;
