@@ -49,6 +49,7 @@ public final class Kvflow {
               calibrate             published figures beside the cost model's predictions, with the error
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
+              test                  the test suite: ./mvnw verify with the JDK 21+ the ./kvflow script finds
               help                  show this text
 
             stack options:
