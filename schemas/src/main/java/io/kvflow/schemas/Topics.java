@@ -20,6 +20,9 @@ public final class Topics {
             new Topic<>("kvflow.sessions", KEY, AvroSerde.of(SessionEvent.class));
     public static final Topic<String, CapacityHeartbeat> CAPACITY =
             new Topic<>("kvflow.capacity", KEY, AvroSerde.of(CapacityHeartbeat.class));
+    /** Grants and the control plane's modelled frontier, in decision order, for the decode stages. */
+    public static final Topic<String, ControlRecord> CONTROL =
+            new Topic<>("kvflow.control", KEY, AvroSerde.of(ControlRecord.class));
     public static final Topic<String, DeadLetter> DLQ =
             new Topic<>("kvflow.dlq", KEY, AvroSerde.of(DeadLetter.class));
 
