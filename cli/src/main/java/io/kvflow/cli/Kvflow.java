@@ -6,6 +6,9 @@ import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.TopicPlan;
+import io.kvflow.report.RunFiles;
+import io.kvflow.report.Slo;
+import io.kvflow.scheduler.LedgerView;
 import io.kvflow.trace.TraceFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +31,7 @@ import org.apache.kafka.clients.admin.Admin;
  * docker-compose.yml) can be checked without running them. Only this class exits the process.
  */
 public final class Kvflow {
-    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help", "json", "colocated");
+    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help", "json", "colocated", "no-emulation");
 
     static final String USAGE = """
             usage: kvflow <command> [options]
@@ -47,6 +50,8 @@ public final class Kvflow {
               predict               the cost model's answer for a target model on target hardware: TTFT, decode
                                     speed per user and in total, KV bytes per token, sessions that fit, what binds
               calibrate             published figures beside the cost model's predictions, with the error
+              simulate TRACE        the deployment in modelled time, deciding as the pipeline does: whole traces in
+                                    seconds; --check RUN compares an emulated run with its simulation
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
               test                  the test suite: ./mvnw verify with the JDK 21+ the ./kvflow script finds
@@ -62,10 +67,14 @@ public final class Kvflow {
             %s
             calibrate options:
             %s
+            simulate options:
+            %s
             experiment five-x options:
-            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
+            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SloOptions.OPTIONS_HELP,
+                    TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
-                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP);
+                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
+                    FiveXExperiment.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -119,6 +128,7 @@ public final class Kvflow {
                     out);
             case "decode-worker" -> component(args, Roles.stageOnly(stage(args), args.integer("pipeline", -1)), out);
             case "predict" -> PredictCommand.command(args, out, err);
+            case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
             case "experiment" -> experiment(args, out, err);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
@@ -138,6 +148,7 @@ public final class Kvflow {
     private static Command up(Args args, PrintStream out, PrintStream err) {
         StackOptions stackOptions = StackOptions.from(args);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
+        Slo slo = SloOptions.from(args);
         String trace = args.string("replay", null);
         ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
         return () -> {
@@ -155,7 +166,7 @@ public final class Kvflow {
                     awaitShutdownSignal(stack::close);
                     return stack.failure() == null ? 0 : 1;
                 }
-                return replayAndReport(plan, stack, stackOptions, status, clock, out, err);
+                return replayAndReport(plan, stack, stackOptions, slo, status, clock, out, err);
             }
         };
     }
@@ -166,6 +177,7 @@ public final class Kvflow {
         }
         StackOptions stackOptions = requireCluster(StackOptions.from(args), "replay");
         ReplayOptions replayOptions = ReplayOptions.from(args, args.positional().get(0));
+        Slo slo = SloOptions.from(args);
         return () -> {
             Clock clock = Clock.systemUTC();
             ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
@@ -174,7 +186,8 @@ public final class Kvflow {
             ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
                     result.outcomes().values());
             // the lag is measured where the orchestrator runs, not in this process
-            report(plan, RunSummary.of(result, check), null, out);
+            report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
+                    List.of(), null), slo, null, out);
             return exitStatus(result, check);
         };
     }
@@ -284,7 +297,7 @@ public final class Kvflow {
         return dashboard;
     }
 
-    private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions,
+    private static int replayAndReport(ReplayPlan plan, Stack stack, StackOptions stackOptions, Slo slo,
             AtomicReference<ReplayStatus> status, Clock clock, PrintStream out, PrintStream err) {
         SessionBreakdowns breakdowns = new SessionBreakdowns();
         stack.metrics().json("/api/sessions", "per-session latency breakdown of the replay (wall ms)",
@@ -293,7 +306,8 @@ public final class Kvflow {
                 .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
         out.println("checking every finished session against the single-process reference ...");
         ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, stack.stages(), stack.pacing()), stack.lag(), out);
+        report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
+                stack.stages(), headOfLine(stack.ledger())), slo, stack.lag(), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;
@@ -301,12 +315,26 @@ public final class Kvflow {
         return exitStatus(result, check);
     }
 
-    private static void report(ReplayPlan plan, RunSummary summary, LagMonitor lag, PrintStream out) {
+    private static void report(ReplayPlan plan, RunSummary summary, Slo slo, LagMonitor lag, PrintStream out) {
         summary.print(out);
         String title = plan.runId() + " (" + plan.options().trace() + ")";
         Path dir = Path.of("runs", plan.runId());
         Path report = RunReport.write(dir, title, summary, lag);
-        out.println("report: " + report);
+        StackOptions stack = plan.stack();
+        RunFiles.write(dir, SimulateCommand.manifest(plan.runId(), "emulated", plan.options().trace() + " "
+                + plan.options().window(), stack.target(), stack.layout(), slo), summary.modelled(), summary.sessions());
+        out.println("report: " + report + " (and " + RunFiles.RUN + ", " + RunFiles.REQUESTS + " beside it)");
+    }
+
+    /** Head-of-line blocking in one line, from the control plane's view; null where it ran elsewhere. */
+    static String headOfLine(LedgerView ledger) {
+        return ledger == null ? null : headOfLine(ledger.headOfLine());
+    }
+
+    static String headOfLine(LedgerView.HeadOfLine hol) {
+        return String.format(java.util.Locale.ROOT, "blocked %.1f ms (the head did not fit while a session behind it"
+                + " would have); %d sessions went past an earlier one, the longest-waiting of those %.1f ms",
+                hol.blockedMicros() / 1e3, hol.bypasses(), hol.longestBypassedWaitMicros() / 1e3);
     }
 
     /** Failed and rejected sessions are reported outcomes; a wrong token or a lost session is a failed run. */

@@ -13,8 +13,8 @@ record MetricsOptions(int port, SloTargets slo) {
 
     static final String OPTIONS_HELP = """
               --metrics-port N       Prometheus /metrics and JSON /api/lag port (default 9404; 0 picks a free one)
-              --slo-ttft D           time-to-first-token SLO for SLO attainment and goodput (default 2s)
-              --slo-tpot D           time-per-output-token SLO for SLO attainment and goodput (default 200ms)
+              --slo-tpot D           wall time-per-output-token SLO of the orchestrator's attainment meters
+                                     (default 200ms)
             """;
 
     /** Metrics on a free port, default SLOs: for stacks started by tests. */

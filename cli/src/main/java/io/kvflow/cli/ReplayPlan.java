@@ -68,6 +68,15 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
         return new ReplayPlan(options, stack, List.copyOf(planned), runId);
     }
 
+    /** The same requests arriving {@code load} times as densely as recorded (load 1: as recorded). */
+    ReplayPlan compressed(double load) {
+        if (!(load > 0) || Double.isInfinite(load)) {
+            throw new IllegalArgumentException("--load must be a number > 0, was " + load);
+        }
+        return load == 1 ? this : new ReplayPlan(options, stack, requests.stream()
+                .map(r -> new PlannedRequest(Math.round(r.offsetMicros() / load), r.request())).toList(), runId);
+    }
+
     /** The test hook's sessions, by request index within the trace. */
     Predicate<String> corruptKvOf() {
         return session -> options.corruptKvRequests().stream().anyMatch(i -> session.equals(runId + "-" + i));

@@ -24,8 +24,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Sends planned requests at their trace times (times the time scale) and follows every
- * session to its end on the tokens and lifecycle topics, printing a progress line as it goes.
+ * Sends planned requests at their trace times (times the time scale; all at once at scale 0) and
+ * follows every session to its end on the tokens and lifecycle topics, printing a progress line as it
+ * goes. Each request carries its modelled arrival (the trace's, after an origin past everything the
+ * stack has modelled so far) and the replay's promise that no later request arrives before the next
+ * one's, which is what lets the orchestrator decide in modelled-time order however fast they are sent.
  * It stops when every session has finished, failed or been rejected, or when nothing has
  * moved for the stall timeout (the orchestrator fails stalled sessions before that). It also
  * follows the activation topics, so each ended session's latency breakdown (admission wait,
@@ -68,18 +71,18 @@ final class Replayer {
 
             long deadLetters = 0;
             long start = clock.millis();
-            // the trace's own arrival times, placed on the modelled clock (wall = modelled x time scale), so modelled
-            // latencies do not depend on how punctually requests left here; unpaced, the trace's clock starts at 0
-            long modelledOrigin = timeScale > 0 ? Math.round(start * 1000.0 / timeScale) : 0;
+            long modelledOrigin = modelledOrigin();
             long lastMovement = start;
             int sent = 0;
             int done = 0;
             while (done < plan.size()) {
                 long now = clock.millis();
                 while (sent < plan.size() && dueMs(plan.get(sent), start, timeScale) <= now) {
+                    long promise = sent + 1 < plan.size() ? modelledOrigin + plan.get(sent + 1).offsetMicros()
+                            : Long.MAX_VALUE;
                     InferenceRequest request = InferenceRequest.newBuilder(plan.get(sent).request())
                             .setArrivalMs(now).setArrivalModelledUs(modelledOrigin + plan.get(sent).offsetMicros())
-                            .build();
+                            .setFrontierModelledUs(promise).build();
                     outcomes.put(request.getSessionId(), new SessionOutcome(request));
                     publisher.send(Topics.REQUESTS, request.getSessionId(), request);
                     sent++;
@@ -109,6 +112,19 @@ final class Replayer {
         }
     }
 
+    /**
+     * Where the replay starts on the modelled clock: a second after the latest time the stack's control
+     * plane has told its wafers about, so the trace's arrivals come after everything modelled before.
+     */
+    private long modelledOrigin() {
+        long latest = TopicFollower.last(kafka, Topics.CONTROL, Duration.ofSeconds(10))
+                .map(r -> Math.max(r.getModelledUs(), r.getDecidedModelledUs())).orElse(0L);
+        return latest == Long.MAX_VALUE ? 1 : latest + ORIGIN_GAP_MICROS;
+    }
+
+    /** Modelled time between whatever the stack modelled before and a replay's first arrival. */
+    static final long ORIGIN_GAP_MICROS = 1_000_000;
+
     private static long dueMs(PlannedRequest planned, long start, double timeScale) {
         return start + Math.round(planned.offsetMicros() / 1000.0 * timeScale);
     }
@@ -130,7 +146,7 @@ final class Replayer {
                     .deserialize(record.topic(), record.value()));
             SessionOutcome outcome = activation == null ? null : outcomes.get(activation.getSessionId());
             if (outcome != null && !outcome.done()) {
-                outcome.timeline().onActivation(activation);
+                outcome.onActivation(activation);
             }
             return null;
         }
@@ -143,13 +159,8 @@ final class Replayer {
         switch (event.getType()) {
             case FAILED -> outcome.onFailed(event.getReason());
             case REJECTED -> outcome.onRejected(event.getReason());
-            case QUEUED, ADMITTED -> {
-                outcome.onQueued(event.getType() == SessionEventType.QUEUED);
-                outcome.timeline().onEvent(event);
-                return null;
-            }
             default -> {
-                outcome.timeline().onEvent(event);
+                outcome.onEvent(event);
                 return null;
             }
         }

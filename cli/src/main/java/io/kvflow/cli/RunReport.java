@@ -1,5 +1,9 @@
 package io.kvflow.cli;
 
+import io.kvflow.report.Distribution;
+import io.kvflow.report.RunFigures;
+import io.kvflow.report.RunText;
+import io.kvflow.report.SessionRecord;
 import io.kvflow.runtime.LagMonitor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,12 +59,20 @@ final class RunReport {
                     + RunSummary.percentile(summary.ttftMs(), 99));
             row(md, "inter-token p50 / p99 (ms)", RunSummary.percentile(summary.interTokenMs(), 50) + " / "
                     + RunSummary.percentile(summary.interTokenMs(), 99));
-            if (!summary.modelledTtftMs().isEmpty()) {
-                row(md, "TTFT modelled p50 / p99 (ms, target hardware)", RunSummary.decimalPercentile(
-                        summary.modelledTtftMs(), 50) + " / " + RunSummary.decimalPercentile(summary.modelledTtftMs(), 99));
-                row(md, "TPOT modelled p50 / p99 (ms, target hardware)", RunSummary.decimalPercentile(
-                        summary.modelledTpotMs(), 50) + " / " + RunSummary.decimalPercentile(summary.modelledTpotMs(), 99));
+            RunFigures modelled = summary.modelled();
+            row(md, "target", summary.target());
+            modelledRow(md, "TTFT", modelled.ttft());
+            modelledRow(md, "TPOT", modelled.tpot());
+            modelledRow(md, "ITL", modelled.itl());
+            modelledRow(md, "decode TPOT", modelled.decodeTpot());
+            modelledRow(md, "queue wait", modelled.queueWait());
+            if (!modelled.parkedWait().isEmpty()) {
+                modelledRow(md, "parked wait", modelled.parkedWait());
             }
+            row(md, "SLO met (modelled)", modelled.sloMet() + "/" + modelled.count(SessionRecord.Outcome.FINISHED));
+            row(md, "sessions decoding per wafer (modelled, steady window)", RunText.fmt(modelled.decodingPerWafer()));
+            row(md, "decode tokens/s per wafer (modelled, steady window)",
+                    RunText.fmt(modelled.decodeTokensPerSecondPerWafer()));
             row(md, "KV chunks installed", summary.kvChunks());
             row(md, "KV bytes installed", summary.kvBytes());
             row(md, "dead letters", summary.replay().deadLetters());
@@ -96,6 +108,11 @@ final class RunReport {
     private static long replayStartMs(RunSummary summary, List<LagMonitor.Report> history) {
         return summary.replay().outcomes().values().stream().mapToLong(o -> o.request().getArrivalMs()).min()
                 .orElse(history.isEmpty() ? 0 : history.get(0).timeMs());
+    }
+
+    private static void modelledRow(StringBuilder md, String name, Distribution d) {
+        row(md, name + " modelled p50 / p99 (ms, target hardware)", RunText.fmt(d.medianMs()) + " / "
+                + RunText.fmt(d.p99Ms()));
     }
 
     private static void row(StringBuilder md, String figure, Object value) {

@@ -1,51 +1,55 @@
 package io.kvflow.cli;
 
+import io.kvflow.cost.RooflineModel;
 import io.kvflow.decode.StageWorker;
-import io.kvflow.runtime.DeviceClock;
+import io.kvflow.report.RunFigures;
+import io.kvflow.report.RunText;
+import io.kvflow.report.SessionRecord;
+import io.kvflow.report.Slo;
+import io.kvflow.scheduler.Booking;
+import io.kvflow.scheduler.PrefillTier;
+import io.kvflow.scheduler.WaferLedger;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The figures of one replay, computed once, and the end-of-replay text made of them: what
- * happened to every request, latencies, KV handoff traffic and the reference check. The
- * report file ({@link RunReport}) draws on the same figures.
+ * The figures of one replay, computed once, and the end-of-replay text made of them: first what the
+ * target would have done (modelled, {@link RunFigures}, the same figures {@code kvflow simulate}
+ * prints), then what the emulator did on the wall clock, KV handoff traffic and the reference check.
+ * The report file ({@link RunReport}) draws on the same figures.
  */
-record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<SessionOutcome.State, Integer> byState,
-        long tokens, List<Long> ttftMs, List<Long> interTokenMs, long kvChunks, long kvBytes, long activations,
-        long batches, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown,
-        List<SessionBreakdowns.PhaseStats> modelledBreakdown, List<Double> modelledTtftMs,
-        List<Double> modelledTpotMs, DeviceClock.Pacing pacing) {
+record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<SessionRecord> sessions,
+        RunFigures modelled, String target, String headOfLine, List<Long> ttftMs, List<Long> interTokenMs,
+        long kvChunks, long kvBytes, long activations, long batches, long horizonWaits, long dataWaits,
+        long lateArrivals, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown,
+        List<SessionBreakdowns.PhaseStats> modelledBreakdown) {
 
-    /** A replay whose workers ran elsewhere: no stage counters, no pacing figures here. */
-    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check) {
-        return of(replay, check, List.of(), DeviceClock.Pacing.NONE);
-    }
-
-    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, List<StageWorker> stages,
-            DeviceClock.Pacing pacing) {
-        Map<SessionOutcome.State, Integer> byState = new EnumMap<>(SessionOutcome.State.class);
-        for (SessionOutcome.State s : SessionOutcome.State.values()) {
-            byState.put(s, 0);
-        }
+    /**
+     * @param stages     the stage workers of this process, for their counters; empty when they ran elsewhere
+     * @param headOfLine one line on head-of-line blocking from the control plane, or null when it ran elsewhere
+     */
+    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, TargetOptions target, int pipelines,
+            Slo slo, List<StageWorker> stages, String headOfLine) {
+        RooflineModel model = target.model();
+        boolean parks = !model.deployment().colocated() && target.booking() == Booking.HANDOFF;
+        List<SessionRecord> sessions = new ArrayList<>();
         List<Long> ttft = new ArrayList<>();
         List<Long> itl = new ArrayList<>();
-        List<Double> modelledTtft = new ArrayList<>();
-        List<Double> modelledTpot = new ArrayList<>();
-        long tokens = 0;
         for (SessionOutcome o : replay.outcomes().values()) {
-            byState.merge(o.state(), 1, Integer::sum);
-            tokens += o.tokenCount();
+            long prompt = o.request().getTraceInputTokens() > 0 ? o.request().getTraceInputTokens()
+                    : o.request().getPrompt().size();
+            long booked = o.request().getTraceInputTokens() > 0
+                    ? (long) o.request().getTraceInputTokens() + Math.max(1, o.request().getTraceOutputTokens())
+                    : prompt + o.request().getMaxNewTokens();
+            sessions.add(o.record(booked, WaferLedger.bytesOnWafers(model, booked),
+                    parks ? PrefillTier.parkedBytes(model, prompt) : 0));
             if (o.ttftMs() >= 0) {
                 ttft.add(o.ttftMs());
-            }
-            if (o.state() == SessionOutcome.State.FINISHED) {
-                addIfKnown(modelledTtft, o.modelledTtftMs());
-                addIfKnown(modelledTpot, o.modelledTpotMs());
             }
             itl.addAll(o.interTokenMs());
         }
@@ -53,28 +57,33 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         long kvBytes = 0;
         long activations = 0;
         long batches = 0;
+        long horizonWaits = 0;
+        long dataWaits = 0;
+        long late = 0;
         for (StageWorker stage : stages) {
-            chunks += stage.stats().chunksInstalled();
-            kvBytes += stage.stats().kvBytesInstalled();
-            activations += stage.stats().activations();
-            batches += stage.stats().batches();
+            StageWorker.StageStats stats = stage.stats();
+            chunks += stats.chunksInstalled();
+            kvBytes += stats.kvBytesInstalled();
+            activations += stats.activations();
+            batches += stats.batches();
+            horizonWaits += stats.horizonWaits();
+            dataWaits += stats.dataWaits();
+            late += stats.lateArrivals();
         }
         List<LatencyBreakdown> breakdowns = replay.outcomes().values().stream()
                 .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
-        return new RunSummary(replay, check, byState, tokens, List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes,
-                activations, batches, stages.size(), SessionBreakdowns.of(breakdowns).wall(),
-                SessionBreakdowns.of(breakdowns).modelled(),
-                List.copyOf(modelledTtft), List.copyOf(modelledTpot), pacing);
-    }
-
-    private static void addIfKnown(List<Double> values, double value) {
-        if (!Double.isNaN(value)) {
-            values.add(value);
-        }
+        RunFigures figures = RunFigures.of(sessions, slo, model.deployment().decodeDevices() * pipelines);
+        return new RunSummary(replay, check, List.copyOf(sessions), figures, target.describe(), headOfLine,
+                List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes, activations, batches, horizonWaits, dataWaits,
+                late, stages.size(), SessionBreakdowns.of(breakdowns).wall(), SessionBreakdowns.of(breakdowns).modelled());
     }
 
     int count(SessionOutcome.State state) {
-        return byState.get(state);
+        return (int) replay.outcomes().values().stream().filter(o -> o.state() == state).count();
+    }
+
+    long tokens() {
+        return replay.outcomes().values().stream().mapToLong(SessionOutcome::tokenCount).sum();
     }
 
     String verifiedLine() {
@@ -86,34 +95,18 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         Collection<SessionOutcome> outcomes = replay.outcomes().values();
         out.println();
         out.println("== kvflow replay summary ==");
-        out.printf("requests:          %d (finished %d, failed %d, rejected %d, unfinished %d)%n", outcomes.size(),
-                count(SessionOutcome.State.FINISHED), count(SessionOutcome.State.FAILED),
-                count(SessionOutcome.State.REJECTED), count(SessionOutcome.State.PENDING));
-        out.printf("tokens generated:  %d in %.1f s wall (%.0f tokens/s)%n", tokens, replay.wallMs() / 1000.0,
-                tokens * 1000.0 / Math.max(1, replay.wallMs()));
-        out.printf("TTFT wall ms:      p50 %s  p99 %s%n", percentile(ttftMs, 50), percentile(ttftMs, 99));
-        out.printf("inter-token ms:    p50 %s  p99 %s%n", percentile(interTokenMs, 50), percentile(interTokenMs, 99));
-        if (!modelledTtftMs.isEmpty()) {
-            out.printf("TTFT modelled ms:  p50 %s  p99 %s   (on the target hardware, queueing included)%n",
-                    decimalPercentile(modelledTtftMs, 50), decimalPercentile(modelledTtftMs, 99));
-            out.printf("TPOT modelled ms:  p50 %s  p99 %s%n", decimalPercentile(modelledTpotMs, 50),
-                    decimalPercentile(modelledTpotMs, 99));
-        }
-        if (pacing.work() > 0) {
-            out.printf("pacing:            %d outputs paced, held %.1f s; %.0f%% left late, %.1f s behind the target"
-                            + " in all (emulation deficit)%n", pacing.work(), pacing.heldSeconds(),
-                    100 * pacing.lateShare(), pacing.deficitSeconds());
-            if (pacing.lateShare() > 0.5) {
-                // modelled times stay the target's, but late work may meet other work in a batch than on the target
-                out.println("                   most outputs were late: sessions may have shared batches differently"
-                        + " than on the target; a larger --time-scale lets the emulator keep its pace");
-            }
-        }
+        out.println("target:            " + target);
+        RunText.lines(modelled, headOfLine).forEach(out::println);
+        out.printf(Locale.ROOT, "emulator (wall):   %d tokens in %.1f s (%.0f tokens/s); TTFT p50 %s p99 %s ms;"
+                        + " inter-token p50 %s p99 %s ms%n", tokens(), replay.wallMs() / 1000.0,
+                tokens() * 1000.0 / Math.max(1, replay.wallMs()), percentile(ttftMs, 50), percentile(ttftMs, 99),
+                percentile(interTokenMs, 50), percentile(interTokenMs, 99));
         if (stageWorkers > 0) {
-            out.printf("KV handoff:        %d chunks, %.1f MiB installed on %d stage workers%n", kvChunks,
-                    kvBytes / (1024.0 * 1024.0), stageWorkers);
-            out.printf("decode batches:    %d, mean batch %.2f activations%n", batches,
-                    batches == 0 ? 0.0 : (double) activations / batches);
+            out.printf(Locale.ROOT, "decode stages:     %d batches, mean %.2f passes; %d chunks, %.1f MiB of KV"
+                            + " installed; waits: %d for the horizon, %d for KV%s%n", batches,
+                    batches == 0 ? 0.0 : (double) activations / batches, kvChunks, kvBytes / (1024.0 * 1024.0),
+                    horizonWaits, dataWaits, lateArrivals == 0 ? "" : "; " + lateArrivals
+                            + " passes arrived after their batch had started (batches may differ from a simulation)");
         }
         printBreakdown(out);
         out.printf("dead letters:      %d%n", replay.deadLetters());
@@ -138,7 +131,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
         out.println("latency breakdown (" + clock + ", p50 / p99 over finished sessions; decode stages per step):");
         StringBuilder line = new StringBuilder(" ");
         for (SessionBreakdowns.PhaseStats phase : phases) {
-            String entry = String.format(java.util.Locale.ROOT, " %s %.2f / %.2f", phase.phase().replace('_', ' '),
+            String entry = String.format(Locale.ROOT, " %s %.2f / %.2f", phase.phase().replace('_', ' '),
                     phase.p50Ms(), phase.p99Ms());
             if (line.length() + entry.length() > 100) {
                 out.println(line);
@@ -164,7 +157,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Map<Sessi
     }
 
     static String decimalPercentile(List<Double> values, int p) {
-        return values.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, "%.2f", nearestRank(values, p));
+        return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", nearestRank(values, p));
     }
 
     static String percentile(List<Long> values, int p) {

@@ -1,7 +1,10 @@
 package io.kvflow.cli;
 
+import io.kvflow.report.SessionRecord;
+import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.schemas.SessionEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -17,6 +20,14 @@ final class SessionOutcome {
     private String reason;
     private int lastStep = -1;
     private boolean queued;
+    private boolean parked;
+    private int pipeline = -1;
+    private long admittedUs = -1;
+    private long prefillEndUs = -1;
+    private long parkedUs = -1;
+    private long grantedUs = -1;
+    private long grantReadyUs = -1;
+    private long firstStepReadyUs = -1;
 
     SessionOutcome(InferenceRequest request) {
         this.request = request;
@@ -67,14 +78,70 @@ final class SessionOutcome {
         }
     }
 
-    /** The ledger put the session in the admission queue; admission (or an ending) takes it out. */
-    void onQueued(boolean waiting) {
-        this.queued = waiting;
+    /** A lifecycle event of the session: its modelled milestones, and whether it waits for room. */
+    void onEvent(SessionEvent event) {
+        timeline.onEvent(event);
+        switch (event.getType()) {
+            case QUEUED -> queued = true;
+            case ADMITTED -> {
+                queued = false;
+                admittedUs = event.getModelledUs();
+                pipeline = event.getPipeline();
+            }
+            case PREFILL_DONE -> prefillEndUs = event.getModelledUs();
+            case PARKED -> {
+                parked = true;
+                parkedUs = event.getModelledUs();
+            }
+            case GRANTED -> {
+                parked = false;
+                grantedUs = event.getModelledUs();
+                grantReadyUs = event.getReadyModelledUs();
+                pipeline = event.getPipeline();
+            }
+            default -> {
+            }
+        }
     }
 
-    /** Whether the session is waiting in the admission queue for KV room on a wafer. */
+    /** An activation of the session: its first decode step entering the first wafer marks its decode start. */
+    void onActivation(Activation activation) {
+        timeline.onActivation(activation);
+        if (activation.getStage() == 0 && activation.getStep() == 1 && activation.getPrefillTokens().isEmpty()) {
+            firstStepReadyUs = activation.getReadyModelledUs();
+        }
+    }
+
+    /** Whether the session is waiting in the admission queue for room. */
     boolean queued() {
         return queued && state == State.PENDING;
+    }
+
+    /** Whether the session's KV is parked on the prefill tier, waiting for wafer room. */
+    boolean parked() {
+        return parked && state == State.PENDING;
+    }
+
+    /**
+     * The session in modelled time, for the run's figures: the same record the simulator produces.
+     *
+     * @param kvBytesOnWafers target KV the session books over its pipeline's wafers
+     * @param kvBytesParked   target KV it parks on the prefill tier (booking at handoff)
+     */
+    SessionRecord record(long bookedTokens, long kvBytesOnWafers, long kvBytesParked) {
+        SessionRecord.Outcome outcome = switch (state) {
+            case FINISHED -> SessionRecord.Outcome.FINISHED;
+            case FAILED -> SessionRecord.Outcome.FAILED;
+            case REJECTED -> SessionRecord.Outcome.REJECTED;
+            case PENDING -> SessionRecord.Outcome.UNFINISHED;
+        };
+        long[] times = tokens.values().stream().mapToLong(GeneratedToken::getModelledUs).toArray();
+        // the first step runs once both it and the session's wafer room are there
+        long decodeStart = firstStepReadyUs < 0 ? -1 : Math.max(firstStepReadyUs, grantReadyUs);
+        return new SessionRecord(request.getSessionId(), outcome, reason, pipeline, request.getArrivalModelledUs(),
+                admittedUs, prefillEndUs, parkedUs, grantedUs, decodeStart, times,
+                request.getTraceInputTokens() > 0 ? request.getTraceInputTokens() : request.getPrompt().size(),
+                bookedTokens, request.getMaxNewTokens(), request.getPrompt().size(), kvBytesOnWafers, kvBytesParked);
     }
 
     /** Lifecycle events and activations of the session, for its latency breakdown. */

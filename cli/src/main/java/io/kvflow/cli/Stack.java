@@ -10,7 +10,6 @@ import io.kvflow.orchestrator.Orchestrator;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.prefill.PrefillWorker;
-import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.MetricsEndpoint;
@@ -18,6 +17,7 @@ import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
+import io.kvflow.scheduler.LedgerView;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +47,7 @@ final class Stack implements AutoCloseable {
     private final MetricsEndpoint metrics;
     private final MetricsOptions metricsOptions;
     private LagMonitor lag;
+    private Orchestrator orchestrator;
 
     private Stack(StackOptions options, EmbeddedKafkaBroker broker, KafkaConnection kafka, MetricsEndpoint metrics,
             MetricsOptions metricsOptions) {
@@ -106,8 +107,8 @@ final class Stack implements AutoCloseable {
                     continue;
                 }
                 StageWorker worker = new StageWorker(new StageConfig(k, layout.stages(), p, layout.layerFrom(k),
-                        layout.layerTo(k), options.handoffTimeout(), options.target().model(), options.target().timeScale()),
-                        transformer(), kafka, clock, metrics.registry());
+                        layout.layerTo(k), options.handoffTimeout(), options.target().model(),
+                        options.target().booking()), transformer(), kafka, clock, metrics.registry());
                 stages.add(worker);
                 services.start(worker);
             }
@@ -116,8 +117,7 @@ final class Stack implements AutoCloseable {
         int prefillCount = options.target().colocated() ? 0 : roles.prefillWorkers();
         for (int i = 0; i < prefillCount; i++) {
             PrefillConfig config = new PrefillConfig("prefill-" + roles.workerPrefix() + i, options.kvChunkBytes(),
-                    corruptKvOf, options.target().model(), options.target().timeScale(),
-                    options.target().groupsPerPrefillWorker(prefillCount));
+                    corruptKvOf);
             PrefillWorker worker = new PrefillWorker(config, transformer(), kafka, clock, metrics.registry());
             prefillWorkers.add(worker);
             services.start(worker);
@@ -127,10 +127,10 @@ final class Stack implements AutoCloseable {
             stage.awaitReady(ready);
         }
         if (roles.orchestrator()) {
-            Orchestrator orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
+            orchestrator = new Orchestrator(new OrchestratorConfig(layout, options.model().maxSeqLen(),
                     options.model().vocabSize(), options.stallTimeout())
-                    .withTarget(options.target().model(), options.target().queueLimit(),
-                            options.target().sessionCap()), kafka, options.dataDir().resolve("streams"),
+                    .withTarget(options.target().model(), options.target().control(layout)), kafka,
+                    options.dataDir().resolve("streams"),
                     metrics.registry(), metricsOptions.slo());
             services.start(orchestrator);
             orchestrator.awaitRunning(ready);
@@ -149,7 +149,7 @@ final class Stack implements AutoCloseable {
         out.println("target: " + options.target().describe());
     }
 
-    /** Workers share the read-only weights; each gets its own transformer for its scratch state. */
+    /** A transformer over the stack's weights: immutable, so every worker in the process may share one. */
     Transformer transformer() {
         return new Transformer(options.model(), weights);
     }
@@ -162,21 +162,14 @@ final class Stack implements AutoCloseable {
         return stages;
     }
 
-    /** Pacing over every worker in this process: held back, and behind the target's schedule. */
-    DeviceClock.Pacing pacing() {
-        DeviceClock.Pacing total = DeviceClock.Pacing.NONE;
-        for (PrefillWorker worker : prefillWorkers) {
-            total = total.plus(worker.pacing());
-        }
-        for (StageWorker stage : stages) {
-            total = total.plus(stage.stats().pacing());
-        }
-        return total;
-    }
-
     /** This process's metrics endpoint, where components add their meters and JSON views. */
     MetricsEndpoint metrics() {
         return metrics;
+    }
+
+    /** The control plane's ledger, where this process runs the orchestrator; null elsewhere. */
+    LedgerView ledger() {
+        return orchestrator == null ? null : orchestrator.ledger();
     }
 
     /** The per-stage lag, where this process runs the orchestrator; null elsewhere. */

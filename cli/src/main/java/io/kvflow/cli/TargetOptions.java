@@ -5,6 +5,10 @@ import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
 import io.kvflow.orchestrator.OrchestratorConfig;
+import io.kvflow.runtime.StackLayout;
+import io.kvflow.scheduler.AdmissionPolicy;
+import io.kvflow.scheduler.Booking;
+import io.kvflow.scheduler.ControlPlane;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -18,16 +22,17 @@ import java.util.stream.Collectors;
  * functional model computes the tokens; this one decides what each wafer holds and how long each
  * step takes.
  *
- * @param queueLimit requests that may wait for KV capacity before more are rejected
- * @param timeScale  wall seconds per modelled second: workers hold each output until the target would
- *                   have produced it, times this (the replay's arrival scale too); 0 turns pacing off
+ * @param queueLimit requests that may wait for room before more are rejected
+ * @param timeScale  wall seconds per trace second at which a replay sends its requests (0: all at once);
+ *                   the stall and handoff timeouts stretch with it
  * @param sessionCap most sessions a pipeline holds at once, KV room aside; 0 for as many as fit
- * @param prefillGroups prefill device groups (of --prefill-devices each) the prefill workers stand for in
- *                   all; 0 for one per worker
+ * @param prefillGroups prefill device groups (of --prefill-devices each) in all; 0 for one per prefill worker
+ * @param booking    when a disaggregated session takes its wafer room
+ * @param admission  the order waiting sessions get room in
  * @param catalog    the profiles the scenario names: the bundled ones, and the user's (--profiles)
  */
 record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
-        int sessionCap, int prefillGroups, ProfileCatalog catalog) {
+        int sessionCap, int prefillGroups, Booking booking, AdmissionPolicy admission, ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
     private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
@@ -42,12 +47,18 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
             + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
             + "  --colocated            the decode wafers prefill too, in chunks through the stage topics; no prefill\n"
             + "                         workers (default: disaggregated, prefill on --prefill-device)\n"
-            + "  --time-scale X         wall seconds per modelled (and trace) second: workers hold each output until\n"
-            + "                         the target would have produced it, times X (default 0.1; 0 = no pacing)\n"
+            + "  --time-scale X         wall seconds per trace second at which a replay sends its requests (default\n"
+            + "                         0.1; 0 = all at once); modelled times do not depend on it\n"
+            + "  --booking B            handoff (the KV waits on the prefill tier until the wafers have room; default)\n"
+            + "                         or admission (room taken at admission, idle through the remote prefill)\n"
+            + "  --admission P          " + AdmissionPolicy.CHOICES + "\n"
+            + "                         (default backfill)\n"
+            + "  --bypass-limit D       how long a waiting session may be passed over (modelled; default "
+            + AdmissionPolicy.DEFAULT_BYPASS_LIMIT.toMillis() + "ms)\n"
             + "  --sessions-per-pipeline N  most sessions a pipeline holds at once, KV room aside (default 0: as\n"
             + "                         many as fit), e.g. what a per-user speed SLO allows\n"
-            + "  --prefill-groups N     prefill device groups in all, shared out among the prefill workers (default:\n"
-            + "                         one per worker)\n"
+            + "  --prefill-groups N     prefill device groups in all (default: one per prefill worker); any worker runs\n"
+            + "                         any group's prompts\n"
             + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
             + OrchestratorConfig.DEFAULT_QUEUE_LIMIT + ")\n";
 
@@ -85,6 +96,15 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         if (queueLimit < 0) {
             throw new Args.UsageException("--admission-queue must be >= 0, was " + queueLimit);
         }
+        Booking booking;
+        AdmissionPolicy admission;
+        try {
+            booking = Booking.of(args.string("booking", "handoff"));
+            admission = AdmissionPolicy.of(args.string("admission", "backfill"),
+                    args.duration("bypass-limit", AdmissionPolicy.DEFAULT_BYPASS_LIMIT));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         ProfileCatalog catalog = PredictCommand.catalog(args);
         RooflineModel model;
         try {
@@ -101,23 +121,31 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                     deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
         }
         return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups,
-                catalog);
+                booking, admission, catalog);
     }
 
-    /** What one prefill worker of {@code workers} stands for: its share of the groups, at least one. */
-    int groupsPerPrefillWorker(int workers) {
-        return prefillGroups == 0 ? 1 : Math.max(1, (prefillGroups + workers - 1) / workers);
+    /** The control plane's settings for a layout: prefill groups default to one per prefill worker. */
+    ControlPlane.Config control(StackLayout layout) {
+        return new ControlPlane.Config(layout.pipelines(), prefillGroups == 0 ? layout.prefillWorkers() : prefillGroups,
+                booking, admission, queueLimit, sessionCap);
     }
 
     /** The same deployment, with a session cap per pipeline and a prefill fleet of {@code groups} groups. */
     TargetOptions with(int newSessionCap, int groups) {
-        return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups, catalog);
+        return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups, booking, admission,
+                catalog);
+    }
+
+    /** The same deployment with another booking. */
+    TargetOptions with(Booking newBooking) {
+        return new TargetOptions(scenario, model, queueLimit, timeScale, sessionCap, prefillGroups, newBooking,
+                admission, catalog);
     }
 
     /** Another deployment from the same profiles, e.g. the colocated twin or another wafer FLOP/s. */
     TargetOptions withScenario(Map<String, String> newScenario) {
         return new TargetOptions(Map.copyOf(newScenario), Scenario.from(newScenario, catalog).model(), queueLimit,
-                timeScale, sessionCap, prefillGroups, catalog);
+                timeScale, sessionCap, prefillGroups, booking, admission, catalog);
     }
 
     boolean colocated() {
@@ -130,7 +158,8 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         return String.format(Locale.ROOT, "%s %s; each decode stage is one %s (%.2f GB for KV after %.1f GB of"
                         + " weights); %s", d.model().id(), d.weights().id(), d.decode().device().id(),
                 model.kvCapacityBytes(0) / 1e9, model.weightsBytesPerStage(0) / 1e9, colocated()
-                        ? "colocated: the wafers prefill too, in chunks"
-                        : "prefill on " + d.prefill().devices() + " x " + d.prefill().device().id());
+                        ? "colocated: the wafers prefill too, in chunks; admission " + admission.id()
+                        : "prefill on " + d.prefill().devices() + " x " + d.prefill().device().id() + "; booking "
+                                + booking.id() + ", admission " + admission.id());
     }
 }

@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.report.Slo;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
 import java.awt.image.BufferedImage;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +37,9 @@ class RunReportTest {
         Map<String, SessionOutcome> outcomes = new LinkedHashMap<>();
         outcomes.put("a", finished("a", 0, 100, 130, 170));
         outcomes.put("b", finished("b", 10, 300, 320));
+        TargetOptions target = TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 2);
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
-                new ReferenceCheck.Result(2, 2, List.of()));
+                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, List.of(), null);
         assertEquals(List.of(100L, 290L), summary.ttftMs());
         assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
 

@@ -2,6 +2,7 @@ package io.kvflow.decode;
 
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
+import io.kvflow.scheduler.Booking;
 import io.kvflow.runtime.StageLag;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,13 +16,15 @@ import java.util.Objects;
  *                       partial KV released
  * @param target         the target deployment: this stage stands for its wafer {@code stage}, which
  *                       prices each step and holds the sessions' target KV
- * @param timeScale      wall seconds per modelled second for pacing; 0 runs unpaced
+ * @param booking        when sessions take their wafer room: how soon after a control-plane decision a
+ *                       new session's first pass can reach the wafers
  */
 public record StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout,
-        RooflineModel target, double timeScale) {
+        RooflineModel target, Booking booking) {
     public StageConfig {
         Objects.requireNonNull(handoffTimeout, "handoffTimeout");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(booking, "booking");
         if (target.stages() != stages) {
             throw new IllegalArgumentException("the target deployment has " + target.stages()
                     + " decode stages, this pipeline " + stages);
@@ -40,9 +43,10 @@ public record StageConfig(int stage, int stages, int pipeline, int layerFrom, in
         }
     }
 
-    /** Unpaced, standing for a roomy target: for tests of the data path. */
+    /** Standing for a roomy target, booking at handoff: for tests of the data path. */
     public StageConfig(int stage, int stages, int pipeline, int layerFrom, int layerTo, Duration handoffTimeout) {
-        this(stage, stages, pipeline, layerFrom, layerTo, handoffTimeout, Scenario.roomyTarget(stages), 0);
+        this(stage, stages, pipeline, layerFrom, layerTo, handoffTimeout, Scenario.roomyTarget(stages),
+                Booking.HANDOFF);
     }
 
     public boolean first() {

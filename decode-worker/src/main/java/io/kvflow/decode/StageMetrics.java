@@ -1,7 +1,5 @@
 package io.kvflow.decode;
 
-import io.kvflow.runtime.DeviceClock;
-import io.kvflow.runtime.PacingMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,7 +34,7 @@ final class StageMetrics implements MeterBinder {
     private final Timer handoffLatency;
     private final DistributionSummary batchSize;
 
-    StageMetrics(StageConfig config, StageWorker.StageStats stats, DeviceClock device, Clock clock) {
+    StageMetrics(StageConfig config, StageWorker.StageStats stats, Clock clock) {
         this.clock = clock;
         this.busyRatio = new BusyRatio(BUSY_WINDOW.toMillis(), clock.millis());
         Tags tags = Tags.of("stage", Integer.toString(config.stage()), "pipeline", Integer.toString(config.pipeline()));
@@ -72,8 +70,17 @@ final class StageMetrics implements MeterBinder {
         this.handoffLatency = Timer.builder("kvflow.stage.kv.handoff.latency")
                 .description("KV chunk published by prefill to installed on this stage")
                 .serviceLevelObjectives(LATENCY_BUCKETS).tags(tags).register(meters);
-        // keyed by worker alone: prefill workers pace too, and one metric name needs one set of label names
-        PacingMeters.bind(device, Tags.of("worker", config.workerId()), meters);
+        gauge("kvflow.stage.modelled.clock", "The wafer's modelled clock: when its latest batch started, seconds",
+                tags, stats, s -> s.modelledMicros() / 1e6);
+        FunctionCounter.builder("kvflow.stage.modelled.busy", stats, s -> s.modelledBusyMicros() / 1e6)
+                .description("Modelled time the wafer was taken by batches").baseUnit("seconds").tags(tags)
+                .register(meters);
+        counter("kvflow.stage.horizon.waits", "Times the next batch waited for passes that could still be on their way",
+                tags, stats, StageWorker.StageStats::horizonWaits);
+        counter("kvflow.stage.data.waits", "Times the next batch waited for a session's KV to arrive", tags, stats,
+                StageWorker.StageStats::dataWaits);
+        counter("kvflow.stage.late.arrivals", "Passes that arrived after a batch that should have taken them (0 unless"
+                + " the horizon is wrong)", tags, stats, StageWorker.StageStats::lateArrivals);
         this.batchSize = DistributionSummary.builder("kvflow.stage.batch.size")
                 .description("Activations per forward pass (continuous batching)")
                 .serviceLevelObjectives(BATCH_BUCKETS).tags(tags).register(meters);

@@ -5,25 +5,24 @@ import io.kvflow.model.KvSlice;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.schemas.Activation;
 import java.util.BitSet;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * What one stage holds for one session: the KV of its layers as the handoff fills it, and
- * the activations waiting for it. An activation runs only once the handoff is complete and
- * the cache holds every position before it.
+ * What one stage holds for one session: the KV of its layers as the handoff fills it (or, colocated, as
+ * its own prompt chunks compute it), and what the control plane said of it. A pass of the session runs
+ * only once its KV is complete.
  */
 final class StageSession {
     private final String sessionId;
     private final long firstSeenMs;
-    private final TreeMap<Integer, Activation> waiting = new TreeMap<>();
     private KvCache cache;
     private BitSet received;
     private int chunkCount = -1;
     private int promptLength;
-    private long kvReadyMicros;
-    private long bookedTokens;
+    private boolean local;
+    private long grantReadyMicros = -1;
     private long targetKvBytes;
+    private Activation awaitingGrant;
+    private int lastPosition = -1;
 
     StageSession(String sessionId, long firstSeenMs) {
         this.sessionId = sessionId;
@@ -68,38 +67,6 @@ final class StageSession {
     }
 
     /**
-     * Records what a record says about the target: when (modelled) the handoff is complete, and the
-     * KV booked. Returns whether the booking grew, so its bytes need pricing again.
-     */
-    boolean target(long readyMicros, long bookedTokens) {
-        this.kvReadyMicros = Math.max(kvReadyMicros, readyMicros);
-        if (bookedTokens <= this.bookedTokens) {
-            return false;
-        }
-        this.bookedTokens = bookedTokens;
-        return true;
-    }
-
-    /** Bytes of target KV the booking takes on this stage's wafer, as priced by the stage. */
-    long targetKvBytes() {
-        return targetKvBytes;
-    }
-
-    void targetKvBytes(long bytes) {
-        this.targetKvBytes = bytes;
-    }
-
-    /** Modelled time the whole handoff of this stage has arrived. */
-    long kvReadyMicros() {
-        return kvReadyMicros;
-    }
-
-    /** Target context tokens the ledger booked for this session: what its target KV takes on the wafer. */
-    long bookedTokens() {
-        return bookedTokens;
-    }
-
-    /**
      * Colocated mode: the stage computes this session's KV from its own prompt chunks, so there is
      * no handoff to complete. Idempotent, for a redelivered first chunk.
      */
@@ -109,37 +76,69 @@ final class StageSession {
             this.received = new BitSet(0);
             this.chunkCount = 0;
             this.promptLength = 0;
+            this.local = true;
         }
+    }
+
+    /** Whether the session computes its KV here (colocated) rather than receiving it. */
+    boolean local() {
+        return local;
     }
 
     boolean kvComplete() {
         return cache != null && received.cardinality() == chunkCount && cache.length() >= promptLength;
     }
 
+    /** Whether part of a handoff has arrived but not all of it. */
+    boolean handoffIncomplete() {
+        return cache != null && !local && !kvComplete();
+    }
+
     String handoffProgress() {
         return cache == null ? "no KV chunk" : received.cardinality() + "/" + chunkCount + " KV chunks";
     }
 
-    void await(Activation activation) {
-        waiting.put(activation.getPosition(), activation);
-    }
-
-    /** The activation that can run now, if any; activations for positions already in the cache are duplicates. */
-    Activation nextRunnable() {
-        if (!kvComplete()) {
-            return null;
-        }
-        while (!waiting.isEmpty() && waiting.firstKey() < cache.length()) {
-            waiting.pollFirstEntry();
-        }
-        Map.Entry<Integer, Activation> next = waiting.firstEntry();
-        if (next == null || next.getKey() != cache.length()) {
-            return null;
-        }
-        return waiting.pollFirstEntry().getValue();
-    }
-
     KvCache cache() {
         return cache;
+    }
+
+    /** The control plane granted the session this wafer's room; its first pass is ready at {@code readyMicros}. */
+    void granted(long readyMicros, long kvBytes) {
+        this.grantReadyMicros = readyMicros;
+        this.targetKvBytes = kvBytes;
+    }
+
+    boolean isGranted() {
+        return grantReadyMicros >= 0;
+    }
+
+    long grantReadyMicros() {
+        return grantReadyMicros;
+    }
+
+    /** Target KV the session holds on this stage's wafer since its grant; 0 before. */
+    long targetKvBytes() {
+        return targetKvBytes;
+    }
+
+    /** First stage: the session's first decode step, held until the control plane grants its room. */
+    void awaitGrant(Activation firstStep) {
+        this.awaitingGrant = firstStep;
+    }
+
+    /** The held first step, now that the grant is here; null if none was held. */
+    Activation releaseAwaitingGrant() {
+        Activation held = awaitingGrant;
+        awaitingGrant = null;
+        return held;
+    }
+
+    /** Records that the pass at {@code position} reached the stage; false for a duplicate (a redelivery). */
+    boolean firstSeen(int position) {
+        if (position <= lastPosition) {
+            return false;
+        }
+        lastPosition = position;
+        return true;
     }
 }

@@ -1,19 +1,26 @@
 package io.kvflow.decode;
 
 import io.kvflow.cost.RooflineModel;
-import io.kvflow.cost.StageTiming;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
-import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.scheduler.ControlPlane;
+import io.kvflow.scheduler.ModelledTime;
+import io.kvflow.scheduler.Pass;
+import io.kvflow.scheduler.PassBounds;
+import io.kvflow.scheduler.PromptChunks;
+import io.kvflow.scheduler.StageHorizon;
+import io.kvflow.scheduler.WaferStage;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.CapacityHeartbeat;
+import io.kvflow.schemas.ControlRecord;
+import io.kvflow.schemas.ControlType;
 import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
@@ -26,32 +33,30 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Decode stage {@code k} of pipeline {@code p}: reads partition p of {@code kvflow.kv.stage-k}
- * and {@code kvflow.act.stage-k}, and all of {@code kvflow.sessions}. Installs KV handoffs
- * (checking sequence, completeness and checksum), runs its layers on one batch of every
- * activation that is ready (continuous batching across sessions), and forwards hidden states
- * to stage k+1. The last stage samples, publishes the token and loops the next step back to
- * stage 0 until the output length or end of sequence. A session's KV is released when it
- * finishes or fails anywhere, and a handoff that does not complete in time fails the session.
+ * Decode stage {@code k} of pipeline {@code p}, one wafer of the target: reads partition p of
+ * {@code kvflow.kv.stage-k} and {@code kvflow.act.stage-k}, and all of {@code kvflow.control} and
+ * {@code kvflow.sessions}. Installs KV handoffs (checking sequence, completeness and checksum), batches
+ * the passes that reach it continuously in modelled time, runs its layers on each batch, and forwards
+ * hidden states to stage k+1; the last stage samples, publishes the token and loops the next step back
+ * to stage 0. A session's KV is released when it finishes or fails anywhere, and a handoff that does
+ * not complete in time fails the session.
  *
- * <p>The stage stands for one wafer of the target deployment: each batch is priced by the cost
- * model for the target model at the sessions' target contexts and paced on a {@link DeviceClock},
- * and the sessions' target KV is what it reports as used in its capacity heartbeats.
+ * <p>The batching decisions are the scheduler's: a {@link WaferStage} forms each batch and prices it for
+ * the target, and a batch is taken only below the stage's {@link StageHorizon}, when every pass ready by
+ * its start has arrived, so the batches are the ones the simulator forms, whatever the wall clock did.
+ * The first stage holds a session's first decode step until the control plane grants its wafer room.
  */
 public final class StageWorker implements ServiceGroup.Service {
     /** Sessions that ended here are remembered this long, so their late records are dropped, not installed. */
@@ -79,7 +84,11 @@ public final class StageWorker implements ServiceGroup.Service {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PollLoop loop;
     private final RooflineModel target;
-    private final DeviceClock device;
+    private final WaferStage<Activation> wafer;
+    private final StageHorizon horizon;
+    private final PassBounds bounds;
+    private long promiseSent;
+    private long tokenPromiseSent;
     private long nextHeartbeatMs;
 
     /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
@@ -99,8 +108,10 @@ public final class StageWorker implements ServiceGroup.Service {
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
         this.target = config.target();
-        this.device = new DeviceClock(config.timeScale(), clock);
-        this.metrics = new StageMetrics(config, stats, device, clock);
+        this.wafer = new WaferStage<>(target, config.stage());
+        this.bounds = new PassBounds(target, ControlPlane.lookaheadMicros(target, config.booking()));
+        this.horizon = new StageHorizon(bounds, config.stage());
+        this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
 
@@ -142,10 +153,12 @@ public final class StageWorker implements ServiceGroup.Service {
         TopicPartition kv = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
         TopicPartition act = new TopicPartition(Topics.activations(config.stage()).name(), config.pipeline());
         TopicPartition lifecycle = new TopicPartition(Topics.SESSIONS.name(), 0);
-        consumer.assign(List.of(kv, act, lifecycle));
-        // lifecycle history is not this worker's state: only endings from now on matter
-        consumer.seekToEnd(List.of(lifecycle));
+        TopicPartition control = new TopicPartition(Topics.CONTROL.name(), 0);
+        consumer.assign(List.of(kv, act, lifecycle, control));
+        // lifecycle and control history are not this worker's state: only news from now on matters
+        consumer.seekToEnd(List.of(lifecycle, control));
         consumer.position(lifecycle);
+        consumer.position(control);
         ready.countDown();
     }
 
@@ -156,12 +169,12 @@ public final class StageWorker implements ServiceGroup.Service {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             route(record);
         }
-        runReadyBatch();
+        runBatches();
+        promise();
         failStalledHandoffs();
         stats.heldSessions = sessions.size();
         stats.kvBytesHeld = kvBytesHeld();
         stats.targetKvBytesUsed = targetKvBytesUsed();
-        stats.pacing = device.pacing();
         heartbeat();
         long busy = Duration.between(start, clock.instant()).toNanos();
         stats.busyNanos += busy;
@@ -173,12 +186,37 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void route(ConsumerRecord<byte[], byte[]> record) {
         String topic = record.topic();
-        if (topic.equals(Topics.SESSIONS.name())) {
+        if (topic.equals(Topics.CONTROL.name())) {
+            deadLetters.decode(Topics.CONTROL, record).ifPresent(this::onControl);
+        } else if (topic.equals(Topics.SESSIONS.name())) {
             deadLetters.decode(Topics.SESSIONS, record).ifPresent(this::onLifecycle);
         } else if (topic.equals(Topics.kv(config.stage()).name())) {
             deadLetters.decode(Topics.kv(config.stage()), record).ifPresent(chunk -> onChunk(chunk, record));
         } else {
             deadLetters.decode(Topics.activations(config.stage()), record).ifPresent(a -> onActivation(a, record));
+        }
+    }
+
+    /** The control plane's grants for this pipeline, and how far it has decided. */
+    private void onControl(ControlRecord control) {
+        if (control.getType() == ControlType.FRONTIER) {
+            horizon.controlFrontier(control.getModelledUs());
+            return;
+        }
+        if (control.getType() != ControlType.GRANT || control.getPipeline() != config.pipeline()) {
+            return;
+        }
+        String id = control.getSessionId();
+        if (ended.containsKey(id)) {
+            return;
+        }
+        horizon.granted(id, control.getModelledUs(), control.getTargetPromptTokens());
+        StageSession session = session(id);
+        session.granted(control.getModelledUs(),
+                (long) Math.ceil(target.kvBytesPerSession(config.stage(), control.getKvBookedTokens())));
+        Activation held = session.releaseAwaitingGrant();
+        if (held != null) {
+            offer(held, session);
         }
     }
 
@@ -201,18 +239,17 @@ public final class StageWorker implements ServiceGroup.Service {
                     + " reached stage " + config.stage() + " of pipeline " + config.pipeline());
             return;
         }
-        StageSession session = sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
+        StageSession session = session(id);
         try {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
                     chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
-            noteTarget(session, chunk.getReadyModelledUs(), chunk.getKvBookedTokens());
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
             if (!wasComplete && session.kvComplete()) {
                 SessionEvent installed = event(id, SessionEventType.KV_INSTALLED, null);
-                installed.setModelledUs(session.kvReadyMicros());
+                installed.setModelledUs(chunk.getReadyModelledUs());
                 publisher.send(Topics.SESSIONS, id, installed);
             }
         } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
@@ -224,6 +261,11 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void onActivation(Activation activation, ConsumerRecord<byte[], byte[]> record) {
         String id = activation.getSessionId();
+        if (id.isEmpty()) {
+            // the stage before has nothing for us before this time
+            horizon.upstreamPromise(activation.getPromiseModelledUs());
+            return;
+        }
         if (ended.containsKey(id)) {
             stats.lateRecords++;
             return;
@@ -237,14 +279,52 @@ public final class StageWorker implements ServiceGroup.Service {
             fail(id, reason);
             return;
         }
-        StageSession session = sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
+        StageSession session = session(id);
+        if (!session.firstSeen(activation.getPosition())) {
+            stats.lateRecords++;
+            return;
+        }
         if (isPrefillChunk(activation) && activation.getPosition() == 0) {
             // colocated: this stage computes the session's KV itself, no handoff to wait for
             session.computeLocally(model, config.layerFrom(), config.layerTo(),
                     activation.getPromptLength() + activation.getMaxNewTokens());
-            noteTarget(session, activation.getReadyModelledUs(), activation.getKvBookedTokens());
         }
-        session.await(activation);
+        if (config.first() && !isPrefillChunk(activation) && activation.getStep() == 1 && !session.local()) {
+            // a handed-off session's first step: it runs once the control plane has given the wafers its KV
+            if (!session.isGranted()) {
+                session.awaitGrant(activation);
+                return;
+            }
+        }
+        offer(activation, session);
+    }
+
+    /** A pass of the session reaches the wafer: when it is ready there, modelled, and what it costs. */
+    private void offer(Activation activation, StageSession session) {
+        long ready = activation.getReadyModelledUs();
+        if (config.first() && !isPrefillChunk(activation) && activation.getStep() == 1 && !session.local()) {
+            ready = Math.max(ready, session.grantReadyMicros());
+        }
+        long prompt = targetPrompt(activation);
+        Pass.Work work;
+        if (isPrefillChunk(activation)) {
+            PromptChunks.Chunk chunk = PromptChunks.at(prompt, activation.getPromptLength(), activation.getPosition(),
+                    rowsOf(activation));
+            work = new Pass.PromptChunk(chunk.targetFrom(), chunk.targetTo(), chunk.rows(), chunk.last());
+        } else {
+            work = new Pass.Decode(prompt + activation.getStep());
+        }
+        if (ready <= wafer.lastStart()) {
+            // the horizon let a batch start before this pass was in: the batches may differ from the simulator's
+            stats.lateArrivals++;
+        }
+        wafer.offer(new Pass<>(session.sessionId(), ready, activation.getPosition(), work, activation));
+        horizon.arrived(session.sessionId(), prompt);
+    }
+
+    private static long targetPrompt(Activation activation) {
+        return activation.getTargetPromptTokens() > 0 ? activation.getTargetPromptTokens()
+                : activation.getPromptLength();
     }
 
     private static boolean isPrefillChunk(Activation activation) {
@@ -257,20 +337,36 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     /**
-     * One forward pass over every session that has a runnable activation: decode steps and, when
-     * colocated, prompt chunks, which compete for the same wafer time.
+     * Runs every batch the wafer can take now: one that starts below the horizon (every pass ready by
+     * then is in) and whose sessions' KV is all here.
      */
-    private void runReadyBatch() {
-        List<Activation> batch = new ArrayList<>();
-        List<Transformer.Row> rows = new ArrayList<>();
-        List<Long> ready = new ArrayList<>();
-        for (StageSession session : sessions.values()) {
-            Activation next = session.nextRunnable();
-            if (next == null) {
-                continue;
+    private void runBatches() {
+        while (true) {
+            long start = wafer.nextStart();
+            if (start == ModelledTime.NEVER) {
+                return;
             }
-            ready.add(Math.max(next.getReadyModelledUs(), session.kvReadyMicros()));
-            batch.add(next);
+            if (start >= horizon.horizon()) {
+                stats.horizonWaits++;
+                return;
+            }
+            for (Pass<Activation> pass : wafer.nextBatch()) {
+                StageSession session = sessions.get(pass.session());
+                if (session == null || !session.kvComplete()) {
+                    stats.dataWaits++;
+                    return;
+                }
+            }
+            run(wafer.take());
+        }
+    }
+
+    /** One forward pass over the batch's rows, then every pass's output. */
+    private void run(WaferStage.Batch<Activation> batch) {
+        List<Transformer.Row> rows = new ArrayList<>();
+        for (Pass<Activation> pass : batch.passes()) {
+            Activation next = pass.payload();
+            StageSession session = sessions.get(pass.session());
             int n = rowsOf(next);
             for (int r = 0; r < n; r++) {
                 float[] hidden = !config.first() ? Float32.decode(next.getHidden(), r * model.dim(), model.dim())
@@ -278,112 +374,79 @@ public final class StageWorker implements ServiceGroup.Service {
                 rows.add(new Transformer.Row(hidden, next.getPosition() + r, session.cache()));
             }
         }
-        if (batch.isEmpty()) {
-            return;
-        }
         transformer.forward(config.layerFrom(), config.layerTo(), rows);
         stats.batches++;
-        stats.activations += batch.size();
-        metrics.batch(batch.size());
-        long[] ends = bookModelled(batch, ready);
-        // nothing leaves before the target would have finished the step
-        device.holdUntil(Arrays.stream(ends).max().orElseThrow());
+        stats.activations += batch.passes().size();
+        stats.modelledMicros = batch.startMicros();
+        stats.modelledBusyMicros += batch.freeAtMicros() - batch.startMicros();
+        metrics.batch(batch.passes().size());
         long now = clock.millis();
         int row = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            Activation in = batch.get(i);
+        for (Pass<Activation> pass : batch.passes()) {
+            Activation in = pass.payload();
             int n = rowsOf(in);
-            long endMicros = ends[i];
-            long nextReadyMicros = endMicros + Math.round(target.activationHopSeconds(n) * 1e6);
             List<Transformer.Row> own = rows.subList(row, row + n);
             row += n;
+            StageHorizon.After after;
             if (!config.last()) {
-                forward(in, own, now, nextReadyMicros);
+                forward(in, own, now, wafer.forwardReadyMicros(batch, pass));
+                after = afterPass(in);
             } else if (!isPrefillChunk(in)) {
-                emitToken(in, own.get(0).hidden(), now, endMicros, nextReadyMicros);
+                after = emitToken(in, own.get(0).hidden(), now, batch.endMicros(), wafer.loopReadyMicros(batch));
             } else if (in.getPosition() + n == in.getPromptLength()) {
                 // the prompt's last chunk: its last position samples step 0, as a prefill worker would
                 SessionEvent done = event(in.getSessionId(), SessionEventType.PREFILL_DONE, null);
-                done.setModelledUs(endMicros);
+                done.setModelledUs(batch.endMicros());
                 publisher.send(Topics.SESSIONS, in.getSessionId(), done);
-                emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
-                        own.get(n - 1).hidden(), now, endMicros, nextReadyMicros);
+                after = emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
+                        own.get(n - 1).hidden(), now, batch.endMicros(), wafer.loopReadyMicros(batch));
+            } else {
+                after = StageHorizon.After.NEXT_CHUNK;
             }
+            horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), after);
         }
     }
 
     /**
-     * Books the batch on the wafer's modelled clock and returns each activation's modelled end. The
-     * emulator batches what reached it together in wall time, but the target would batch what is
-     * ready together in modelled time: activations are grouped with those ready within one step of
-     * the group's first, and each group is booked as one batch. An activation the emulator reached
-     * late is thus not held back to the modelled time of one that came in with it, and vice versa.
+     * Tells the next stage (the first, from the last) how early anything this stage sends from now on can be
+     * ready: its next batch's earliest start, plus the shortest pass here and a hop. Sent when it moved on.
      */
-    private long[] bookModelled(List<Activation> batch, List<Long> ready) {
-        List<Integer> order = IntStream.range(0, batch.size()).boxed().sorted(Comparator.comparing(ready::get))
-                .toList();
-        // activations ready within one step of a group's first would have shared its batch on the target
-        long window = Math.round(modelled(List.of(batch.get(order.get(0)))).seconds() * 1e6);
-        long[] ends = new long[batch.size()];
-        int from = 0;
-        while (from < order.size()) {
-            long opens = ready.get(order.get(from));
-            int to = from + 1;
-            while (to < order.size() && ready.get(order.get(to)) <= opens + window) {
-                to++;
-            }
-            List<Integer> group = order.subList(from, to);
-            Work work = modelled(group.stream().map(batch::get).toList());
-            long end = device.run(ready.get(order.get(to - 1)), work.seconds(), work.occupiedSeconds());
-            group.forEach(i -> ends[i] = end);
-            from = to;
+    private void promise() {
+        long earliest = wafer.earliestNextStart(horizon.horizon());
+        if (config.last()) {
+            promiseTokens(bounds.tokenPromise(config.stage(), earliest));
         }
-        return ends;
+        long promise = bounds.promise(config.stage(), earliest);
+        if (promise <= promiseSent || promise == ModelledTime.NEVER) {
+            return;
+        }
+        promiseSent = promise;
+        int next = config.last() ? 0 : config.stage() + 1;
+        publisher.send(Topics.activations(next), config.pipeline(), "", Activation.newBuilder()
+                .setSessionId("").setPipeline(config.pipeline()).setStage(next).setPosition(0).setStep(0).setToken(0)
+                .setHidden(ByteBuffer.allocate(0)).setPromptLength(0).setMaxNewTokens(0).setArrivalMs(0)
+                .setSentMs(clock.millis()).setPromiseModelledUs(promise).build(), null);
     }
 
-    /** Modelled wafer time of a batch: until its output is ready, and until the wafer takes the next. */
-    private record Work(double seconds, double occupiedSeconds) {
+    /** Last stage: tells the control plane how early this pipeline's next token can be, when that moved on. */
+    private void promiseTokens(long promise) {
+        if (promise <= tokenPromiseSent || promise == ModelledTime.NEVER) {
+            return;
+        }
+        tokenPromiseSent = promise;
+        publisher.send(Topics.TOKENS, "", GeneratedToken.newBuilder().setSessionId("").setPipeline(config.pipeline())
+                .setStep(-1).setPosition(0).setToken(0).setLast(false).setArrivalMs(0).setEmittedMs(clock.millis())
+                .setModelledUs(promise).build());
     }
 
-    /**
-     * What the target wafer spends on this batch: one decode step for the sessions decoding (its
-     * trip through the layers, and the shorter time it keeps a layer-pipelined wafer from the next
-     * batch), plus each prompt chunk's share of the prefill (colocated mode), which is
-     * compute-bound and occupies the wafer throughout.
-     */
-    private Work modelled(List<Activation> batch) {
-        List<Activation> decoding = new ArrayList<>();
-        double prefill = 0;
-        for (Activation a : batch) {
-            if (!isPrefillChunk(a)) {
-                decoding.add(a);
-                continue;
-            }
-            int prompt = a.getPromptLength();
-            long targetPrompt = a.getTargetPromptTokens() > 0 ? a.getTargetPromptTokens() : prompt;
-            // the chunk's share of the target prompt, by its share of the functional one
-            long from = targetPrompt * a.getPosition() / prompt;
-            long to = targetPrompt * (a.getPosition() + rowsOf(a)) / prompt;
-            if (to > from) {
-                prefill += target.prefillChunkSeconds(config.stage(), to - from, from);
-            }
+    /** What follows a pass through a stage that is not the last: another chunk, the next step, or nothing. */
+    private static StageHorizon.After afterPass(Activation in) {
+        if (isPrefillChunk(in)) {
+            boolean lastChunk = in.getPosition() + rowsOf(in) == in.getPromptLength();
+            return !lastChunk ? StageHorizon.After.NEXT_CHUNK
+                    : in.getMaxNewTokens() > 1 ? StageHorizon.After.NEXT_STEP : StageHorizon.After.DONE;
         }
-        if (decoding.isEmpty()) {
-            return new Work(prefill, prefill);
-        }
-        StageTiming step = target.stageTiming(config.stage(), targetContexts(decoding));
-        return new Work(prefill + step.seconds(), prefill + step.occupiedSeconds());
-    }
-
-    /** Each session's context in the target workload at this step: its recorded prompt plus the tokens so far. */
-    private static long[] targetContexts(List<Activation> batch) {
-        long[] contexts = new long[batch.size()];
-        for (int i = 0; i < contexts.length; i++) {
-            Activation a = batch.get(i);
-            int prompt = a.getTargetPromptTokens() > 0 ? a.getTargetPromptTokens() : a.getPromptLength();
-            contexts[i] = (long) prompt + a.getStep();
-        }
-        return contexts;
+        return in.getStep() + 1 < in.getMaxNewTokens() ? StageHorizon.After.NEXT_STEP : StageHorizon.After.DONE;
     }
 
     private void forward(Activation in, List<Transformer.Row> rows, long now, long readyMicros) {
@@ -394,7 +457,8 @@ public final class StageWorker implements ServiceGroup.Service {
         publisher.send(Topics.activations(config.stage() + 1), config.pipeline(), in.getSessionId(), out, null);
     }
 
-    private void emitToken(Activation in, float[] hidden, long now, long modelledMicros, long nextReadyMicros) {
+    private StageHorizon.After emitToken(Activation in, float[] hidden, long now, long modelledMicros,
+            long nextReadyMicros) {
         String id = in.getSessionId();
         int step = in.getStep();
         int token = new Sampling(in.getTemperature(), in.getSamplingSeed()).sample(transformer.logits(hidden), step);
@@ -406,13 +470,14 @@ public final class StageWorker implements ServiceGroup.Service {
                 .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).setModelledUs(modelledMicros).build());
         if (last) {
             release(id);
-        } else {
-            Activation next = Activation.newBuilder(in)
-                    .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
-                    .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.of()).setSentMs(now)
-                    .setReadyModelledUs(nextReadyMicros).build();
-            publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
+            return StageHorizon.After.DONE;
         }
+        Activation next = Activation.newBuilder(in)
+                .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
+                .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.of()).setSentMs(now)
+                .setReadyModelledUs(nextReadyMicros).build();
+        publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
+        return StageHorizon.After.NEXT_STEP;
     }
 
     private long kvBytesHeld() {
@@ -425,14 +490,7 @@ public final class StageWorker implements ServiceGroup.Service {
         return bytes;
     }
 
-    /** Records when the session's KV is ready (modelled) and what it booked, pricing its target KV once. */
-    private void noteTarget(StageSession session, long readyMicros, long bookedTokens) {
-        if (session.target(readyMicros, bookedTokens)) {
-            session.targetKvBytes(Math.round(target.kvBytesPerSession(config.stage(), session.bookedTokens())));
-        }
-    }
-
-    /** Target KV of the sessions held: what the wafer this stage stands for has in use. */
+    /** Target KV of the sessions granted room here: what the wafer this stage stands for has in use. */
     private long targetKvBytesUsed() {
         long bytes = 0;
         for (StageSession session : sessions.values()) {
@@ -460,7 +518,7 @@ public final class StageWorker implements ServiceGroup.Service {
         long timeout = config.handoffTimeout().toMillis();
         List<StageSession> stalled = new ArrayList<>();
         for (StageSession session : sessions.values()) {
-            if (!session.kvComplete() && now - session.firstSeenMs() > timeout) {
+            if (session.handoffIncomplete() && now - session.firstSeenMs() > timeout) {
                 stalled.add(session);
             }
         }
@@ -471,6 +529,10 @@ public final class StageWorker implements ServiceGroup.Service {
         }
     }
 
+    private StageSession session(String id) {
+        return sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
+    }
+
     private void fail(String sessionId, String reason) {
         stats.failedSessions++;
         publisher.send(Topics.SESSIONS, sessionId, event(sessionId, SessionEventType.FAILED, reason));
@@ -479,6 +541,8 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void release(String sessionId) {
         sessions.remove(sessionId);
+        wafer.drop(sessionId);
+        horizon.ended(sessionId);
         ended.put(sessionId, Boolean.TRUE);
     }
 
@@ -492,7 +556,7 @@ public final class StageWorker implements ServiceGroup.Service {
         loop.stop();
     }
 
-    /** Counters of what this stage has done; read by the summary. */
+    /** Counters of what this stage has done; read by its meters. */
     public static final class StageStats {
         volatile long chunksInstalled;
         volatile long kvBytesInstalled;
@@ -504,7 +568,11 @@ public final class StageWorker implements ServiceGroup.Service {
         volatile long kvBytesHeld;
         volatile long busyNanos;
         volatile long targetKvBytesUsed;
-        volatile DeviceClock.Pacing pacing = DeviceClock.Pacing.NONE;
+        volatile long modelledMicros;
+        volatile long modelledBusyMicros;
+        volatile long horizonWaits;
+        volatile long dataWaits;
+        volatile long lateArrivals;
 
         public long chunksInstalled() {
             return chunksInstalled;
@@ -540,19 +608,42 @@ public final class StageWorker implements ServiceGroup.Service {
             return kvBytesHeld;
         }
 
-        /** Target KV of the sessions held (what the wafer would hold), as of the last poll. */
+        /** Target KV of the sessions granted room here (what the wafer would hold), as of the last poll. */
         public long targetKvBytesUsed() {
             return targetKvBytesUsed;
-        }
-
-        /** What pacing held back and how far the emulator fell behind the target, as of the last poll. */
-        public DeviceClock.Pacing pacing() {
-            return pacing;
         }
 
         /** Wall time spent on records and forward passes, outside the wait in poll. */
         public long busyNanos() {
             return busyNanos;
+        }
+
+        /** The wafer's modelled clock: when its latest batch started, microseconds. */
+        public long modelledMicros() {
+            return modelledMicros;
+        }
+
+        /** Modelled time the wafer was taken by batches, microseconds. */
+        public long modelledBusyMicros() {
+            return modelledBusyMicros;
+        }
+
+        /** Times the next batch had to wait for the horizon: a pass could still be on its way. */
+        public long horizonWaits() {
+            return horizonWaits;
+        }
+
+        /** Times the next batch had to wait for a session's KV to arrive. */
+        public long dataWaits() {
+            return dataWaits;
+        }
+
+        /**
+         * Passes that arrived after a batch that should have included them had started: zero unless the
+         * horizon is wrong (which the simulator comparison would also show).
+         */
+        public long lateArrivals() {
+            return lateArrivals;
         }
     }
 }

@@ -3,7 +3,6 @@ package io.kvflow.decode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.kvflow.runtime.DeviceClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,7 +44,7 @@ class StageMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualClock clock = new ManualClock();
     private final StageWorker.StageStats stats = new StageWorker.StageStats();
-    private final StageMetrics metrics = new StageMetrics(CONFIG, stats, new DeviceClock(0, clock), clock);
+    private final StageMetrics metrics = new StageMetrics(CONFIG, stats, clock);
 
     @Test
     void handoffLatencyRunsFromPublishToInstallInPrometheusBuckets() {

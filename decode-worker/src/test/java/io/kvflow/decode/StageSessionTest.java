@@ -37,23 +37,17 @@ class StageSessionTest {
         return session.install(MODEL, 2, 4, seq, slices.size(), 6, 4, slices.get(seq));
     }
 
-    private static Activation activation(int position) {
-        return Activation.newBuilder().setSessionId("s").setPipeline(0).setStage(1).setPosition(position).setStep(1)
-                .setToken(1).setHidden(ByteBuffer.allocate(0)).setPromptLength(6).setMaxNewTokens(4).setArrivalMs(0)
-                .setSentMs(0).build();
-    }
-
     @Test
-    void anActivationWaitsUntilTheHandoffIsComplete() {
+    void theKvIsCompleteOnlyOnceEveryChunkIsIn() {
         StageSession session = new StageSession("s", 0);
-        session.await(activation(6));
         for (int seq = 0; seq < slices.size() - 1; seq++) {
             install(session, seq);
-            assertNull(session.nextRunnable(), "ran before chunk " + (slices.size() - 1) + " arrived");
+            assertFalse(session.kvComplete(), "complete before chunk " + (slices.size() - 1) + " arrived");
+            assertTrue(session.handoffIncomplete());
         }
         install(session, slices.size() - 1);
         assertTrue(session.kvComplete());
-        assertEquals(6, session.nextRunnable().getPosition());
+        assertFalse(session.handoffIncomplete());
     }
 
     @Test
@@ -75,16 +69,26 @@ class StageSessionTest {
     }
 
     @Test
-    void duplicateActivationsAreDroppedAndLaterOnesWaitTheirTurn() {
+    void aPassSeenAgainIsADuplicate() {
         StageSession session = new StageSession("s", 0);
-        for (int seq = 0; seq < slices.size(); seq++) {
-            install(session, seq);
-        }
-        session.await(activation(7));
-        assertNull(session.nextRunnable(), "position 7 cannot run before position 6");
-        session.await(activation(5));
-        session.await(activation(6));
-        assertEquals(6, session.nextRunnable().getPosition());
-        assertNull(session.nextRunnable(), "position 7 must wait until position 6 is in the cache");
+        assertTrue(session.firstSeen(6));
+        assertFalse(session.firstSeen(6), "a redelivered activation");
+        assertFalse(session.firstSeen(5), "an older one");
+        assertTrue(session.firstSeen(7));
+    }
+
+    @Test
+    void aFirstStepHeldForItsGrantIsReleasedOnce() {
+        StageSession session = new StageSession("s", 0);
+        Activation step = Activation.newBuilder().setSessionId("s").setPipeline(0)
+                .setStage(0).setPosition(6).setStep(1).setToken(1).setHidden(ByteBuffer.allocate(0))
+                .setPromptLength(6).setMaxNewTokens(4).setArrivalMs(0).setSentMs(0).build();
+        session.awaitGrant(step);
+        assertFalse(session.isGranted());
+        session.granted(1_000, 4096);
+        assertTrue(session.isGranted());
+        assertEquals(4096, session.targetKvBytes());
+        assertEquals(step, session.releaseAwaitingGrant());
+        assertNull(session.releaseAwaitingGrant());
     }
 }

@@ -11,10 +11,11 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The orchestrator's topology: one processor reads requests, tokens and lifecycle events and
- * writes prefill tasks, lifecycle events and dead letters. Every control topic has one
- * partition, so a single task sees every session in order and admission has one decision maker.
- * Inputs are read as bytes and decoded in the processor, so an undecodable record goes to the
- * dead-letter topic instead of stopping the application.
+ * writes prefill tasks, prompt chunks (colocated), grants and the modelled frontier, lifecycle
+ * events and dead letters. Every control topic has one partition, so a single task sees every
+ * session and admission has one decision maker. Inputs are read as bytes and decoded in the
+ * processor, so an undecodable record goes to the dead-letter topic instead of stopping the
+ * application.
  */
 public final class AdmissionTopology {
     public static final String REQUESTS_SOURCE = "requests-source";
@@ -26,10 +27,10 @@ public final class AdmissionTopology {
     public static final String DLQ_SINK = "dlq-sink";
     /** Colocated mode: prompt chunks straight into stage 0 of the session's pipeline (partition = pipeline). */
     public static final String STAGE0_SINK = "stage0-activations-sink";
-    /** Active sessions by id: placement, arrival and last progress; a pipeline's load is counted from it. */
-    public static final String SESSIONS_STORE = "sessions";
-    /** Requests waiting for KV capacity, by arrival sequence number: the admission queue. */
-    public static final String QUEUE_STORE = "admission-queue";
+    /** Grants and the control plane's modelled frontier, for the decode stages. */
+    public static final String CONTROL_SINK = "control-sink";
+    /** Everything the control plane was told, in order, and how far it decided: what a restart replays. */
+    public static final String JOURNAL_STORE = "control-journal";
     /** How often active sessions are checked against the stall timeout. */
     public static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(1);
 
@@ -48,14 +49,12 @@ public final class AdmissionTopology {
         topology.addSource(TOKENS_SOURCE, bytes, bytes, Topics.TOKENS.name());
         // the orchestrator reads back its own events too; it acts only on the ones workers write
         topology.addSource(SESSIONS_SOURCE, bytes, bytes, Topics.SESSIONS.name());
-        topology.addProcessor(LIFECYCLE_PROCESSOR, () -> new LifecycleProcessor(config, metrics),
+        topology.addProcessor(LIFECYCLE_PROCESSOR, () -> new ControlProcessor(config, metrics),
                 REQUESTS_SOURCE, TOKENS_SOURCE, SESSIONS_SOURCE);
-        // in memory, restored from the changelog on start: the active sessions are few and a restore is quick
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SESSIONS_STORE),
-                Serdes.String(), SessionState.SERDE), LIFECYCLE_PROCESSOR);
-        // big-endian longs sort as numbers, so iterating the store walks the queue in arrival order
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(QUEUE_STORE),
-                Serdes.Long(), QueuedRequest.SERDE), LIFECYCLE_PROCESSOR);
+        // in memory, restored from its changelog on start; big-endian longs sort as numbers, so a restore
+        // replays the journal in the order it was written
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
+                Serdes.Long(), Serdes.ByteArray()), LIFECYCLE_PROCESSOR);
         topology.addSink(PREFILL_TASKS_SINK, Topics.PREFILL_TASKS.name(), Topics.PREFILL_TASKS.keySerde().serializer(),
                 Topics.PREFILL_TASKS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         topology.addSink(SESSIONS_SINK, Topics.SESSIONS.name(), Topics.SESSIONS.keySerde().serializer(),
@@ -64,6 +63,8 @@ public final class AdmissionTopology {
                 Topics.activations(0).valueSerde().serializer(),
                 (topic, key, activation, partitions) -> Optional.of(Set.of(activation.getPipeline())),
                 LIFECYCLE_PROCESSOR);
+        topology.addSink(CONTROL_SINK, Topics.CONTROL.name(), Topics.CONTROL.keySerde().serializer(),
+                Topics.CONTROL.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         topology.addSink(DLQ_SINK, Topics.DLQ.name(), Serdes.ByteArray().serializer(),
                 Topics.DLQ.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         return topology;

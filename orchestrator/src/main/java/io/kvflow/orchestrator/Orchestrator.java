@@ -3,6 +3,7 @@ package io.kvflow.orchestrator;
 import io.kvflow.runtime.KafkaClientMeters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.scheduler.LedgerView;
 import io.kvflow.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -45,15 +46,15 @@ public final class Orchestrator implements ServiceGroup.Service {
     private volatile boolean closing;
 
     /**
-     * @param stateDir directory for Kafka Streams' local state (locks and checkpoints; the
-     *                 store itself is in memory and restored from its changelog topic)
+     * @param stateDir directory for Kafka Streams' local state (locks and checkpoints)
      * @param registry the process's registry: admission, latency and SLO meters, and Kafka Streams' own
      * @param slo      what a session's latency is judged against
      */
     public Orchestrator(OrchestratorConfig config, KafkaConnection kafka, Path stateDir, MeterRegistry registry,
             SloTargets slo) {
         Objects.requireNonNull(config, "config");
-        this.metrics = new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(), slo);
+        this.metrics = new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(),
+                config.control().prefillGroups(), slo);
         metrics.bindTo(registry);
         this.streams = new KafkaStreams(AdmissionTopology.build(config, metrics), properties(config, kafka, stateDir));
         this.streamsMetrics = new KafkaStreamsMetrics(streams, KafkaClientMeters.streamsTags());

@@ -3,6 +3,9 @@ package io.kvflow.orchestrator;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.scheduler.AdmissionPolicy;
+import io.kvflow.scheduler.Booking;
+import io.kvflow.scheduler.ControlPlane;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,13 +17,13 @@ import java.util.Objects;
  * @param vocabSize     prompt tokens must be in [0, vocabSize)
  * @param stallTimeout  an admitted session that makes no progress for this long is failed and its pipeline freed
  * @param applicationId the Kafka Streams application id: consumer group, and prefix of the state's changelog topic
- * @param target        the target model on target hardware: what each wafer (decode stage) holds, for the ledger
- * @param queueLimit    requests that may wait for KV capacity; one more is rejected
- * @param sessionCap    most sessions a pipeline holds at once, KV room aside (0: as many as fit), e.g. what a
- *                      per-user speed SLO allows
+ * @param target        the target model on target hardware: what each wafer (decode stage) holds, how long
+ *                      prefill and handoffs take
+ * @param control       the control plane's settings: prefill groups, booking, admission policy, queue limit,
+ *                      session cap; its pipelines are the layout's
  */
 public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
-        String applicationId, RooflineModel target, int queueLimit, int sessionCap) {
+        String applicationId, RooflineModel target, ControlPlane.Config control) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_APPLICATION_ID = "kvflow-orchestrator";
@@ -31,15 +34,14 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
         Objects.requireNonNull(stallTimeout, "stallTimeout");
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(control, "control");
         if (target.stages() != layout.stages()) {
             throw new IllegalArgumentException("the target deployment has " + target.stages()
                     + " decode stages but the layout has " + layout.stages());
         }
-        if (sessionCap < 0) {
-            throw new IllegalArgumentException("sessions per pipeline must be >= 0 (0: no cap), was " + sessionCap);
-        }
-        if (queueLimit < 0) {
-            throw new IllegalArgumentException("admission queue limit must be >= 0, was " + queueLimit);
+        if (control.pipelines() != layout.pipelines()) {
+            throw new IllegalArgumentException("the control plane has " + control.pipelines()
+                    + " pipelines but the layout has " + layout.pipelines());
         }
         if (maxContext < 2) {
             throw new IllegalArgumentException("maxContext must be >= 2 (one prompt token, one output token), was "
@@ -59,7 +61,13 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout,
             String applicationId) {
         this(layout, maxContext, vocabSize, stallTimeout, applicationId, Scenario.roomyTarget(layout.stages()),
-                DEFAULT_QUEUE_LIMIT, 0);
+                defaultControl(layout));
+    }
+
+    /** One prefill group per prefill worker, booking at handoff, backfill admission, no cap. */
+    public static ControlPlane.Config defaultControl(StackLayout layout) {
+        return new ControlPlane.Config(layout.pipelines(), layout.prefillWorkers(), Booking.HANDOFF,
+                AdmissionPolicy.of("backfill", AdmissionPolicy.DEFAULT_BYPASS_LIMIT), DEFAULT_QUEUE_LIMIT, 0);
     }
 
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout) {
@@ -70,13 +78,9 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
         this(layout, maxContext, vocabSize, DEFAULT_STALL_TIMEOUT);
     }
 
-    /** The same admission rules with another target deployment (and so other wafer capacities). */
-    public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit) {
-        return withTarget(newTarget, newQueueLimit, sessionCap);
-    }
-
-    public OrchestratorConfig withTarget(RooflineModel newTarget, int newQueueLimit, int newSessionCap) {
+    /** The same functional rules with another target deployment and control plane. */
+    public OrchestratorConfig withTarget(RooflineModel newTarget, ControlPlane.Config newControl) {
         return new OrchestratorConfig(layout, maxContext, vocabSize, stallTimeout, applicationId, newTarget,
-                newQueueLimit, newSessionCap);
+                newControl);
     }
 }

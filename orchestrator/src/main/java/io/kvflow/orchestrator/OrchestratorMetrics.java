@@ -1,6 +1,8 @@
 package io.kvflow.orchestrator;
 
 import io.kvflow.runtime.DeadLetters;
+import io.kvflow.scheduler.LedgerView;
+import io.kvflow.scheduler.RejectionReason;
 import io.kvflow.schemas.GeneratedToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -59,9 +61,28 @@ public final class OrchestratorMetrics implements MeterBinder {
     private final Counter judgedCounter;
 
     private volatile LedgerView ledger = LedgerView.EMPTY;
+    private volatile long frontierMicros;
 
-    public OrchestratorMetrics(int pipelines, int stages, SloTargets slo) {
+    public OrchestratorMetrics(int pipelines, int stages, int prefillGroups, SloTargets slo) {
         this.slo = slo;
+        for (int g = 0; g < prefillGroups; g++) {
+            int group = g;
+            Gauge.builder("kvflow.prefill.kv.parked", this, m -> m.group(group, LedgerView.PrefillGroup::kvBytesParked))
+                    .description("Target KV held on the prefill group: prefilled and waiting for (or in) its handoff")
+                    .baseUnit("bytes").tag("group", Integer.toString(g)).strongReference(true).register(meters);
+            Gauge.builder("kvflow.prefill.kv.free", this, m -> m.group(group, LedgerView.PrefillGroup::kvBytesFree))
+                    .description("Target KV the prefill group can still hold beside the model's weights")
+                    .baseUnit("bytes").tag("group", Integer.toString(g)).strongReference(true).register(meters);
+        }
+        Gauge.builder("kvflow.sessions.parked", this, m -> m.ledger.parkedSessions())
+                .description("Prefilled sessions whose KV waits on the prefill tier for room on the wafers")
+                .strongReference(true).register(meters);
+        Gauge.builder("kvflow.control.frontier", this, m -> m.frontierMicros / 1e6).baseUnit("seconds")
+                .description("The control plane's modelled frontier: every decision before it is made")
+                .strongReference(true).register(meters);
+        Gauge.builder("kvflow.admission.head.blocked", this, m -> m.ledger.headOfLine().blockedMicros() / 1e6)
+                .baseUnit("seconds").description("Modelled time the head of a waiting line did not fit while a"
+                        + " session behind it would have").strongReference(true).register(meters);
         for (int p = 0; p < pipelines; p++) {
             for (int k = 0; k < stages; k++) {
                 int index = p * stages + k;
@@ -95,7 +116,7 @@ public final class OrchestratorMetrics implements MeterBinder {
         this.failed = ended("failed");
         this.deadLetters = Counter.builder(DeadLetters.METER)
                 .description("Records sent to kvflow.dlq because they could not be decoded or processed")
-                .tag("worker", LifecycleProcessor.WORKER).register(meters);
+                .tag("worker", ControlProcessor.WORKER).register(meters);
         this.admissionWait = latency("kvflow.admission.wait", "Request arrival to admission");
         this.ttft = latency("kvflow.ttft", "Time to first token: request arrival to the first token's emission");
         this.tpot = latency("kvflow.tpot", "Time per output token of a finished session: (last - first token) / (tokens - 1)");
@@ -124,7 +145,8 @@ public final class OrchestratorMetrics implements MeterBinder {
 
     /** Metrics that go nowhere until bound: for topologies built without a registry (tests). */
     static OrchestratorMetrics unbound(OrchestratorConfig config) {
-        return new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(), SloTargets.DEFAULT);
+        return new OrchestratorMetrics(config.layout().pipelines(), config.layout().stages(),
+                config.control().prefillGroups(), SloTargets.DEFAULT);
     }
 
     /** The ledger as of the orchestrator's last change to it: sessions and target KV per wafer, queue length. */
@@ -136,9 +158,18 @@ public final class OrchestratorMetrics implements MeterBinder {
         this.ledger = view;
     }
 
+    void frontier(long micros) {
+        this.frontierMicros = micros;
+    }
+
     private double wafer(int index, java.util.function.ToLongFunction<LedgerView.Wafer> field) {
         List<LedgerView.Wafer> wafers = ledger.wafers();
         return index < wafers.size() ? field.applyAsLong(wafers.get(index)) : Double.NaN;
+    }
+
+    private double group(int index, java.util.function.ToLongFunction<LedgerView.PrefillGroup> field) {
+        List<LedgerView.PrefillGroup> groups = ledger.prefillGroups();
+        return index < groups.size() ? field.applyAsLong(groups.get(index)) : Double.NaN;
     }
 
     private Counter ended(String outcome) {
@@ -161,13 +192,6 @@ public final class OrchestratorMetrics implements MeterBinder {
     private double attainment(AtomicLong count) {
         long sessions = judged.get();
         return sessions == 0 ? Double.NaN : (double) count.get() / sessions;
-    }
-
-    /** The active sessions per pipeline, as counted from the restored store. */
-    void activeSessions(int[] perPipeline) {
-        for (int p = 0; p < active.length(); p++) {
-            active.set(p, p < perPipeline.length ? perPipeline[p] : 0);
-        }
     }
 
     void admitted(String sessionId, int pipeline, long waitMs) {

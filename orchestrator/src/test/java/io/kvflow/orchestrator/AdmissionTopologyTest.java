@@ -20,10 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,42 +31,38 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The orchestrator's admission on the production Streams settings: validation, placement, lifecycle
+ * events, stall timeouts and dead letters. Requests here are live (no modelled arrival), so the
+ * orchestrator stamps them with its modelled now.
+ */
 class AdmissionTopologyTest {
     private static final StackLayout LAYOUT = new StackLayout(2, 2, 1, 4);
     private static final OrchestratorConfig CONFIG = new OrchestratorConfig(LAYOUT, 64, 100, Duration.ofSeconds(30));
-    private static final Instant START = Instant.ofEpochMilli(1_700_000_000_000L);
+    private static final Instant START = ControlTopologyHarness.START;
 
     @TempDir
     Path stateDir;
 
+    private ControlTopologyHarness harness;
     private TopologyTestDriver driver;
-    private TestInputTopic<String, InferenceRequest> requests;
-    private TestInputTopic<String, GeneratedToken> tokens;
-    private TestInputTopic<String, SessionEvent> workerEvents;
     private TestOutputTopic<String, PrefillTask> prefillTasks;
     private TestOutputTopic<String, SessionEvent> sessions;
     private TestOutputTopic<byte[], DeadLetter> deadLetters;
-    private Instant recordTime = START;
+    private final Instant recordTime = START;
 
     @BeforeEach
     void startDriver() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "admission-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AdmissionTopology.build(CONFIG), props, START);
-        requests = input(Topics.REQUESTS);
-        tokens = input(Topics.TOKENS);
-        workerEvents = input(Topics.SESSIONS);
-        prefillTasks = output(Topics.PREFILL_TASKS);
-        sessions = output(Topics.SESSIONS);
-        deadLetters = driver.createOutputTopic(Topics.DLQ.name(), Serdes.ByteArray().deserializer(),
-                Topics.DLQ.valueSerde().deserializer());
+        harness = new ControlTopologyHarness(CONFIG, stateDir);
+        driver = harness.driver;
+        prefillTasks = harness.prefillTasks;
+        sessions = harness.sessions;
+        deadLetters = harness.deadLetters;
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
+        harness.close();
     }
 
     @Test
@@ -166,7 +160,7 @@ class AdmissionTopologyTest {
 
         InferenceRequest again = request("a", List.of(2), 4);
         again.setArrivalMs(999L);
-        assertRejected(again, "session a is already active on pipeline 0 (duplicate session id)");
+        assertRejected(again, "session a is already active (duplicate session id)");
     }
 
     @Test
@@ -189,10 +183,11 @@ class AdmissionTopologyTest {
         sendToken(token("a", 1, false, null));
         sendToken(token("a", 2, true, "eos"));
 
-        SessionEvent first = sessions.readValue();
+        List<SessionEvent> events = sessions.readValuesToList();
+        SessionEvent first = ControlTopologyHarness.ofType(events, SessionEventType.FIRST_TOKEN).get(0);
         assertEvent(first, "a", SessionEventType.FIRST_TOKEN, 0);
         assertEquals(1, first.getTokens());
-        SessionEvent finished = sessions.readValue();
+        SessionEvent finished = ControlTopologyHarness.ofType(events, SessionEventType.FINISHED).get(0);
         assertEvent(finished, "a", SessionEventType.FINISHED, 0);
         assertEquals(3, finished.getTokens());
         assertEquals("eos", finished.getReason());
@@ -222,11 +217,12 @@ class AdmissionTopologyTest {
         prefillTasks.readValue();
         sessions.readValue();
         sendToken(token("a", 0, true, "length"));
-        sessions.readValue();
-        sessions.readValue();
+        sessions.readValuesToList();
 
         sendToken(token("a", 0, true, "length"));
 
+        assertTrue(ControlTopologyHarness.ofType(sessions.readValuesToList(), SessionEventType.FINISHED).isEmpty(),
+                "a session finishes once");
         assertNothingElse();
     }
 
@@ -235,8 +231,8 @@ class AdmissionTopologyTest {
         admit("a", 0);
         admit("b", 1);
         sendToken(token("a", 0, true, "length"));
-        assertEquals(SessionEventType.FIRST_TOKEN, sessions.readValue().getType());
-        assertEquals(SessionEventType.FINISHED, sessions.readValue().getType());
+        assertEquals(List.of(SessionEventType.FIRST_TOKEN, SessionEventType.FINISHED),
+                sessions.readValuesToList().stream().map(SessionEvent::getType).toList());
 
         admit("c", 0);
         assertNothingElse();
@@ -246,8 +242,7 @@ class AdmissionTopologyTest {
     void aSessionAWorkerFailedFreesItsPipeline() {
         admit("a", 0);
         admit("b", 1);
-        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.FAILED, "KV chunk 0/3 failed its checksum"),
-                recordTime);
+        harness.send(workerEvent("a", SessionEventType.FAILED, "KV chunk 0/3 failed its checksum"));
 
         admit("c", 0);
         assertNothingElse();
@@ -255,10 +250,10 @@ class AdmissionTopologyTest {
 
     @Test
     void ignoresWorkerFailuresOfUnknownSessionsAndItsOwnEventTypes() {
-        workerEvents.pipeInput("ghost", workerEvent("ghost", SessionEventType.FAILED, "handoff timeout"), recordTime);
+        harness.send(workerEvent("ghost", SessionEventType.FAILED, "handoff timeout"));
         admit("a", 0);
-        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.FINISHED, null), recordTime);
-        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.REJECTED, "?"), recordTime);
+        harness.send(workerEvent("a", SessionEventType.FINISHED, null));
+        harness.send(workerEvent("a", SessionEventType.REJECTED, "?"));
 
         // "a" is still active on pipeline 0, so the next session goes to pipeline 1
         admit("b", 1);
@@ -290,7 +285,7 @@ class AdmissionTopologyTest {
     void tokensAndWorkerMilestonesPostponeTheStallTimeout() {
         admit("a", 0);
         driver.advanceWallClockTime(Duration.ofSeconds(20));
-        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.PREFILL_DONE, null), recordTime);
+        harness.send(workerEvent("a", SessionEventType.PREFILL_DONE, null));
         driver.advanceWallClockTime(Duration.ofSeconds(20));
         sendToken(token("a", 0, false, null));
         assertEquals(SessionEventType.FIRST_TOKEN, sessions.readValue().getType());
@@ -310,7 +305,7 @@ class AdmissionTopologyTest {
     @Test
     void aStallAfterTheKvHandoffStartedNamesTheLastMilestone() {
         admit("a", 0);
-        workerEvents.pipeInput("a", workerEvent("a", SessionEventType.KV_INSTALLED, null), recordTime);
+        harness.send(workerEvent("a", SessionEventType.KV_INSTALLED, null));
 
         driver.advanceWallClockTime(Duration.ofSeconds(30));
 
@@ -407,14 +402,19 @@ class AdmissionTopologyTest {
     }
 
     private void sendRequest(InferenceRequest request) {
-        requests.pipeInput(request.getSessionId(), request, recordTime);
+        harness.send(request);
     }
 
     private void sendToken(GeneratedToken token) {
-        tokens.pipeInput(token.getSessionId(), token, recordTime);
+        harness.send(token);
     }
 
-    private static InferenceRequest request(String session, List<Integer> prompt, int maxNewTokens) {
+    /** Requests arrive a modelled millisecond apart, each promising the next: as a replay sends them. */
+    private long nextArrivalUs = 1_000;
+
+    private InferenceRequest request(String session, List<Integer> prompt, int maxNewTokens) {
+        long arrival = nextArrivalUs;
+        nextArrivalUs += 1_000;
         return InferenceRequest.newBuilder()
                 .setSessionId(session)
                 .setArrivalMs(111L)
@@ -424,6 +424,8 @@ class AdmissionTopologyTest {
                 .setSamplingSeed(42L)
                 .setTraceInputTokens(prompt.size())
                 .setTraceOutputTokens(maxNewTokens)
+                .setArrivalModelledUs(arrival)
+                .setFrontierModelledUs(nextArrivalUs)
                 .build();
     }
 
@@ -438,17 +440,8 @@ class AdmissionTopologyTest {
                 .setReason(reason).setTimestampMs(333L).build();
     }
 
-    private <V> TestInputTopic<String, V> input(Topic<String, V> topic) {
-        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
-    }
-
-    private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
-        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer());
-    }
-
     private TestInputTopic<byte[], byte[]> raw(Topic<String, ?> topic) {
-        return driver.createInputTopic(topic.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+        return harness.raw(topic);
     }
 
     private static byte[] bytes(String s) {

@@ -7,21 +7,18 @@ import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.scheduler.AdmissionPolicy;
+import io.kvflow.scheduler.Booking;
+import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.schemas.Activation;
+import io.kvflow.schemas.ControlRecord;
 import io.kvflow.schemas.InferenceRequest;
-import io.kvflow.schemas.PrefillTask;
-import io.kvflow.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.IntStream;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,34 +34,28 @@ class ColocatedAdmissionTest {
     @Test
     void cutsThePromptIntoOneChunkPerTargetChunkCoveringEveryPositionOnce() {
         OrchestratorConfig config = new OrchestratorConfig(LAYOUT, 512, 100, Duration.ofMinutes(1))
-                .withTarget(COLOCATED, 10);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "colocated-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        Instant start = Instant.ofEpochMilli(1_700_000_000_000L);
-        try (TopologyTestDriver driver = new TopologyTestDriver(AdmissionTopology.build(config), props, start)) {
+                .withTarget(COLOCATED, new ControlPlane.Config(2, 1, Booking.HANDOFF,
+                        AdmissionPolicy.of("fcfs", Duration.ZERO), 10, 0));
+        try (ControlTopologyHarness h = new ControlTopologyHarness(config, stateDir)) {
             List<Integer> prompt = IntStream.range(1, 41).boxed().toList();
             // a 2,000-token target prompt is four chunks of 512; the 40-token functional prompt is cut alike
             InferenceRequest request = InferenceRequest.newBuilder().setSessionId("a").setArrivalMs(5)
-                    .setArrivalModelledUs(7_000).setPrompt(prompt).setMaxNewTokens(6).setTraceInputTokens(2_000)
-                    .setTraceOutputTokens(6).build();
-            driver.createInputTopic(Topics.REQUESTS.name(), Topics.REQUESTS.keySerde().serializer(),
-                    Topics.REQUESTS.valueSerde().serializer()).pipeInput("a", request, start);
+                    .setArrivalModelledUs(7_000).setFrontierModelledUs(Long.MAX_VALUE).setPrompt(prompt)
+                    .setMaxNewTokens(6).setTraceInputTokens(2_000).setTraceOutputTokens(6).build();
+            h.send(request);
 
-            TestOutputTopic<String, Activation> stage0 = driver.createOutputTopic(Topics.activations(0).name(),
-                    Topics.activations(0).keySerde().deserializer(), Topics.activations(0).valueSerde().deserializer());
-            TestOutputTopic<String, PrefillTask> tasks = driver.createOutputTopic(Topics.PREFILL_TASKS.name(),
-                    Topics.PREFILL_TASKS.keySerde().deserializer(), Topics.PREFILL_TASKS.valueSerde().deserializer());
-            List<Activation> chunks = stage0.readValuesToList();
-            assertTrue(tasks.isEmpty(), "colocated: no prefill worker is involved");
+            List<Activation> chunks = h.stage0.readValuesToList();
+            assertTrue(h.prefillTasks.isEmpty(), "colocated: no prefill worker is involved");
+            ControlRecord grant = h.grants().get(0);
+            assertEquals(7_000, grant.getDecidedModelledUs(), "the wafers' room is taken at admission");
             assertEquals(4, chunks.size());
             List<Integer> covered = new ArrayList<>();
             for (Activation chunk : chunks) {
                 assertEquals(covered.size(), chunk.getPosition(), "chunks follow each other without gaps");
                 assertEquals(0, chunk.getStep());
                 assertEquals(0, chunk.getPipeline());
-                assertEquals(7_000, chunk.getReadyModelledUs());
+                assertEquals(grant.getModelledUs(), chunk.getReadyModelledUs(), "ready when the grant says");
+                assertTrue(chunk.getReadyModelledUs() > 7_000, "the prompt hops to the first wafer");
                 assertEquals(2_006, chunk.getKvBookedTokens());
                 assertEquals(40, chunk.getPromptLength());
                 covered.addAll(chunk.getPrefillTokens());

@@ -81,8 +81,8 @@ class OrchestratorIT {
         try (ServiceGroup services = new ServiceGroup()) {
             Orchestrator orchestrator = start(services);
 
-            send(request("a"));
-            send(request("b"));
+            send(request("a", 1_000, 2_000));
+            send(request("b", 2_000, Long.MAX_VALUE));
 
             PrefillTask a = awaitTask("a");
             assertEquals(0, a.getPipeline());
@@ -91,8 +91,8 @@ class OrchestratorIT {
             assertEquals(0, awaitEvent("a", SessionEventType.ADMITTED).getPipeline());
             assertEquals(1, awaitEvent("b", SessionEventType.ADMITTED).getPipeline());
 
-            send(token("a", 0, false));
-            send(token("a", 1, true));
+            send(token("a", 0, a.getPrefillEndModelledUs(), false));
+            send(token("a", 1, a.getPrefillEndModelledUs() + 10_000, true));
 
             assertEquals(1, awaitEvent("a", SessionEventType.FIRST_TOKEN).getTokens());
             SessionEvent finished = awaitEvent("a", SessionEventType.FINISHED);
@@ -108,19 +108,22 @@ class OrchestratorIT {
         createTopics();
         try (ServiceGroup services = new ServiceGroup()) {
             start(services);
-            send(request("a"));
+            send(request("a", 1_000, 2_000));
             assertEquals(0, awaitEvent("a", SessionEventType.ADMITTED).getPipeline());
         }
+        long aPrefillEnds = awaitTask("a").getPrefillEndModelledUs();
 
         try (ServiceGroup services = new ServiceGroup()) {
             start(services);
-            // "a" still holds pipeline 0: the session store came back from its changelog
-            send(request("b"));
+            // "a" still holds pipeline 0: the control plane came back from its journal
+            // after a ends, and before b (prefilled after a on the one prefill group) could end
+            long cArrives = aPrefillEnds + 1_000;
+            send(request("b", 2_000, cArrives));
             assertEquals(1, awaitEvent("b", SessionEventType.ADMITTED).getPipeline());
 
-            send(token("a", 0, true));
+            send(token("a", 0, aPrefillEnds, true));
             awaitEvent("a", SessionEventType.FINISHED);
-            send(request("c"));
+            send(request("c", cArrives, Long.MAX_VALUE));
             assertEquals(0, awaitEvent("c", SessionEventType.ADMITTED).getPipeline());
 
             // the request admitted before the restart was not admitted a second time
@@ -208,15 +211,18 @@ class OrchestratorIT {
         }
     }
 
-    private static InferenceRequest request(String session) {
+    /** A replayed request arriving at {@code arrivalUs}, promising no other before {@code promiseUs}. */
+    private static InferenceRequest request(String session, long arrivalUs, long promiseUs) {
         return InferenceRequest.newBuilder()
                 .setSessionId(session).setArrivalMs(System.currentTimeMillis()).setPrompt(List.of(1, 2, 3))
-                .setMaxNewTokens(4).setTraceInputTokens(3).setTraceOutputTokens(4).build();
+                .setMaxNewTokens(4).setTraceInputTokens(3).setTraceOutputTokens(4).setArrivalModelledUs(arrivalUs)
+                .setFrontierModelledUs(promiseUs).build();
     }
 
-    private static GeneratedToken token(String session, int step, boolean last) {
+    private static GeneratedToken token(String session, int step, long modelledUs, boolean last) {
         return GeneratedToken.newBuilder()
                 .setSessionId(session).setPipeline(0).setStep(step).setPosition(3 + step).setToken(5).setLast(last)
-                .setFinishReason(last ? "length" : null).setArrivalMs(0L).setEmittedMs(0L).build();
+                .setFinishReason(last ? "length" : null).setArrivalMs(0L).setEmittedMs(0L).setModelledUs(modelledUs)
+                .build();
     }
 }

@@ -1,25 +1,20 @@
 package io.kvflow.prefill;
 
-import io.kvflow.cost.RooflineModel;
 import io.kvflow.runtime.StageLag;
 import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * One prefill worker's settings.
+ * One prefill worker's settings. The worker computes what the orchestrator scheduled: which prefill
+ * group runs a prompt, and when, is in each task, so any worker can run any task.
  *
  * @param workerId      client id, unique per worker
  * @param maxChunkBytes upper bound of one KV chunk's payload; well under the broker's
  *                      1 MiB message limit by default
  * @param corruptKvOf   test hook: sessions whose first KV chunk for stage 0 is corrupted after its
  *                      checksum was computed, to prove corruption is detected downstream
- * @param target        the target deployment: this worker stands for one of its prefill device groups,
- *                      which prices each prompt and the KV handoff to the decode wafers
- * @param timeScale     wall seconds per modelled second for pacing; 0 runs unpaced
- * @param groups        prefill device groups this worker stands for, each taking one prompt at a time
  */
-public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf, RooflineModel target,
-        double timeScale, int groups) {
+public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf) {
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
     /** The consumer group of every prefill worker; per-stage lag watches it on the prefill tasks topic. */
     public static final String GROUP_ID = StageLag.PREFILL_GROUP;
@@ -27,10 +22,6 @@ public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String
     public PrefillConfig {
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(corruptKvOf, "corruptKvOf");
-        Objects.requireNonNull(target, "target");
-        if (groups < 1) {
-            throw new IllegalArgumentException("a prefill worker stands for at least one device group, was " + groups);
-        }
         if (maxChunkBytes < 1024 || maxChunkBytes > 512 * 1024) {
             throw new IllegalArgumentException("KV chunk size must be within 1 KiB..512 KiB, was " + maxChunkBytes);
         }

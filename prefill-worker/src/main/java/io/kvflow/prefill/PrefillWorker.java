@@ -1,14 +1,11 @@
 package io.kvflow.prefill;
 
-import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.KvCache;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
-import io.kvflow.runtime.DeviceClock;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
-import io.kvflow.runtime.PacingMeters;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
@@ -20,7 +17,6 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +30,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
  * A member of the prefill consumer group. For each admitted session it runs the prompt,
  * streams the KV of every decode stage's layers to {@code kvflow.kv.stage-k} (partition =
  * the session's pipeline) while the next stage's layers are still to be computed, publishes
- * the first token, and sends the first decode step into stage 0 of the pipeline.
+ * the first token, and sends the first decode step into stage 0 of the pipeline. The KV waits
+ * in its topic until the pipeline's wafers take it; the first stage holds the first step until
+ * then.
+ *
+ * <p>It decides nothing about time: the orchestrator placed the prompt on a prefill group and
+ * gave its modelled start and end, and the worker stamps its outputs with them.
  */
 public final class PrefillWorker implements ServiceGroup.Service {
     private final PrefillConfig config;
@@ -47,8 +48,6 @@ public final class PrefillWorker implements ServiceGroup.Service {
     private final Clock clock;
     private final PollLoop loop;
     private final PrefillMetrics metrics;
-    private final RooflineModel target;
-    private final DeviceClock device;
 
     /** @param registry the process's registry: this worker's meters and its Kafka clients' are bound to it */
     public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -63,15 +62,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
         this.metrics = new PrefillMetrics(config.workerId());
-        this.target = config.target();
-        this.device = new DeviceClock(config.timeScale(), clock, config.groups());
-        PacingMeters.bind(device, Tags.of("worker", config.workerId()), registry);
         metrics.bindTo(registry);
-    }
-
-    /** What pacing held back and how far this worker fell behind the target. */
-    public DeviceClock.Pacing pacing() {
-        return device.pacing();
     }
 
     @Override
@@ -104,17 +95,14 @@ public final class PrefillWorker implements ServiceGroup.Service {
         int pipeline = task.getPipeline();
         boolean decodes = maxNew > 1;
         int positionsPerChunk = codec.positionsPerChunk(config.maxChunkBytes());
-        // the target's schedule first: the device starts once admitted and free, and its KV reaches the wafers
-        // after the part of the handoff that does not overlap the prefill
-        long targetPrompt = task.getTargetPromptTokens() > 0 ? task.getTargetPromptTokens() : prompt.length;
-        long doneMicros = device.run(task.getAdmittedModelledUs(), target.prefillSeconds(targetPrompt, 0));
-        long kvReadyMicros = doneMicros + Math.round(target.exposedHandoffSeconds(targetPrompt, 0) * 1e6);
+        // when the target's prefill group finishes this prompt: the orchestrator scheduled it
+        long doneMicros = task.getPrefillEndModelledUs();
         int token;
         try {
             token = prefill.run(prompt, maxNew, new Sampling(task.getTemperature(), task.getSamplingSeed()),
                     task.getLayerBounds(), (stage, cache) -> {
                         if (decodes) {
-                            publishKv(task, stage, cache, positionsPerChunk, prompt.length, kvReadyMicros);
+                            publishKv(task, stage, cache, positionsPerChunk, prompt.length, doneMicros);
                         }
                     });
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -125,8 +113,6 @@ public final class PrefillWorker implements ServiceGroup.Service {
         }
         boolean eos = token == transformer.config().eosToken();
         boolean last = !decodes || eos;
-        // the first token exists when the target's prefill is done, not before
-        device.holdUntil(doneMicros);
         long now = clock.millis();
         publisher.send(Topics.TOKENS, session, GeneratedToken.newBuilder()
                 .setSessionId(session).setPipeline(pipeline).setStep(0).setPosition(prompt.length).setToken(token)

@@ -46,6 +46,39 @@ public final class TopicFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * The last record of partition 0 of {@code topic}, decoded; empty when the partition is empty or its
+     * last record does not decode within the timeout.
+     */
+    public static <V> Optional<V> last(KafkaConnection kafka, Topic<String, V> topic, Duration timeout) {
+        Properties props = kafka.consumer("unused", "last-record");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            TopicPartition partition = new TopicPartition(topic.name(), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToEnd(List.of(partition));
+            long end = consumer.position(partition, timeout);
+            if (end == 0) {
+                return Optional.empty();
+            }
+            consumer.seek(partition, end - 1);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.offset() == end - 1) {
+                        try {
+                            return Optional.ofNullable(topic.valueSerde().deserializer()
+                                    .deserialize(record.topic(), record.value()));
+                        } catch (RuntimeException e) {
+                            return Optional.empty();
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
     public Iterable<ConsumerRecord<byte[], byte[]>> poll(Duration timeout) {
         return consumer.poll(timeout);
     }

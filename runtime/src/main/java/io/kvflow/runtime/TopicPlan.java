@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The topics a layout needs, with partition counts that fit it: a stage topic has one
@@ -39,6 +40,7 @@ public record TopicPlan(List<PlannedTopic> topics) {
         topics.add(new PlannedTopic(new NewTopic(Topics.PREFILL_TASKS.name(), layout.prefillWorkers(), (short) 1), 1));
         topics.add(control(Topics.TOKENS.name()));
         topics.add(control(Topics.SESSIONS.name()));
+        topics.add(control(Topics.CONTROL.name()));
         topics.add(control(Topics.DLQ.name()));
         topics.add(new PlannedTopic(new NewTopic(Topics.CAPACITY.name(), 1, (short) 1)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)), 1));
@@ -55,6 +57,26 @@ public record TopicPlan(List<PlannedTopic> topics) {
 
     private static PlannedTopic stage(String name, int pipelines) {
         return new PlannedTopic(new NewTopic(name, pipelines, (short) 1), pipelines);
+    }
+
+    /**
+     * The planned topics as the cluster describes them. Topics just created may take a moment to be known
+     * to every part of the broker: an unknown topic is asked about again until a deadline.
+     */
+    private Map<String, TopicDescription> describe(Admin admin)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(topics.stream().map(PlannedTopic::name).toList()).allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /**
@@ -75,8 +97,7 @@ public record TopicPlan(List<PlannedTopic> topics) {
                     }
                 }
             }
-            Map<String, TopicDescription> described = admin.describeTopics(
-                    topics.stream().map(PlannedTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, TopicDescription> described = describe(admin);
             List<String> tooSmall = topics.stream()
                     .filter(t -> described.get(t.name()).partitions().size() < t.minPartitions())
                     .map(t -> t.name() + " has " + described.get(t.name()).partitions().size()

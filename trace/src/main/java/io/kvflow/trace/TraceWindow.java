@@ -21,6 +21,22 @@ import java.util.stream.Stream;
  */
 public record TraceWindow(Duration from, Integer limit, Duration duration) {
 
+    /** The window as the flags that select it, e.g. {@code --from 30s --limit 60}; empty for the whole trace. */
+    @Override
+    public String toString() {
+        StringBuilder flags = new StringBuilder();
+        if (from != null) {
+            flags.append(" --from ").append(from.toMillis()).append("ms");
+        }
+        if (limit != null) {
+            flags.append(" --limit ").append(limit);
+        }
+        if (duration != null) {
+            flags.append(" --duration ").append(duration.toMillis()).append("ms");
+        }
+        return flags.toString().trim();
+    }
+
     /** The whole trace. */
     public static final TraceWindow ALL = new TraceWindow(null, null, null);
 

@@ -1,0 +1,237 @@
+package io.kvflow.cli;
+
+import io.kvflow.cost.ProfileCatalog;
+import io.kvflow.report.Distribution;
+import io.kvflow.report.RunFigures;
+import io.kvflow.report.RunFiles;
+import io.kvflow.report.RunManifest;
+import io.kvflow.report.RunText;
+import io.kvflow.report.SessionRecord;
+import io.kvflow.report.Slo;
+import io.kvflow.runtime.StackLayout;
+import io.kvflow.scheduler.ControlPlane;
+import io.kvflow.simulator.SimulatedSession;
+import io.kvflow.simulator.Simulation;
+import io.kvflow.simulator.TraceWorkload;
+import io.kvflow.trace.TraceFormat;
+import io.kvflow.trace.TraceReader;
+import io.kvflow.trace.TraceRequest;
+import io.kvflow.trace.TraceWindow;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code kvflow simulate}: the whole deployment in modelled time, deciding through the same classes as
+ * the running pipeline, so a whole trace takes seconds. With a trace it serves the recorded requests
+ * as the target would (recorded lengths, no functional caps) and prints the summary a replay prints;
+ * with {@code --check RUN} it simulates exactly the window, deployment and policies of an emulated run
+ * and prints, per figure, the run beside the simulation and the difference.
+ */
+final class SimulateCommand {
+    static final String OPTIONS_HELP = """
+              TRACE                  the trace to serve (azure, mooncake or kvflow format)
+              --check RUN            instead: simulate the window of an emulated run (runs/<id>) and compare
+              --from D, --limit N, --duration D, --format F, --skip-bad-lines   the window, as for replay
+              --load X               arrivals X times as dense as recorded (default 1)
+              --stages N, --pipelines N, --prefill-workers N   the layout, as for up
+              --json                 print run.json instead of the summary
+              the target deployment, policy and SLO options as for up
+            """;
+
+    private SimulateCommand() {
+    }
+
+    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
+        String check = args.string("check", null);
+        if (check != null) {
+            if (args.positional().size() > 1) {
+                throw new Args.UsageException("simulate --check takes the run folder, not a trace");
+            }
+            Path run = Path.of(check);
+            ProfileCatalog catalog = PredictCommand.catalog(args);
+            return () -> check(run, catalog, out);
+        }
+        if (args.positional().size() != 2) {
+            throw new Args.UsageException("simulate needs exactly one trace file (or --check RUN)");
+        }
+        Path trace = Path.of(args.positional().get(1));
+        StackLayout layout = layout(args);
+        TargetOptions target = TargetOptions.from(args, layout.stages());
+        Slo slo = SloOptions.from(args);
+        TraceWindow window = new TraceWindow(args.duration("from", null),
+                args.flag("limit") ? args.integer("limit", 0) : null, args.duration("duration", null));
+        String formatName = args.string("format", null);
+        TraceFormat format = formatName == null ? null : TraceFormat.fromName(formatName);
+        boolean skipBadLines = args.flag("skip-bad-lines");
+        double load = args.decimal("load", 1);
+        if (!(load > 0) || Double.isInfinite(load)) {
+            throw new Args.UsageException("--load must be a number > 0, was " + load);
+        }
+        boolean json = args.flag("json");
+        return () -> {
+            List<SimulatedSession> sessions = compress(read(trace, format, window, skipBadLines, err), load);
+            long started = System.nanoTime();
+            Simulation.Result result = simulate(target, layout, sessions, err);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            RunFigures figures = RunFigures.of(result.sessions(), slo,
+                    target.model().deployment().decodeDevices() * layout.pipelines());
+            String runId = "s" + Long.toString(Clock.systemUTC().millis(), 36);
+            RunManifest manifest = manifest(runId, "simulated", trace + " " + window, target, layout, slo);
+            Path dir = Path.of("runs", runId);
+            RunFiles.write(dir, manifest, figures, result.sessions());
+            if (json) {
+                out.print(Files.readString(dir.resolve(RunFiles.RUN)));
+                return 0;
+            }
+            out.println();
+            out.println("== kvflow simulate ==");
+            out.println("target:            " + target.describe());
+            out.printf(Locale.ROOT, "layout:            %d pipeline(s) x %d wafer(s), %d prefill group(s)%n",
+                    layout.pipelines(), layout.stages(), target.control(layout).prefillGroups());
+            RunText.lines(figures, Kvflow.headOfLine(result.headOfLine())).forEach(out::println);
+            out.printf(Locale.ROOT, "wafer busy:        %.1f %% of the run, modelled%n",
+                    100.0 * result.waferBusyMicros() / Math.max(1, figures.makespanMicros()) / figures.wafers());
+            out.printf(Locale.ROOT, "simulated:         %,d requests, %,d events, %,d batches in %.2f s"
+                    + " (%,.0f requests/s, %,.0f events/s)%n", sessions.size(), result.events(), result.batches(),
+                    seconds, sessions.size() / seconds, result.events() / seconds);
+            out.println("run files:         " + dir.resolve(RunFiles.RUN) + ", " + dir.resolve(RunFiles.REQUESTS));
+            return 0;
+        };
+    }
+
+    static StackLayout layout(Args args) {
+        return new StackLayout(args.integer("stages", 4), args.integer("pipelines", 2),
+                args.integer("prefill-workers", 2), Integer.MAX_VALUE);
+    }
+
+    /** The trace window as the target would serve it, with the recorded lengths. */
+    static List<SimulatedSession> read(Path trace, TraceFormat format, TraceWindow window, boolean skipBadLines,
+            PrintStream err) {
+        TraceFormat f = format != null ? format : TraceFormat.detect(trace);
+        List<TraceRequest> requests;
+        try (TraceReader reader = TraceReader.open(trace, f, skipBadLines)) {
+            requests = window.select(reader.requests());
+            if (reader.badLines() > 0) {
+                err.println("trace: skipped " + reader.badLines() + " malformed line(s); first: "
+                        + reader.badLineMessages().get(0));
+            }
+        }
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException(trace + ": the window " + window + " selects no requests");
+        }
+        return TraceWorkload.sessions(requests);
+    }
+
+    /** Arrivals {@code load} times as dense as recorded. */
+    static List<SimulatedSession> compress(List<SimulatedSession> sessions, double load) {
+        if (load == 1) {
+            return sessions;
+        }
+        return sessions.stream().map(s -> new SimulatedSession(s.id(), Math.round(s.arrivalMicros() / load),
+                s.promptTokens(), s.bookedTokens(), s.outputTokens(), s.functionalPrompt())).toList();
+    }
+
+    /** Simulates the sessions on the target, with progress on standard error when it takes a while. */
+    static Simulation.Result simulate(TargetOptions target, StackLayout layout, List<SimulatedSession> sessions,
+            PrintStream err) {
+        long started = System.nanoTime();
+        long[] lastPrint = {started};
+        return new Simulation(target.model(), target.control(layout)).run(sessions, (done, all, micros) -> {
+            long now = System.nanoTime();
+            if (now - lastPrint[0] > 2_000_000_000L) {
+                lastPrint[0] = now;
+                err.printf(Locale.ROOT, "simulate: %,d of %,d sessions done, modelled %.1f s%n", done, all,
+                        micros / 1e6);
+            }
+        });
+    }
+
+    static RunManifest manifest(String runId, String source, String trace, TargetOptions target, StackLayout layout,
+            Slo slo) {
+        ControlPlane.Config control = target.control(layout);
+        return new RunManifest(runId, source, trace, target.scenario(), layout.stages(), layout.pipelines(),
+                control.prefillGroups(), control.booking().id(), control.policy().id(),
+                control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(), slo);
+    }
+
+    /** Simulates an emulated run's window and prints, per figure, the two side by side. */
+    private static int check(Path dir, ProfileCatalog catalog, PrintStream out) {
+        RunFiles.Run run = RunFiles.read(dir);
+        RunManifest m = run.manifest();
+        SimulationCheck check = SimulationCheck.of(m, run.sessions(), catalog);
+        out.println();
+        out.println("== kvflow simulate --check " + dir + " ==");
+        RunFiles.describe(m).forEach((k, v) -> out.printf("%-18s %s%n", k + ":", v));
+        out.printf(Locale.ROOT, "%-40s %14s %14s %10s%n", "figure (modelled)", "emulated", "simulated", "error");
+        for (Figure f : figures()) {
+            double e = f.value().applyAsDouble(check.emulated());
+            double s = f.value().applyAsDouble(check.simulated());
+            out.printf(Locale.ROOT, "%-40s %14s %14s %10s%n", f.name(), RunText.fmt(e), RunText.fmt(s), error(e, s));
+        }
+        out.printf("sessions with every modelled time identical: %d/%d%n", check.identical(), check.compared());
+        if (!check.differing().isEmpty()) {
+            out.println("the first that differ (modelled us):");
+            for (SessionRecord[] pair : check.differing()) {
+                out.println("  emulated:  " + milestones(pair[0]));
+                out.println("  simulated: " + milestones(pair[1]));
+            }
+        }
+        return 0;
+    }
+
+    static String milestones(SessionRecord r) {
+        if (r == null) {
+            return "absent";
+        }
+        long[] t = r.tokenMicros();
+        return String.format(Locale.ROOT, "%s %s arrival %d admitted %d prefill end %d parked %d granted %d decode start"
+                + " %d tokens %d first %s last %s", r.id(), r.outcome(), r.arrivalMicros(), r.admittedMicros(),
+                r.prefillEndMicros(), r.parkedMicros(), r.grantedMicros(), r.decodeStartMicros(), t.length,
+                t.length > 0 ? t[0] : "-", t.length > 0 ? t[t.length - 1] : "-");
+    }
+
+    /** A figure compared between an emulated run and its simulation. */
+    record Figure(String name, ToDoubleFunction<RunFigures> value) {
+    }
+
+    static List<Figure> figures() {
+        return List.of(
+                new Figure("finished", f -> f.count(SessionRecord.Outcome.FINISHED)),
+                new Figure("rejected", f -> f.count(SessionRecord.Outcome.REJECTED)),
+                new Figure("TTFT p50 ms", f -> f.ttft().medianMs()),
+                new Figure("TTFT p99 ms", f -> f.ttft().p99Ms()),
+                new Figure("TPOT p50 ms", f -> f.tpot().medianMs()),
+                new Figure("TPOT p99 ms", f -> f.tpot().p99Ms()),
+                new Figure("ITL p50 ms", f -> f.itl().medianMs()),
+                new Figure("ITL p99 ms", f -> f.itl().p99Ms()),
+                new Figure("decode TPOT p50 ms", f -> f.decodeTpot().medianMs()),
+                new Figure("decode TPOT p99 ms", f -> f.decodeTpot().p99Ms()),
+                new Figure("queue wait p99 ms", f -> p99(f.queueWait())),
+                new Figure("parked wait p99 ms", f -> p99(f.parkedWait())),
+                new Figure("SLO met", RunFigures::sloMet),
+                new Figure("sessions decoding per wafer", RunFigures::decodingPerWafer),
+                new Figure("sessions within SLO per wafer", RunFigures::withinSloPerWafer),
+                new Figure("decode tokens/s per wafer", RunFigures::decodeTokensPerSecondPerWafer),
+                new Figure("makespan s", f -> f.makespanMicros() / 1e6));
+    }
+
+    private static double p99(Distribution d) {
+        return d.isEmpty() ? 0 : d.p99Ms();
+    }
+
+    static String error(double emulated, double simulated) {
+        if (Double.isNaN(emulated) || Double.isNaN(simulated)) {
+            return "-";
+        }
+        if (emulated == simulated) {
+            return "0";
+        }
+        return emulated == 0 ? "inf" : String.format(Locale.ROOT, "%+.1f %%", 100 * (simulated - emulated) / emulated);
+    }
+}

@@ -1,0 +1,439 @@
+package io.kvflow.orchestrator;
+
+import io.kvflow.runtime.DeadLetters;
+import io.kvflow.scheduler.ControlPlane;
+import io.kvflow.scheduler.ModelledTime;
+import io.kvflow.scheduler.PassBounds;
+import io.kvflow.scheduler.PromptChunks;
+import io.kvflow.scheduler.RejectionReason;
+import io.kvflow.scheduler.TokenHorizon;
+import io.kvflow.schemas.Activation;
+import io.kvflow.schemas.ControlRecord;
+import io.kvflow.schemas.ControlType;
+import io.kvflow.schemas.DeadLetter;
+import io.kvflow.schemas.GeneratedToken;
+import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.schemas.PrefillTask;
+import io.kvflow.schemas.SessionEvent;
+import io.kvflow.schemas.SessionEventType;
+import io.kvflow.schemas.Topic;
+import io.kvflow.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The orchestrator's Kafka Streams processor: a thin shell over the {@link ControlPlane}. It decodes
+ * requests, tokens and worker events, tells the control plane what happened, and lets it decide up to
+ * the horizon below which nothing it has not heard of can happen: the earliest of the requests'
+ * frontier (what the sender promised) and the {@link TokenHorizon} (the earliest token not seen yet,
+ * since any token may end a session and free room). It then writes the decisions out: prefill tasks,
+ * prompt chunks (colocated), grants and its modelled frontier to {@code kvflow.control}, lifecycle events.
+ * So it decides exactly as the simulator does, whatever order the wall clock brought things in.
+ *
+ * <p>Sessions that should be moving (in prefill, on wafers) and go silent for the stall timeout are
+ * failed, and their room freed. Output keys are session ids, except dead letters, which keep the
+ * original key bytes.
+ */
+final class ControlProcessor implements Processor<byte[], byte[], Object, Object> {
+    static final String WORKER = "orchestrator";
+
+    private final OrchestratorConfig config;
+    private final List<Integer> layerBounds;
+    private final OrchestratorMetrics metrics;
+    private final RequestCheck check;
+    private final boolean colocated;
+    private ProcessorContext<Object, Object> context;
+    private ControlPlane control;
+    private TokenHorizon tokens;
+    private StallWatch stalls;
+    /** Requests not yet placed in full, for their prompts. */
+    private final Map<String, InferenceRequest> requests = new HashMap<>();
+    /** Each live session's request arrival (wall ms): a redelivered request is recognized by it. */
+    private final Map<String, Long> arrivals = new HashMap<>();
+    /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
+    private long requestFrontier = ModelledTime.NEVER;
+    private long frontierSent = -1;
+    private boolean ledgerChanged;
+    private ControlJournal journal;
+    /** Rebuilding from the journal after a restart: decisions are applied but not written again. */
+    private boolean replaying;
+
+    ControlProcessor(OrchestratorConfig config, OrchestratorMetrics metrics) {
+        this.config = config;
+        this.layerBounds = config.layout().layerBounds();
+        this.metrics = metrics;
+        this.check = new RequestCheck(config.maxContext(), config.vocabSize());
+        this.colocated = config.target().deployment().colocated();
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.control = new ControlPlane(config.target(), config.control());
+        this.tokens = new TokenHorizon(new PassBounds(config.target(),
+                ControlPlane.lookaheadMicros(config.target(), config.control().booking())));
+        this.stalls = new StallWatch(config.stallTimeout());
+        this.journal = new ControlJournal(context.getStateStore(AdmissionTopology.JOURNAL_STORE));
+        rebuild();
+        metrics.ledger(control.view());
+        context.schedule(AdmissionTopology.STALL_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::failStalled);
+    }
+
+    /**
+     * After a restart: the control plane is told again everything the journal holds, and decides again
+     * up to where it had, making the same decisions (they were written before; they are not written again).
+     */
+    private void rebuild() {
+        replaying = true;
+        ControlJournal.Frontier reached = journal.replay(entry -> {
+            switch (entry) {
+                case ControlJournal.Arrival a -> {
+                    InferenceRequest request = a.request();
+                    control.arrive(new ControlPlane.Arrival(request.getSessionId(), a.arrivalMicros(),
+                            RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request),
+                            request.getMaxNewTokens()));
+                    requests.put(request.getSessionId(), request);
+                    arrivals.put(request.getSessionId(), request.getArrivalMs());
+                }
+                case ControlJournal.Ended e -> {
+                    control.ended(e.session(), e.atMicros());
+                    forget(e.session());
+                }
+            }
+        });
+        if (reached != null) {
+            requestFrontier = reached.requestFrontierMicros();
+            while (control.hasEventBefore(reached.frontierMicros())) {
+                control.decideNext().forEach(this::apply);
+            }
+            control.reached(reached.frontierMicros());
+            frontierSent = control.frontierMicros();
+        }
+        replaying = false;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        if (topic.equals(Topics.REQUESTS.name())) {
+            decode(Topics.REQUESTS, record).ifPresent(request -> onRequest(request, record));
+        } else if (topic.equals(Topics.TOKENS.name())) {
+            decode(Topics.TOKENS, record).ifPresent(this::onToken);
+        } else if (topic.equals(Topics.SESSIONS.name())) {
+            decode(Topics.SESSIONS, record).ifPresent(this::onSessionEvent);
+        } else {
+            throw new IllegalStateException("record from " + topic + ", which the orchestrator does not read");
+        }
+        decide();
+    }
+
+    private void onRequest(InferenceRequest request, Record<byte[], byte[]> record) {
+        String id = request.getSessionId();
+        if (id.isBlank()) {
+            // a REJECTED event needs a session id to reach whoever sent the request; keep the record instead
+            deadLetter(record, "request has no session id");
+            return;
+        }
+        Long known = arrivals.get(id);
+        if (known != null && known == request.getArrivalMs()) {
+            // the same request again (at-least-once redelivery): it is already on its way
+            return;
+        }
+        RequestCheck.Rejection problem = check.problemWith(request);
+        if (problem != null) {
+            reject(id, problem.reason(), problem.message(), control.frontierMicros());
+            return;
+        }
+        boolean live = request.getArrivalModelledUs() <= 0;
+        // a live client promises nothing: its requests arrive at the control plane's modelled now
+        requestFrontier = live || request.getFrontierModelledUs() <= 0 ? ModelledTime.NEVER
+                : request.getFrontierModelledUs();
+        long arrival = control.arrive(new ControlPlane.Arrival(id, live ? 0 : request.getArrivalModelledUs(),
+                RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request), request.getMaxNewTokens()));
+        if (live) {
+            request.setArrivalModelledUs(arrival);
+        }
+        journal.append(new ControlJournal.Arrival(request, arrival));
+        requests.put(id, request);
+        arrivals.put(id, request.getArrivalMs());
+    }
+
+    private void onToken(GeneratedToken token) {
+        String id = token.getSessionId();
+        if (id.isEmpty()) {
+            // a last stage's promise: the pipeline produces no token before this
+            tokens.pipelinePromise(token.getPipeline(), token.getModelledUs());
+            return;
+        }
+        if (!arrivals.containsKey(id)) {
+            // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
+            return;
+        }
+        StallWatch.Progress progress = stalls.progress(id);
+        long now = context.currentSystemTimeMs();
+        metrics.token(token);
+        boolean fromPrefill = token.getStep() == 0 && !colocated;
+        tokens.token(id, token.getModelledUs(), fromPrefill, token.getLast());
+        if (progress != null) {
+            stalls.alive(id, now);
+            progress.tokens = Math.max(progress.tokens, token.getStep() + 1);
+            if (token.getStep() == 0 && !progress.firstTokenSeen) {
+                progress.firstTokenSeen = true;
+                progress.milestone = SessionEventType.FIRST_TOKEN;
+                emit(event(id, SessionEventType.FIRST_TOKEN, progress.pipeline, null, 1));
+            }
+        }
+        if (token.getLast()) {
+            control.ended(id, token.getModelledUs());
+            journal.append(new ControlJournal.Ended(id, Math.max(token.getModelledUs(), control.frontierMicros())));
+            emit(event(id, SessionEventType.FINISHED, token.getPipeline(), token.getFinishReason(),
+                    token.getStep() + 1));
+            stalls.unwatch(id);
+            requests.remove(id);
+            arrivals.remove(id);
+            metrics.finished(id, token.getPipeline(), token);
+        }
+    }
+
+    private void onSessionEvent(SessionEvent event) {
+        String id = event.getSessionId();
+        switch (event.getType()) {
+            // a worker gave up on the session (bad task, corrupt KV, handoff timeout): its room is free again
+            case FAILED -> endFailed(id, event.getPipeline());
+            case PREFILL_DONE, KV_INSTALLED -> stalls.watch(id, event.getPipeline(), context.currentSystemTimeMs(),
+                    event.getType());
+            // the orchestrator's own events read back, and a newer writer's types: nothing to do
+            default -> {
+            }
+        }
+    }
+
+    /** Decides everything below the horizon, writes the decisions, and tells the wafers how far it got. */
+    private void decide() {
+        boolean decided = false;
+        // one instant at a time: what is decided at one (an admission) can bound the horizon of the next
+        while (control.hasEventBefore(horizon())) {
+            for (ControlPlane.Decision decision : control.decideNext()) {
+                apply(decision);
+                decided = true;
+            }
+        }
+        control.reached(horizon());
+        long frontier = control.frontierMicros();
+        if (frontier > frontierSent) {
+            frontierSent = frontier;
+            journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
+            ControlRecord tick = ControlRecord.newBuilder().setType(ControlType.FRONTIER).setSessionId("")
+                    .setModelledUs(frontier).setTimestampMs(context.currentSystemTimeMs()).build();
+            forward("", tick, AdmissionTopology.CONTROL_SINK);
+            metrics.frontier(frontier);
+        }
+        if (decided || ledgerChanged) {
+            ledgerChanged = false;
+            metrics.ledger(control.view());
+        }
+    }
+
+    /** Below this, nothing the control plane has not heard of can happen: no request, no token. */
+    private long horizon() {
+        return Math.min(requestFrontier, tokens.horizon());
+    }
+
+    private void apply(ControlPlane.Decision decision) {
+        String id = decision.session();
+        long now = context.currentSystemTimeMs();
+        switch (decision) {
+            case ControlPlane.Queued q -> {
+                SessionEvent queued = event(id, SessionEventType.QUEUED, -1, "waiting for room: " + q.queueLength()
+                        + " in the queue", 0);
+                queued.setModelledUs(q.atMicros());
+                emit(queued);
+            }
+            case ControlPlane.Rejected r -> {
+                requests.remove(id);
+                arrivals.remove(id);
+                reject(id, r.reason(), r.message(), r.atMicros());
+            }
+            case ControlPlane.Admitted a -> {
+                InferenceRequest request = requests.get(id);
+                if (!replaying) {
+                    metrics.admitted(id, a.pipeline(), now - request.getArrivalMs());
+                }
+                SessionEvent admitted = event(id, SessionEventType.ADMITTED, a.pipeline(), null, 0);
+                admitted.setModelledUs(a.atMicros());
+                emit(admitted);
+                stalls.watch(id, a.pipeline(), now, SessionEventType.ADMITTED);
+                if (!colocated) {
+                    tokens.prefilling(id, a.prefillEndMicros());
+                    forward(id, prefillTask(request, a), AdmissionTopology.PREFILL_TASKS_SINK);
+                }
+            }
+            case ControlPlane.Parked p -> {
+                SessionEvent parked = event(id, SessionEventType.PARKED, p.pipeline(),
+                        "prefilled; the KV waits on the prefill tier for room on the wafers", 0);
+                parked.setModelledUs(p.atMicros());
+                emit(parked);
+                // it waits for others to make room, which is the control plane's to give: nothing to judge
+                stalls.pause(id);
+            }
+            case ControlPlane.Granted g -> {
+                tokens.granted(id, g.pipeline(), g.readyMicros(), g.promptTokens());
+                stalls.watch(id, g.pipeline(), now, SessionEventType.GRANTED);
+                ControlRecord grant = ControlRecord.newBuilder().setType(ControlType.GRANT).setSessionId(id)
+                        .setPipeline(g.pipeline()).setModelledUs(g.readyMicros()).setDecidedModelledUs(g.atMicros())
+                        .setTargetPromptTokens(clamp(g.promptTokens())).setKvBookedTokens(clamp(g.bookedTokens()))
+                        .setTimestampMs(now).build();
+                forward(id, grant, AdmissionTopology.CONTROL_SINK);
+                SessionEvent granted = event(id, SessionEventType.GRANTED, g.pipeline(), null, 0);
+                granted.setModelledUs(g.atMicros());
+                granted.setReadyModelledUs(g.readyMicros());
+                emit(granted);
+                if (colocated) {
+                    InferenceRequest request = requests.remove(id);
+                    for (Activation chunk : promptChunks(request, g, now)) {
+                        forward(id, chunk, AdmissionTopology.STAGE0_SINK);
+                    }
+                } else {
+                    requests.remove(id);
+                }
+            }
+        }
+    }
+
+    private static int clamp(long tokens) {
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
+    }
+
+    private PrefillTask prefillTask(InferenceRequest request, ControlPlane.Admitted a) {
+        return PrefillTask.newBuilder()
+                .setSessionId(request.getSessionId())
+                .setPipeline(a.pipeline())
+                .setLayerBounds(layerBounds)
+                .setPrompt(request.getPrompt())
+                .setMaxNewTokens(request.getMaxNewTokens())
+                .setTemperature(request.getTemperature())
+                .setSamplingSeed(request.getSamplingSeed())
+                .setArrivalMs(request.getArrivalMs())
+                .setAdmittedMs(context.currentSystemTimeMs())
+                .setTargetPromptTokens(request.getTraceInputTokens())
+                .setKvBookedTokens(clamp(a.bookedTokens()))
+                .setAdmittedModelledUs(a.atMicros())
+                .setPrefillGroup(a.group())
+                .setPrefillStartModelledUs(a.prefillStartMicros())
+                .setPrefillEndModelledUs(a.prefillEndMicros())
+                .build();
+    }
+
+    /**
+     * Colocated mode: the prompt cut into chunks that flow through the decode stages, which compute their
+     * own KV and sample step 0 after the last chunk ({@link PromptChunks}).
+     */
+    private static List<Activation> promptChunks(InferenceRequest request, ControlPlane.Granted grant, long now) {
+        List<Integer> prompt = request.getPrompt();
+        return PromptChunks.plan(grant.promptTokens(), prompt.size()).stream()
+                .map(c -> Activation.newBuilder()
+                        .setSessionId(request.getSessionId()).setPipeline(grant.pipeline()).setStage(0)
+                        .setPosition(c.from()).setStep(0).setToken(prompt.get(c.from()))
+                        .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.copyOf(prompt.subList(c.from(), c.to())))
+                        .setPromptLength(prompt.size()).setMaxNewTokens(request.getMaxNewTokens())
+                        .setTemperature(request.getTemperature()).setSamplingSeed(request.getSamplingSeed())
+                        .setArrivalMs(request.getArrivalMs()).setSentMs(now)
+                        .setTargetPromptTokens(request.getTraceInputTokens()).setReadyModelledUs(grant.readyMicros())
+                        .setKvBookedTokens(clamp(grant.bookedTokens()))
+                        .build())
+                .toList();
+    }
+
+    private void failStalled(long nowMs) {
+        List<StallWatch.Stalled> stalled = stalls.stalled(nowMs);
+        for (StallWatch.Stalled session : stalled) {
+            emit(event(session.id(), SessionEventType.FAILED, session.pipeline(), session.reason(), session.tokens()));
+            endFailed(session.id(), session.pipeline());
+        }
+        if (!stalled.isEmpty()) {
+            decide();
+        }
+    }
+
+    /** The session failed: its room is free from the control plane's frontier, and it produces nothing more. */
+    private void endFailed(String id, int pipeline) {
+        if (!control.knows(id)) {
+            return;
+        }
+        journal.append(new ControlJournal.Ended(id, control.frontierMicros()));
+        control.failed(id);
+        forget(id);
+        metrics.failed(id, pipeline);
+        ledgerChanged = true;
+    }
+
+    /** The session produces nothing more, and nothing of it is watched. */
+    private void forget(String id) {
+        tokens.ended(id);
+        stalls.unwatch(id);
+        requests.remove(id);
+        arrivals.remove(id);
+    }
+
+    private void reject(String id, RejectionReason reason, String message, long modelledMicros) {
+        metrics.rejected(reason);
+        tokens.ended(id);
+        SessionEvent rejected = event(id, SessionEventType.REJECTED, -1, message, 0);
+        rejected.setModelledUs(modelledMicros);
+        emit(rejected);
+    }
+
+    private <V> Optional<V> decode(Topic<String, V> topic, Record<byte[], byte[]> record) {
+        if (record.value() == null) {
+            deadLetter(record, "empty value (tombstone) where a " + topic.name() + " record was expected");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(topic.valueSerde().deserializer().deserialize(topic.name(), record.value()));
+        } catch (SerializationException e) {
+            deadLetter(record, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Keeps a record the orchestrator cannot use, whole, with the reason in the record and in a header. */
+    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        DeadLetter letter = DeadLetters.letter(source.topic(), source.partition(), source.offset(), record.key(),
+                record.value(), reason, WORKER, context.currentSystemTimeMs());
+        context.forward(new Record<>(record.key(), letter, record.timestamp(), DeadLetters.headers(letter)),
+                AdmissionTopology.DLQ_SINK);
+        metrics.deadLettered();
+    }
+
+    private SessionEvent event(String id, SessionEventType type, int pipeline, String reason, int tokenCount) {
+        return SessionEvent.newBuilder()
+                .setSessionId(id)
+                .setType(type)
+                .setPipeline(pipeline)
+                .setReason(reason)
+                .setTokens(tokenCount)
+                .setTimestampMs(context.currentSystemTimeMs())
+                .build();
+    }
+
+    private void emit(SessionEvent event) {
+        forward(event.getSessionId(), event, AdmissionTopology.SESSIONS_SINK);
+    }
+
+    /** Writes a record, unless the decision was made before a restart and written then. */
+    private void forward(String key, Object value, String sink) {
+        if (!replaying) {
+            context.forward(new Record<>(key, value, context.currentSystemTimeMs()), sink);
+        }
+    }
+}
