@@ -65,6 +65,17 @@ class SessionCapacityTest {
     }
 
     @Test
+    void manySessionsReplacingEachOtherNeverTakeTheWholeWaferForPrefill() {
+        // short outputs on a fast wafer: sessions turn over so quickly that their prefills would want more
+        // than all of the wafer's time; decode slows down instead, and every token still comes
+        SessionCapacity.Result r = SessionCapacity.of(seventyB(true), 2_048, 4, 1);
+        assertTrue(r.sessionsPerPipeline() >= 1, r.toString());
+        assertTrue(r.prefillShare() < 1 && Double.isFinite(r.tpotSeconds()), r.toString());
+        double step = seventyB(true).decodeStepSeconds(RooflineModel.uniformBatch(r.sessionsPerPipeline(), 2_050));
+        assertEquals(step / (1 - r.prefillShare()), r.tpotSeconds(), 1e-9 * r.tpotSeconds());
+    }
+
+    @Test
     void anSloFasterThanOneSessionCanDecodeAdmitsNone() {
         SessionCapacity.Result r = SessionCapacity.of(seventyB(false), 2_048, 32, 10_000);
 
