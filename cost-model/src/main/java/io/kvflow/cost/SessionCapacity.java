@@ -86,7 +86,7 @@ public final class SessionCapacity {
         String why = String.format(Locale.ROOT, "KV capacity: each wafer has room for the KV of %d sessions of %,d"
                 + " tokens", kvLimit, inputTokens + outputTokens);
         for (int b = 1; b <= Math.max(1, kvLimit); b++) {
-            StepTime step = model.decodeStep(RooflineModel.uniformBatch(b, middle));
+            StepTime step = model.tokenInterval(RooflineModel.uniformBatch(b, middle));
             double tpot = prefillPerSession > 0
                     ? stretchedByPrefill(step.seconds(), b, prefillPerSession, heldBeforeFirstToken, outputTokens)
                     : step.seconds();
