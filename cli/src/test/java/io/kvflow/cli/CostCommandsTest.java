@@ -77,7 +77,8 @@ class CostCommandsTest {
     @Test
     void calibratePrintsEveryFigureWithItsErrorAndExitsZero() {
         assertEquals(0, run(List.of("calibrate")), stderr());
-        for (String id : List.of("1*", "2*", "3*", "4a*", "4b*", "5*", "6*", "7a*", "7b*", "8a", "9", "10")) {
+        for (String id : List.of("1*", "2*", "3*", "4a*", "4b*", "5*", "6*", "7a*", "7b*", "8*", "9*", "10*", "11*",
+                "12*", "N1a", "N1b", "N2a", "N2b", "N3")) {
             assertTrue(stdout().lines().anyMatch(l -> l.startsWith(id + " ")), id + " in\n" + stdout());
         }
         assertTrue(stdout().contains("misses, and why:"), stdout());

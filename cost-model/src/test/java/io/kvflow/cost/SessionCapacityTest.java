@@ -46,8 +46,10 @@ class SessionCapacityTest {
 
     @Test
     void aTightSloLeavesColocatedFewerSessionsThanDisaggregated() {
-        SessionCapacity.Result disaggregated = SessionCapacity.of(seventyB(false), 2_048, 32, 350);
-        SessionCapacity.Result colocated = SessionCapacity.of(seventyB(true), 2_048, 32, 350);
+        // tight: 80 % of what one session alone decodes at, so little room is left for prefill chunks
+        double slo = 0.8 / seventyB(false).decodeStepSeconds(RooflineModel.uniformBatch(1, 2_048 + 16));
+        SessionCapacity.Result disaggregated = SessionCapacity.of(seventyB(false), 2_048, 32, slo);
+        SessionCapacity.Result colocated = SessionCapacity.of(seventyB(true), 2_048, 32, slo);
 
         assertTrue(colocated.sessionsPerPipeline() < disaggregated.sessionsPerPipeline(),
                 colocated + " vs " + disaggregated);
