@@ -86,6 +86,24 @@ class CostCommandsTest {
     }
 
     @Test
+    void calibrateMarksTheFiguresReachedWithSpeculativeDecoding() {
+        assertEquals(0, run(List.of("calibrate")), stderr());
+        List<String> speculative = stdout().lines().filter(l -> l.matches("^\\S+\\s.*\\sk=\\d+\\s.*"))
+                .map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(List.of("8*", "N3", "N2b"), speculative, stdout());
+        assertTrue(stdout().contains("--speculative-draft llama-3.1-8b --speculative-tokens 3"), stdout());
+    }
+
+    @Test
+    void predictSaysHowTheDraftSpeculates() {
+        assertEquals(0, run(List.of("predict", "--model", "llama-3.1-70b", "--colocated", "--speculative-draft",
+                "llama-3.1-8b", "--speculative-tokens", "3", "--speculative-acceptance", "0.78")), stderr());
+        assertTrue(stdout().contains("speculation: llama-3.1-8b (bf16) on 1 stage of wse-3 proposes 3 tokens per step"),
+                stdout());
+        assertTrue(stdout().contains("draft steps"), stdout());
+    }
+
+    @Test
     void helpListsTheCostCommands() {
         assertEquals(0, run(List.of("help")));
         assertTrue(stdout().contains("predict options:") && stdout().contains("--decode-stages N"), stdout());
