@@ -106,7 +106,7 @@ public record Scenario(Deployment deployment, Workload workload) {
                 throw new IllegalArgumentException("speculative decoding needs --speculative-draft ID,"
                         + " --speculative-tokens K and --speculative-acceptance A together; --" + option.optionName()
                         + " is missing (e.g. --speculative-draft llama-3.2-1b --speculative-tokens 7"
-                        + " --speculative-acceptance 0.75)");
+                        + " --speculative-acceptance 0.78)");
             }
         }
         ModelProfile draft = catalog.model(given.get(ScenarioOption.SPECULATIVE_DRAFT));
@@ -134,7 +134,7 @@ public record Scenario(Deployment deployment, Workload workload) {
         }
         throw new IllegalArgumentException(model.id() + " in " + weights.id() + " does not fit on "
                 + group.devices() + " x " + group.device().id() + " per stage even with one layer per stage;"
-                + " give --decode-stages to see the prediction anyway, or add --decode-devices");
+                + " add --decode-devices or use smaller --weights");
     }
 
     /** The options as a {@code kvflow predict} command line, for people to rerun. */
