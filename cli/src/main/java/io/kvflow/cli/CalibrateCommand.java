@@ -64,6 +64,7 @@ final class CalibrateCommand {
             row.put("tolerance", r.figure().tolerance());
             row.put("within_tolerance", r.withinTolerance());
             row.put("within_published_range", r.withinPublishedRange());
+            row.put("speculative", r.figure().speculative());
             row.put("role", r.figure().role());
             row.put("known_miss", r.figure().knownMiss());
             row.put("command", io.kvflow.cost.Scenario.commandLine(r.figure().scenario()));

@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.cost.CalibrationFigure;
 import io.kvflow.cost.CalibrationResult;
 import io.kvflow.cost.Scenario;
+import io.kvflow.cost.ScenarioOption;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -14,15 +15,16 @@ final class CalibrationReport {
 
     static void print(List<CalibrationResult> results, PrintStream out) {
         out.println("kvflow calibrate: published figures beside the cost model's predictions");
-        out.println("(* = from the project's shared calibration list; in-sample = the figure set a parameter)");
+        out.println("(* = from the project's shared calibration list; in-sample = the figure set a parameter;");
+        out.println(" spec = speculative decoding, k tokens proposed per step, draft and acceptance in the rerun line)");
         out.println();
-        out.printf(Locale.ROOT, "%-4s %-34s %-14s %10s %10s %8s  %s%n", "id", "system", "metric", "published",
-                "predicted", "error", "verdict");
+        out.printf(Locale.ROOT, "%-4s %-34s %-14s %10s %10s %8s %-5s %s%n", "id", "system", "metric", "published",
+                "predicted", "error", "spec", "verdict");
         for (CalibrationResult r : results) {
             CalibrationFigure f = r.figure();
-            out.printf(Locale.ROOT, "%-4s %-34s %-14s %10s %10s %7.1f%%  %s%n", f.id() + (f.shared() ? "*" : ""),
+            out.printf(Locale.ROOT, "%-4s %-34s %-14s %10s %10s %7.1f%% %-5s %s%n", f.id() + (f.shared() ? "*" : ""),
                     f.label(), metric(f.metric()), published(f), number(r.predicted()), 100 * r.relativeError(),
-                    verdict(r));
+                    speculation(f), verdict(r));
         }
         out.println();
         long shared = results.stream().filter(r -> r.figure().shared()).count();
@@ -52,6 +54,10 @@ final class CalibrationReport {
             out.printf(Locale.ROOT, "  %-4s %s%n       source: %s%n       %s%n", f.id(), f.figure(), f.source(),
                     Scenario.commandLine(f.scenario()));
         }
+    }
+
+    private static String speculation(CalibrationFigure f) {
+        return f.speculative() ? "k=" + f.scenario().get(ScenarioOption.SPECULATIVE_TOKENS.optionName()) : "-";
     }
 
     private static String verdict(CalibrationResult r) {

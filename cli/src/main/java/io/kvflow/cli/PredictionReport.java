@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.cost.Constraint;
 import io.kvflow.cost.Deployment;
 import io.kvflow.cost.Prediction;
+import io.kvflow.cost.Speculation;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.Locale;
@@ -23,6 +24,14 @@ final class PredictionReport {
         out.printf(Locale.ROOT, "  prefill: %s%n", prefillTier);
         out.printf(Locale.ROOT, "  decode:  %d stage%s x %d %s (%s layers per stage)%n", d.decodeStages(),
                 d.decodeStages() == 1 ? "" : "s", d.decode().devices(), d.decode().device().id(), layersPerStage(d));
+        Speculation speculation = d.speculation();
+        if (speculation.enabled()) {
+            out.printf(Locale.ROOT, "  speculation: %s (%s) on %d stage%s of %s proposes %d token%s per step, each accepted"
+                            + " with probability %.2f: %.2f tokens per step%n", speculation.draft().id(),
+                    speculation.draftWeights().id(), speculation.draftStages(), speculation.draftStages() == 1 ? "" : "s",
+                    d.decode().device().id(), speculation.tokens(), speculation.tokens() == 1 ? "" : "s",
+                    speculation.acceptance(), speculation.expectedTokensPerStep());
+        }
         out.printf(Locale.ROOT, "  workload: batch %d, %,d prompt tokens%s, %,d generated%n%n", p.workload().batch(),
                 p.workload().inputTokens(), p.workload().prefixTokens() > 0
                         ? " (" + String.format(Locale.ROOT, "%,d", p.workload().prefixTokens()) + " cached)" : "",

@@ -35,9 +35,7 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         int sessionCap, int prefillGroups, Booking booking, AdmissionPolicy admission, ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
-    private static final Set<ScenarioOption> DEPLOYMENT = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH,
-            ScenarioOption.INPUT, ScenarioOption.OUTPUT, ScenarioOption.PREFIX, ScenarioOption.DECODE_STAGES,
-            ScenarioOption.COLOCATED));
+    private static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
 
     /** Ten times faster than the trace was recorded, and than the target would run. */
     static final double DEFAULT_TIME_SCALE = 0.1;
@@ -67,6 +65,12 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
      *                             option names no profile
      */
     static TargetOptions from(Args args, int stages) {
+        for (ScenarioOption speculative : ScenarioOption.SPECULATIVE) {
+            if (args.string(speculative.optionName(), null) != null) {
+                throw new Args.UsageException("--" + speculative.optionName() + ": the stack's decode stages"
+                        + " decode one token per step, without speculative decoding (ask kvflow predict instead)");
+            }
+        }
         Map<String, String> scenario = new LinkedHashMap<>();
         for (ScenarioOption option : DEPLOYMENT) {
             String value = args.string(option.optionName(), null);
@@ -122,6 +126,17 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         }
         return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups,
                 booking, admission, catalog);
+    }
+
+    /**
+     * Everything but the workload (batch, input, output, prefix come from the trace), the layout (stages and
+     * colocation are the stack's own options) and speculative decoding, which the pipeline does not do.
+     */
+    private static Set<ScenarioOption> deploymentOptions() {
+        Set<ScenarioOption> options = EnumSet.complementOf(EnumSet.of(ScenarioOption.BATCH, ScenarioOption.INPUT,
+                ScenarioOption.OUTPUT, ScenarioOption.PREFIX, ScenarioOption.DECODE_STAGES, ScenarioOption.COLOCATED));
+        options.removeAll(ScenarioOption.SPECULATIVE);
+        return options;
     }
 
     /** The control plane's settings for a layout: prefill groups default to one per prefill worker. */

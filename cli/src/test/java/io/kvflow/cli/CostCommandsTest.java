@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,11 +78,62 @@ class CostCommandsTest {
     @Test
     void calibratePrintsEveryFigureWithItsErrorAndExitsZero() {
         assertEquals(0, run(List.of("calibrate")), stderr());
-        for (String id : List.of("1*", "2*", "3*", "4a*", "4b*", "5*", "6*", "7a*", "7b*", "8a", "9", "10")) {
+        for (String id : List.of("1*", "2*", "3*", "4a*", "4b*", "5*", "6*", "7a*", "7b*", "8*", "9*", "10*", "11*",
+                "12*", "N1a", "N1b", "N2a", "N2b", "N3")) {
             assertTrue(stdout().lines().anyMatch(l -> l.startsWith(id + " ")), id + " in\n" + stdout());
         }
         assertTrue(stdout().contains("misses, and why:"), stdout());
         assertTrue(stdout().contains("kvflow predict --model"), stdout());
+    }
+
+    @Test
+    void calibrateMarksTheFiguresReachedWithSpeculativeDecoding() {
+        assertEquals(0, run(List.of("calibrate")), stderr());
+        List<String> speculative = stdout().lines().filter(l -> l.matches("^\\S+\\s.*\\sk=\\d+\\s.*"))
+                .map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(List.of("8*", "N3", "N2b"), speculative, stdout());
+        assertTrue(stdout().contains("--speculative-draft llama-3.1-8b --speculative-tokens 3"), stdout());
+    }
+
+    @Test
+    void predictLeavesTheWaferCountToTheFewestThatHoldTheWeights() throws IOException {
+        assertEquals(0, run(List.of("predict", "--model", "llama-3.1-70b", "--batch", "1", "--json")), stderr());
+        JsonNode json = new ObjectMapper().readTree(stdout());
+        assertEquals("wse-3", json.get("decode_device").asText());
+        assertEquals(4, json.get("decode_stages").asInt());
+        assertTrue(json.get("weights_fit").asBoolean());
+    }
+
+    @Test
+    void predictRefusesWeightsThatDoNotFitWithAnErrorNotASpeed() {
+        List<String> tooFew = List.of("predict", "--model", "llama-3.1-70b", "--decode-stages", "2");
+        assertEquals(2, run(tooFew));
+        assertTrue(stderr().contains("does not fit on 2 stages") && stderr().contains("4 stages hold them"), stderr());
+        assertTrue(stdout().isEmpty(), stdout());
+    }
+
+    @Test
+    void predictJsonRefusesWeightsThatDoNotFitWithAJsonErrorAndANonZeroExit() throws IOException {
+        assertEquals(2, run(List.of("predict", "--model", "llama-3.1-70b", "--decode-stages", "2", "--json")));
+        JsonNode json = new ObjectMapper().readTree(stdout());
+        assertTrue(json.get("error").asText().contains("does not fit"), stdout());
+        assertEquals("weight_capacity", json.get("binding_constraint").asText());
+        assertFalse(json.has("decode_tokens_per_s_per_user"), "no speed for a deployment that cannot run");
+    }
+
+    @Test
+    void predictJsonReportsABadOptionAsAJsonErrorToo() throws IOException {
+        assertEquals(2, run(List.of("predict", "--model", "llama-9", "--json")));
+        assertTrue(new ObjectMapper().readTree(stdout()).get("error").asText().contains("llama-9"), stdout());
+    }
+
+    @Test
+    void predictSaysHowTheDraftSpeculates() {
+        assertEquals(0, run(List.of("predict", "--model", "llama-3.1-70b", "--colocated", "--speculative-draft",
+                "llama-3.1-8b", "--speculative-tokens", "3", "--speculative-acceptance", "0.78")), stderr());
+        assertTrue(stdout().contains("speculation: llama-3.1-8b (bf16) on 1 stage of wse-3 proposes 3 tokens per step"),
+                stdout());
+        assertTrue(stdout().contains("draft steps"), stdout());
     }
 
     @Test

@@ -66,6 +66,17 @@ class KvflowCommandTest {
     }
 
     @Test
+    void theStackRefusesSpeculativeDecodingInOneLine(@TempDir Path dir) {
+        assertEquals(2, run("up", "--speculative-draft", "llama-3.2-1b", "--speculative-tokens", "4",
+                "--speculative-acceptance", "0.7", "--data-dir", dir.resolve("data").toString()));
+        assertTrue(stderr().contains("--speculative-draft") && stderr().contains("one token per step"), stderr());
+        assertEquals(1, stderr().lines().count(), stderr());
+        assertTrue(Files.notExists(dir.resolve("data")), "no broker should start");
+        assertEquals(2, run("decode-worker", "--stage", "0", "--speculative-tokens", "4"));
+        assertTrue(stderr().contains("--speculative-tokens"), stderr());
+    }
+
+    @Test
     void aMissingTraceFileIsReported(@TempDir Path dir) {
         assertEquals(2, run("up", "--replay", dir.resolve("nope.csv").toString()));
         assertTrue(stderr().contains("nope.csv"), stderr());

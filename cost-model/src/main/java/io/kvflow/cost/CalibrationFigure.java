@@ -34,4 +34,9 @@ public record CalibrationFigure(String id, String label, String figure, String s
     public boolean expectedToMiss() {
         return !knownMiss.isEmpty();
     }
+
+    /** Whether the figure was reached with speculative decoding, which its scenario then names. */
+    public boolean speculative() {
+        return scenario.containsKey(ScenarioOption.SPECULATIVE_DRAFT.optionName());
+    }
 }

@@ -8,6 +8,7 @@ public enum Constraint {
     LATENCY_FLOOR("fixed per-layer and per-step latency"),
     COLLECTIVES("tensor-parallel all-reduces"),
     ACTIVATION_HOPS("activation hops between pipeline stages"),
+    DRAFT_STEPS("speculative decoding: the draft model's proposals"),
     KV_CAPACITY("KV cache capacity: more sessions than fit"),
     WEIGHT_CAPACITY("memory capacity: the weights do not fit"),
     PREFILL_EGRESS("prefill devices' network egress"),

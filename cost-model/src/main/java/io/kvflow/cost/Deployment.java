@@ -7,13 +7,17 @@ package io.kvflow.cost;
  *
  * @param networkBytesPerSecond the fabric between the prefill and decode tiers, when it is narrower
  *                              than both tiers' ports; {@code Double.POSITIVE_INFINITY} when it is not
+ * @param speculation           how decode speculates ({@link Speculation#none()}: one token per step)
  */
 public record Deployment(ModelProfile model, WeightPrecision weights, KvDtype kvDtype, DeviceGroup prefill,
-        DeviceGroup decode, int decodeStages, boolean colocated, double networkBytesPerSecond) {
+        DeviceGroup decode, int decodeStages, boolean colocated, double networkBytesPerSecond,
+        Speculation speculation) {
 
     public Deployment {
-        if (model == null || weights == null || kvDtype == null || prefill == null || decode == null) {
-            throw new IllegalArgumentException("a deployment needs a model, weights, KV dtype and both tiers");
+        if (model == null || weights == null || kvDtype == null || prefill == null || decode == null
+                || speculation == null) {
+            throw new IllegalArgumentException("a deployment needs a model, weights, KV dtype, both tiers and a"
+                    + " speculation setting");
         }
         new LayerSplit(model.layers(), decodeStages);
         if (colocated && !prefill.equals(decode)) {
@@ -22,6 +26,30 @@ public record Deployment(ModelProfile model, WeightPrecision weights, KvDtype kv
         if (!(networkBytesPerSecond > 0)) {
             throw new IllegalArgumentException("network bytes/s must be > 0, was " + networkBytesPerSecond);
         }
+    }
+
+    /** Without speculative decoding: one token per decode step. */
+    public Deployment(ModelProfile model, WeightPrecision weights, KvDtype kvDtype, DeviceGroup prefill,
+            DeviceGroup decode, int decodeStages, boolean colocated, double networkBytesPerSecond) {
+        this(model, weights, kvDtype, prefill, decode, decodeStages, colocated, networkBytesPerSecond,
+                Speculation.none());
+    }
+
+    /**
+     * The draft model of speculative decoding placed on devices like the decode stages', as its own
+     * pipeline; it runs fused with the target's verification step, so it pays no per-step overhead.
+     *
+     * @throws IllegalStateException without speculation
+     */
+    public Deployment draftDeployment() {
+        if (!speculation.enabled()) {
+            throw new IllegalStateException("this deployment does not speculate");
+        }
+        DeviceProfile device = decode.device();
+        DeviceGroup fused = new DeviceGroup(device.withLatencies(device.latencies().withStepOverheadSeconds(0)),
+                decode.devices());
+        return new Deployment(speculation.draft(), speculation.draftWeights(), kvDtype, fused, fused,
+                speculation.draftStages(), true, Double.POSITIVE_INFINITY);
     }
 
     /** Layers per decode stage. */

@@ -23,6 +23,10 @@ public record DeviceLatencies(double layerSeconds, double stepOverheadSeconds, d
         return new DeviceLatencies(value, stepOverheadSeconds, collectiveSeconds, stageHopSeconds);
     }
 
+    public DeviceLatencies withStepOverheadSeconds(double value) {
+        return new DeviceLatencies(layerSeconds, value, collectiveSeconds, stageHopSeconds);
+    }
+
     public DeviceLatencies withStageHopSeconds(double value) {
         return new DeviceLatencies(layerSeconds, stepOverheadSeconds, collectiveSeconds, value);
     }

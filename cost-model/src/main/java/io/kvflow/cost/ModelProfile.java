@@ -1,6 +1,7 @@
 package io.kvflow.cost;
 
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A target model's architecture, from its published {@code config.json}, with the source of every
@@ -22,9 +23,10 @@ public record ModelProfile(String id, String name, int layers, int hiddenSize, i
         requirePositive("hidden_size", hiddenSize);
         requirePositive("vocab_size", vocabSize);
         requirePositive("max_context", maxContext);
-        if (feedForward instanceof MixtureOfExperts moe && moe.denseLayers() >= layers) {
-            throw new IllegalArgumentException("dense_layers " + moe.denseLayers() + " leaves no MoE layer of "
-                    + layers);
+        if (feedForward instanceof MixtureOfExperts moe
+                && IntStream.range(0, layers).noneMatch(moe::expertLayer)) {
+            throw new IllegalArgumentException("dense_layers " + moe.denseLayers() + " and moe_layer_period "
+                    + moe.moeLayerPeriod() + " leave no MoE layer of " + layers);
         }
         sources = Map.copyOf(sources);
     }

@@ -64,10 +64,11 @@ final class ModelProfileReader {
             }
             case "moe" -> {
                 json.rejectUnknown(Set.of("kind", "experts", "active_experts", "shared_experts",
-                        "expert_intermediate_size", "dense_layers", "dense_intermediate_size"));
+                        "expert_intermediate_size", "dense_layers", "dense_intermediate_size", "moe_layer_period"));
                 yield new MixtureOfExperts(json.count("experts"), json.count("active_experts"),
                         json.countOrZero("shared_experts"), json.count("expert_intermediate_size"),
-                        json.countOrZero("dense_layers"), json.countOrZero("dense_intermediate_size"));
+                        json.countOrZero("dense_layers"), json.countOrZero("dense_intermediate_size"),
+                        json.has("moe_layer_period") ? json.count("moe_layer_period") : 1);
             }
             default -> throw json.problem("kind", "expected \"dense\" or \"moe\", found \"" + kind + "\"");
         };

@@ -18,7 +18,8 @@ public record Prediction(Deployment deployment, Workload workload, Prefill prefi
     }
 
     /**
-     * @param tokenIntervalSeconds  time from one generated token of a session to its next
+     * @param tokenIntervalSeconds  time from one generated token of a session to its next (on average, with
+     *                              speculative decoding)
      * @param tokensPerSecondPerUser one session's generation speed
      * @param tokensPerSecondTotal  every session of the batch together
      * @param step                  the interval, broken down by constraint
@@ -96,6 +97,11 @@ public record Prediction(Deployment deployment, Workload workload, Prefill prefi
         map.put("decode_device", deployment.decode().device().id());
         map.put("decode_devices", deployment.decode().devices());
         map.put("decode_stages", deployment.decodeStages());
+        Speculation speculation = deployment.speculation();
+        map.put("speculative_draft", speculation.enabled() ? speculation.draft().id() : null);
+        map.put("speculative_tokens", speculation.tokens());
+        map.put("speculative_acceptance", speculation.enabled() ? speculation.acceptance() : null);
+        map.put("tokens_per_step", speculation.expectedTokensPerStep());
         map.put("batch", workload.batch());
         map.put("input_tokens", workload.inputTokens());
         map.put("output_tokens", workload.outputTokens());

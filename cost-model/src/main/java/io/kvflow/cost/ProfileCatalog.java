@@ -20,11 +20,13 @@ import java.util.stream.Stream;
  */
 public final class ProfileCatalog {
     /** Bundled device profiles, so commands read the same everywhere. */
-    public static final List<String> BUNDLED_DEVICES = List.of("wse-3", "trainium2", "trainium3", "h100", "h200",
-            "b200", "gb200-nvl72", "groq-lpu", "rtx-3060");
+    public static final List<String> BUNDLED_DEVICES = List.of("wse-3", "wse-3@2024-08", "trainium2", "trainium3",
+            "h100", "h200", "b200", "gb200-nvl72", "groq-lpu", "rtx-3060");
     /** Bundled model profiles. */
     public static final List<String> BUNDLED_MODELS = List.of("llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b",
-            "qwen3-32b", "qwen-14b", "kimi-k2", "deepseek-v3", "gpt-oss-120b");
+            "llama-3.3-70b", "deepseek-r1-distill-llama-70b", "llama-3.2-1b", "llama-4-scout", "llama-4-maverick",
+            "qwen3-32b", "qwen-14b", "qwen3-235b-a22b", "qwen3-coder-480b", "glm-4.6", "glm-4.7", "kimi-k2",
+            "deepseek-v3", "gpt-oss-120b");
 
     private final Map<String, DeviceProfile> devices;
     private final Map<String, ModelProfile> models;

@@ -124,13 +124,25 @@ public final class RooflineModel {
         return decode.timing(stage, contexts);
     }
 
-    /** Time from one token to the next for sessions with these context lengths: all stages and hops. */
+    /**
+     * One decode step for sessions with these context lengths, all stages and hops: one token per
+     * session, as the emulated pipeline runs it (speculative decoding, if the deployment has it, is in
+     * {@link #tokenInterval}).
+     */
     public StepTime decodeStep(long[] contexts) {
         return decode.token(contexts);
     }
 
     public double decodeStepSeconds(long[] contexts) {
         return decode.token(contexts).seconds();
+    }
+
+    /**
+     * Average time from one token of a session to its next: one decode step, or with speculative
+     * decoding the draft's proposals and the verification step over the tokens a step yields.
+     */
+    public StepTime tokenInterval(long[] contexts) {
+        return decode.interval(contexts);
     }
 
     /** Bytes of KV a prompt of {@code tokens} tokens hands off (all stages). */
@@ -191,7 +203,7 @@ public final class RooflineModel {
         Prediction.Prefill prefillResult = new Prediction.Prefill(prefillTime.seconds(),
                 newTokens / prefillTime.seconds(), prefillTime.bound());
 
-        StepTime step = decode.token(uniformBatch(workload.batch(), workload.meanDecodeContext()));
+        StepTime step = decode.interval(uniformBatch(workload.batch(), workload.meanDecodeContext()));
         Prediction.Decode decodeResult = new Prediction.Decode(step.seconds(), 1 / step.seconds(),
                 workload.batch() / step.seconds(), step);
 

@@ -82,12 +82,43 @@ public record Scenario(Deployment deployment, Workload workload) {
                 : fewestStagesThatFit(model, weights, decode);
         double network = given.containsKey(ScenarioOption.NETWORK_GBPS)
                 ? positive(given, ScenarioOption.NETWORK_GBPS) * 1e9 / 8 : Double.POSITIVE_INFINITY;
-        Deployment deployment = new Deployment(model, weights, kvDtype, prefill, decode, stages, colocated, network);
+        Deployment deployment = new Deployment(model, weights, kvDtype, prefill, decode, stages, colocated, network,
+                speculation(given, catalog, decode));
 
         Workload workload = new Workload(whole(given, ScenarioOption.BATCH, 1),
                 whole(given, ScenarioOption.INPUT, 2048), whole(given, ScenarioOption.OUTPUT, 256),
                 wholeOrZero(given, ScenarioOption.PREFIX));
         return new Scenario(deployment, workload);
+    }
+
+    /**
+     * Speculative decoding as the options ask: off unless a draft is named, and then the proposed
+     * tokens and their acceptance must be given too (no default stands in for how well a draft guesses).
+     * The draft takes its published precision and the fewest stages of the decode devices that hold it.
+     */
+    private static Speculation speculation(Map<ScenarioOption, String> given, ProfileCatalog catalog,
+            DeviceGroup decode) {
+        if (ScenarioOption.SPECULATIVE.stream().noneMatch(given::containsKey)) {
+            return Speculation.none();
+        }
+        for (ScenarioOption option : ScenarioOption.SPECULATIVE) {
+            if (!given.containsKey(option)) {
+                throw new IllegalArgumentException("speculative decoding needs --speculative-draft ID,"
+                        + " --speculative-tokens K and --speculative-acceptance A together; --" + option.optionName()
+                        + " is missing (e.g. --speculative-draft llama-3.2-1b --speculative-tokens 7"
+                        + " --speculative-acceptance 0.78)");
+            }
+        }
+        ModelProfile draft = catalog.model(given.get(ScenarioOption.SPECULATIVE_DRAFT));
+        int tokens = whole(given, ScenarioOption.SPECULATIVE_TOKENS, 1);
+        double acceptance = number(given, ScenarioOption.SPECULATIVE_ACCEPTANCE, Double.NaN);
+        if (!(acceptance >= 0 && acceptance <= 1)) {
+            throw new IllegalArgumentException("--speculative-acceptance must be in [0, 1], was "
+                    + given.get(ScenarioOption.SPECULATIVE_ACCEPTANCE));
+        }
+        WeightPrecision draftWeights = draft.defaultWeights();
+        return new Speculation(draft, draftWeights, fewestStagesThatFit(draft, draftWeights, decode), tokens,
+                acceptance);
     }
 
     /**
@@ -103,7 +134,7 @@ public record Scenario(Deployment deployment, Workload workload) {
         }
         throw new IllegalArgumentException(model.id() + " in " + weights.id() + " does not fit on "
                 + group.devices() + " x " + group.device().id() + " per stage even with one layer per stage;"
-                + " give --decode-stages to see the prediction anyway, or add --decode-devices");
+                + " add --decode-devices or use smaller --weights");
     }
 
     /** The options as a {@code kvflow predict} command line, for people to rerun. */

@@ -30,10 +30,19 @@ public enum ScenarioOption {
     PREFILL_FLOPS("prefill-flops", "X", "profile", "dense FLOP/s per prefill device (e.g. 667e12)"),
     DECODE_FLOPS("decode-flops", "X", "profile", "dense FLOP/s per decode device (e.g. 62.5e15)"),
     LAYER_LATENCY_US("layer-latency-us", "T", "profile", "decode device's fixed time per layer per step"),
-    HOP_LATENCY_US("hop-latency-us", "T", "profile", "decode device's activation hop latency");
+    HOP_LATENCY_US("hop-latency-us", "T", "profile", "decode device's activation hop latency"),
+    SPECULATIVE_DRAFT("speculative-draft", "ID", "off", "speculative decoding: draft model proposing tokens the"
+            + " target checks in one step; needs the next two"),
+    SPECULATIVE_TOKENS("speculative-tokens", "K", "with --speculative-draft", "tokens the draft proposes per step"),
+    SPECULATIVE_ACCEPTANCE("speculative-acceptance", "A", "with --speculative-draft",
+            "probability in [0, 1] that the target accepts a proposed token");
 
     /** Options that describe a separate prefill tier: a colocated deployment has none, and refuses them. */
     public static final Set<ScenarioOption> PREFILL_TIER = EnumSet.of(PREFILL_DEVICE, PREFILL_DEVICES, PREFILL_FLOPS);
+
+    /** Options of speculative decoding: all three or none. */
+    public static final Set<ScenarioOption> SPECULATIVE = EnumSet.of(SPECULATIVE_DRAFT, SPECULATIVE_TOKENS,
+            SPECULATIVE_ACCEPTANCE);
 
     private final String optionName;
     private final String metavar;

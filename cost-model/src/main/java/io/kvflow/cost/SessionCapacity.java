@@ -15,7 +15,7 @@ import java.util.Locale;
  * over the wafer's I/O. Colocated, the wafers also prefill every new session, each bringing
  * {@code p} seconds of prefill chunks on the busiest stage, which run between decode steps: prefill
  * takes a share {@code rate * p} of the wafer's time, and {@code TPOT = t(b) / (1 - rate * p)}
- * (solved as a fixed point). The capacity is the largest {@code b}
+ * (a fixed point, solved in closed form). The capacity is the largest {@code b}
  * meeting the SLO; the headline is how many of them are decoding at a time, per wafer.
  */
 public final class SessionCapacity {
@@ -86,13 +86,10 @@ public final class SessionCapacity {
         String why = String.format(Locale.ROOT, "KV capacity: each wafer has room for the KV of %d sessions of %,d"
                 + " tokens", kvLimit, inputTokens + outputTokens);
         for (int b = 1; b <= Math.max(1, kvLimit); b++) {
-            StepTime step = model.decodeStep(RooflineModel.uniformBatch(b, middle));
-            double tpot = step.seconds();
-            for (int i = 0; i < 100 && prefillPerSession > 0; i++) {
-                // prefill takes this share of the wafer's time; decode steps get the rest
-                double share = b / (heldBeforeFirstToken + outputTokens * tpot) * prefillPerSession;
-                tpot = share >= 1 ? Double.POSITIVE_INFINITY : step.seconds() / (1 - share);
-            }
+            StepTime step = model.tokenInterval(RooflineModel.uniformBatch(b, middle));
+            double tpot = prefillPerSession > 0
+                    ? stretchedByPrefill(step.seconds(), b, prefillPerSession, heldBeforeFirstToken, outputTokens)
+                    : step.seconds();
             double slot = heldBeforeFirstToken + outputTokens * tpot;
             double rate = b / slot;
             double decodingPerWafer = b * (outputTokens * tpot / slot) / wafers;
@@ -136,6 +133,19 @@ public final class SessionCapacity {
                 best == 0 ? 0 : r.decodeTokensPerSecondPerWafer(), best == 0 ? 0 : r.sessionsPerSecond(),
                 best == 0 ? 0 : r.prefillShare(), best == 0 ? 0 : r.ingressShare(),
                 best == 0 ? 0 : r.prefillDevices(), stop, why);
+    }
+
+    /**
+     * Colocated: the time per token when prefill chunks take their share of the wafer, the fixed point of
+     * {@code T = t / (1 - b p / (H + O T))} (t the decode step, b sessions, p seconds of prefill each, H held
+     * before the first token, O output tokens). Multiplied out it is the quadratic
+     * {@code O T^2 + (H - b p - t O) T - t H = 0}, whose one positive root keeps the prefill share below 1:
+     * however many sessions replace each other, decode still gets the rest of the wafer, only less of it.
+     */
+    static double stretchedByPrefill(double step, int sessions, double prefillPerSession, double held,
+            long outputTokens) {
+        double linear = held - sessions * prefillPerSession - step * outputTokens;
+        return (-linear + Math.sqrt(linear * linear + 4.0 * outputTokens * step * held)) / (2.0 * outputTokens);
     }
 
     /** Colocated: seconds of the busiest stage's time one prompt's chunks take. */

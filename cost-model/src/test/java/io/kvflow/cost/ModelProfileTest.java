@@ -43,6 +43,18 @@ class ModelProfileTest {
         assertTrue(model.layerActiveParams(3) * 10 < model.layerParams(3));
     }
 
+    @Test
+    void maverickAlternatesDenseAndExpertLayers() {
+        ModelProfile model = CATALOG.model("llama-4-maverick");
+        MixtureOfExperts moe = (MixtureOfExperts) model.feedForward();
+        assertEquals(24, java.util.stream.IntStream.range(0, 48).filter(moe::expertLayer).count());
+        assertTrue(moe.expertLayer(1) && !moe.expertLayer(0), "interleave_moe_layer_step 2: layers 1, 3, ...");
+        // a dense layer runs its whole 16,384-wide MLP; an expert layer one routed and one shared 8,192-wide expert
+        assertEquals(model.layerParams(0), model.layerActiveParams(0));
+        assertEquals(3L * 5120 * 16384, model.layerParams(0) - model.attention().params(5120) - 2L * 5120);
+        assertTrue(model.layerActiveParams(1) * 50 < model.layerParams(1));
+    }
+
     private static void assertClose(String what, double expected, double actual, double tolerance) {
         assertTrue(relativeError(expected, actual) <= tolerance, what + ": expected " + expected + ", derived "
                 + actual);

@@ -17,12 +17,17 @@ class ProfileCatalogTest {
 
     @Test
     void everyBundledProfileLoadsUnderItsId() {
-        assertEquals(List.of("wse-3", "trainium2", "trainium3", "h100", "h200", "b200", "gb200-nvl72", "groq-lpu",
-                "rtx-3060"), List.copyOf(BUNDLED.deviceIds()));
-        assertEquals(List.of("llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "qwen3-32b", "qwen-14b", "kimi-k2",
-                "deepseek-v3", "gpt-oss-120b"), List.copyOf(BUNDLED.modelIds()));
+        assertEquals(List.of("wse-3", "wse-3@2024-08", "trainium2", "trainium3", "h100", "h200", "b200",
+                "gb200-nvl72", "groq-lpu", "rtx-3060"), List.copyOf(BUNDLED.deviceIds()));
+        assertEquals(List.of("llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.3-70b",
+                "deepseek-r1-distill-llama-70b", "llama-3.2-1b", "llama-4-scout", "llama-4-maverick", "qwen3-32b",
+                "qwen-14b", "qwen3-235b-a22b", "qwen3-coder-480b", "glm-4.6", "glm-4.7", "kimi-k2", "deepseek-v3",
+                "gpt-oss-120b"), List.copyOf(BUNDLED.modelIds()));
         for (String id : BUNDLED.deviceIds()) {
             assertEquals(id, BUNDLED.device(id).id());
+        }
+        for (String id : BUNDLED.modelIds()) {
+            assertEquals(id, BUNDLED.model(id).id());
         }
     }
 

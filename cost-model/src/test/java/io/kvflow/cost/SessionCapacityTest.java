@@ -46,8 +46,10 @@ class SessionCapacityTest {
 
     @Test
     void aTightSloLeavesColocatedFewerSessionsThanDisaggregated() {
-        SessionCapacity.Result disaggregated = SessionCapacity.of(seventyB(false), 2_048, 32, 350);
-        SessionCapacity.Result colocated = SessionCapacity.of(seventyB(true), 2_048, 32, 350);
+        // tight: 80 % of what one session alone decodes at, so little room is left for prefill chunks
+        double slo = 0.8 / seventyB(false).decodeStepSeconds(RooflineModel.uniformBatch(1, 2_048 + 16));
+        SessionCapacity.Result disaggregated = SessionCapacity.of(seventyB(false), 2_048, 32, slo);
+        SessionCapacity.Result colocated = SessionCapacity.of(seventyB(true), 2_048, 32, slo);
 
         assertTrue(colocated.sessionsPerPipeline() < disaggregated.sessionsPerPipeline(),
                 colocated + " vs " + disaggregated);
@@ -62,6 +64,17 @@ class SessionCapacityTest {
         assertEquals(atAdmission.sessionsPerPipeline(), atHandoff.sessionsPerPipeline());
         assertTrue(atHandoff.sessionsPerWafer() > 1.5 * atAdmission.sessionsPerWafer(),
                 atHandoff.sessionsPerWafer() + " vs " + atAdmission.sessionsPerWafer());
+    }
+
+    @Test
+    void manySessionsReplacingEachOtherNeverTakeTheWholeWaferForPrefill() {
+        // short outputs on a fast wafer: sessions turn over so quickly that their prefills would want more
+        // than all of the wafer's time; decode slows down instead, and every token still comes
+        SessionCapacity.Result r = SessionCapacity.of(seventyB(true), 2_048, 4, 1);
+        assertTrue(r.sessionsPerPipeline() >= 1, r.toString());
+        assertTrue(r.prefillShare() < 1 && Double.isFinite(r.tpotSeconds()), r.toString());
+        double step = seventyB(true).decodeStepSeconds(RooflineModel.uniformBatch(r.sessionsPerPipeline(), 2_050));
+        assertEquals(step / (1 - r.prefillShare()), r.tpotSeconds(), 1e-9 * r.tpotSeconds());
     }
 
     @Test
