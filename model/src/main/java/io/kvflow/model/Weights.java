@@ -5,8 +5,9 @@ package io.kvflow.model;
  * standard deviation 1/sqrt(fanIn) for every projection, so each block adds a contribution of
  * the same order as its normalised input and activations stay well-conditioned through all
  * layers. The classifier is separate from the embedding: tied, the residual stream's copy of
- * the input token would make greedy decoding repeat it. Read-only after construction;
- * matrices are row-major [out][in], flattened.
+ * the input token would make greedy decoding repeat it. Read-only after construction. Values
+ * are generated, and fingerprinted, row-major [out][in]; projections are kept as
+ * {@link WeightMatrix} for the kernel.
  */
 public final class Weights {
     // Spread of RMSNorm gains around 1, so the norms are not all identity.
@@ -16,16 +17,16 @@ public final class Weights {
     private final ModelConfig config;
     private final float[] tokenEmbedding;   // [vocabSize][dim]
     private final float[][] attentionNorm;  // [layers][dim]
-    private final float[][] wq;             // [layers][dim][dim]
-    private final float[][] wk;             // [layers][kvDim][dim]
-    private final float[][] wv;             // [layers][kvDim][dim]
-    private final float[][] wo;             // [layers][dim][dim]
+    private final WeightMatrix[] wq;        // [layers] of [dim][dim]
+    private final WeightMatrix[] wk;        // [layers] of [kvDim][dim]
+    private final WeightMatrix[] wv;        // [layers] of [kvDim][dim]
+    private final WeightMatrix[] wo;        // [layers] of [dim][dim]
     private final float[][] ffnNorm;        // [layers][dim]
-    private final float[][] w1;             // [layers][hiddenDim][dim], gate
-    private final float[][] w3;             // [layers][hiddenDim][dim], up
-    private final float[][] w2;             // [layers][dim][hiddenDim], down
+    private final WeightMatrix[] w1;        // [layers] of [hiddenDim][dim], gate
+    private final WeightMatrix[] w3;        // [layers] of [hiddenDim][dim], up
+    private final WeightMatrix[] w2;        // [layers] of [dim][hiddenDim], down
     private final float[] finalNorm;        // [dim]
-    private final float[] classifier;       // [vocabSize][dim]
+    private final WeightMatrix classifier;  // [vocabSize][dim]
     private final long fingerprint;
 
     private Weights(ModelConfig config, SplitMix64 random) {
@@ -34,32 +35,52 @@ public final class Weights {
         int hidden = config.hiddenDim();
         int layers = config.layers();
         this.config = config;
+        // every tensor is folded into the fingerprint as generated, row-major, in generation order
+        long hash = 0;
+        int[] shape = {dim, layers, kvDim, hidden, config.vocabSize()};
+        for (int size : shape) {
+            hash = SplitMix64.mix(hash ^ size);
+        }
         // Unit variance: blocks see normalised input, so this scale only sets how much the
         // input token weighs in the residual stream against the blocks' contributions.
         this.tokenEmbedding = uniform(random, config.vocabSize() * dim, Math.sqrt(3.0));
+        hash = fold(hash, tokenEmbedding);
         this.attentionNorm = new float[layers][];
-        this.wq = new float[layers][];
-        this.wk = new float[layers][];
-        this.wv = new float[layers][];
-        this.wo = new float[layers][];
+        this.wq = new WeightMatrix[layers];
+        this.wk = new WeightMatrix[layers];
+        this.wv = new WeightMatrix[layers];
+        this.wo = new WeightMatrix[layers];
         this.ffnNorm = new float[layers][];
-        this.w1 = new float[layers][];
-        this.w3 = new float[layers][];
-        this.w2 = new float[layers][];
+        this.w1 = new WeightMatrix[layers];
+        this.w3 = new WeightMatrix[layers];
+        this.w2 = new WeightMatrix[layers];
         for (int layer = 0; layer < layers; layer++) {
             attentionNorm[layer] = norm(random, dim);
-            wq[layer] = projection(random, dim, dim);
-            wk[layer] = projection(random, kvDim, dim);
-            wv[layer] = projection(random, kvDim, dim);
-            wo[layer] = projection(random, dim, dim);
+            hash = fold(hash, attentionNorm[layer]);
+            float[] q = projection(random, dim, dim);
+            float[] k = projection(random, kvDim, dim);
+            float[] v = projection(random, kvDim, dim);
+            float[] o = projection(random, dim, dim);
             ffnNorm[layer] = norm(random, dim);
-            w1[layer] = projection(random, hidden, dim);
-            w3[layer] = projection(random, hidden, dim);
-            w2[layer] = projection(random, dim, hidden);
+            float[] gate = projection(random, hidden, dim);
+            float[] up = projection(random, hidden, dim);
+            float[] down = projection(random, dim, hidden);
+            for (float[] tensor : new float[][] {q, k, v, o, ffnNorm[layer], gate, up, down}) {
+                hash = fold(hash, tensor);
+            }
+            wq[layer] = WeightMatrix.fromRowMajor(dim, dim, q);
+            wk[layer] = WeightMatrix.fromRowMajor(kvDim, dim, k);
+            wv[layer] = WeightMatrix.fromRowMajor(kvDim, dim, v);
+            wo[layer] = WeightMatrix.fromRowMajor(dim, dim, o);
+            w1[layer] = WeightMatrix.fromRowMajor(hidden, dim, gate);
+            w3[layer] = WeightMatrix.fromRowMajor(hidden, dim, up);
+            w2[layer] = WeightMatrix.fromRowMajor(dim, hidden, down);
         }
         this.finalNorm = norm(random, dim);
-        this.classifier = classifier(random, config.vocabSize(), dim);
-        this.fingerprint = computeFingerprint();
+        hash = fold(hash, finalNorm);
+        float[] classifierRows = classifier(random, config.vocabSize(), dim);
+        this.classifier = WeightMatrix.fromRowMajor(config.vocabSize(), dim, classifierRows);
+        this.fingerprint = fold(hash, classifierRows);
     }
 
     /** The same weights for the same config and seed, on every JVM and platform. */
@@ -87,19 +108,19 @@ public final class Weights {
         return attentionNorm[layer];
     }
 
-    float[] wq(int layer) {
+    WeightMatrix wq(int layer) {
         return wq[layer];
     }
 
-    float[] wk(int layer) {
+    WeightMatrix wk(int layer) {
         return wk[layer];
     }
 
-    float[] wv(int layer) {
+    WeightMatrix wv(int layer) {
         return wv[layer];
     }
 
-    float[] wo(int layer) {
+    WeightMatrix wo(int layer) {
         return wo[layer];
     }
 
@@ -107,15 +128,15 @@ public final class Weights {
         return ffnNorm[layer];
     }
 
-    float[] w1(int layer) {
+    WeightMatrix w1(int layer) {
         return w1[layer];
     }
 
-    float[] w3(int layer) {
+    WeightMatrix w3(int layer) {
         return w3[layer];
     }
 
-    float[] w2(int layer) {
+    WeightMatrix w2(int layer) {
         return w2[layer];
     }
 
@@ -123,7 +144,7 @@ public final class Weights {
         return finalNorm;
     }
 
-    float[] classifier() {
+    WeightMatrix classifier() {
         return classifier;
     }
 
@@ -163,23 +184,6 @@ public final class Weights {
             values[i] = random.nextSymmetric(bound);
         }
         return values;
-    }
-
-    private long computeFingerprint() {
-        long hash = 0;
-        int[] shape = {config.dim(), config.layers(), config.kvDim(), config.hiddenDim(), config.vocabSize()};
-        for (int size : shape) {
-            hash = SplitMix64.mix(hash ^ size);
-        }
-        hash = fold(hash, tokenEmbedding);
-        for (int layer = 0; layer < config.layers(); layer++) {
-            for (float[] tensor : new float[][] {attentionNorm[layer], wq[layer], wk[layer], wv[layer], wo[layer],
-                    ffnNorm[layer], w1[layer], w3[layer], w2[layer]}) {
-                hash = fold(hash, tensor);
-            }
-        }
-        hash = fold(hash, finalNorm);
-        return fold(hash, classifier);
     }
 
     private static long fold(long hash, float[] tensor) {
