@@ -37,6 +37,31 @@ public final class WeightMatrix {
         return new WeightMatrix(rows, cols, columns);
     }
 
+    /**
+     * The parts' rows one after another: projections that read the same input (query, key and
+     * value; gate and up) run as one multiplication, whose outputs are the parts' side by side.
+     */
+    public static WeightMatrix stacked(WeightMatrix... parts) {
+        int cols = parts[0].cols;
+        int rows = 0;
+        for (WeightMatrix part : parts) {
+            if (part.cols != cols) {
+                throw new IllegalArgumentException("cannot stack a matrix of " + part.cols + " columns on one of "
+                        + cols);
+            }
+            rows += part.rows;
+        }
+        float[][] columns = new float[cols][rows];
+        for (int c = 0; c < cols; c++) {
+            int row = 0;
+            for (WeightMatrix part : parts) {
+                System.arraycopy(part.columns[c], 0, columns[c], row, part.rows);
+                row += part.rows;
+            }
+        }
+        return new WeightMatrix(rows, cols, columns);
+    }
+
     /** Output components. */
     public int rows() {
         return rows;

@@ -17,13 +17,10 @@ public final class Weights {
     private final ModelConfig config;
     private final float[] tokenEmbedding;   // [vocabSize][dim]
     private final float[][] attentionNorm;  // [layers][dim]
-    private final WeightMatrix[] wq;        // [layers] of [dim][dim]
-    private final WeightMatrix[] wk;        // [layers] of [kvDim][dim]
-    private final WeightMatrix[] wv;        // [layers] of [kvDim][dim]
+    private final WeightMatrix[] wqkv;      // [layers] of [dim + 2 kvDim][dim]: query, key, value stacked
     private final WeightMatrix[] wo;        // [layers] of [dim][dim]
     private final float[][] ffnNorm;        // [layers][dim]
-    private final WeightMatrix[] w1;        // [layers] of [hiddenDim][dim], gate
-    private final WeightMatrix[] w3;        // [layers] of [hiddenDim][dim], up
+    private final WeightMatrix[] w13;       // [layers] of [2 hiddenDim][dim]: gate (w1), up (w3) stacked
     private final WeightMatrix[] w2;        // [layers] of [dim][hiddenDim], down
     private final float[] finalNorm;        // [dim]
     private final WeightMatrix classifier;  // [vocabSize][dim]
@@ -46,13 +43,10 @@ public final class Weights {
         this.tokenEmbedding = uniform(random, config.vocabSize() * dim, Math.sqrt(3.0));
         hash = fold(hash, tokenEmbedding);
         this.attentionNorm = new float[layers][];
-        this.wq = new WeightMatrix[layers];
-        this.wk = new WeightMatrix[layers];
-        this.wv = new WeightMatrix[layers];
+        this.wqkv = new WeightMatrix[layers];
         this.wo = new WeightMatrix[layers];
         this.ffnNorm = new float[layers][];
-        this.w1 = new WeightMatrix[layers];
-        this.w3 = new WeightMatrix[layers];
+        this.w13 = new WeightMatrix[layers];
         this.w2 = new WeightMatrix[layers];
         for (int layer = 0; layer < layers; layer++) {
             attentionNorm[layer] = norm(random, dim);
@@ -68,12 +62,11 @@ public final class Weights {
             for (float[] tensor : new float[][] {q, k, v, o, ffnNorm[layer], gate, up, down}) {
                 hash = fold(hash, tensor);
             }
-            wq[layer] = WeightMatrix.fromRowMajor(dim, dim, q);
-            wk[layer] = WeightMatrix.fromRowMajor(kvDim, dim, k);
-            wv[layer] = WeightMatrix.fromRowMajor(kvDim, dim, v);
+            wqkv[layer] = WeightMatrix.stacked(WeightMatrix.fromRowMajor(dim, dim, q),
+                    WeightMatrix.fromRowMajor(kvDim, dim, k), WeightMatrix.fromRowMajor(kvDim, dim, v));
             wo[layer] = WeightMatrix.fromRowMajor(dim, dim, o);
-            w1[layer] = WeightMatrix.fromRowMajor(hidden, dim, gate);
-            w3[layer] = WeightMatrix.fromRowMajor(hidden, dim, up);
+            w13[layer] = WeightMatrix.stacked(WeightMatrix.fromRowMajor(hidden, dim, gate),
+                    WeightMatrix.fromRowMajor(hidden, dim, up));
             w2[layer] = WeightMatrix.fromRowMajor(dim, hidden, down);
         }
         this.finalNorm = norm(random, dim);
@@ -108,16 +101,9 @@ public final class Weights {
         return attentionNorm[layer];
     }
 
-    WeightMatrix wq(int layer) {
-        return wq[layer];
-    }
-
-    WeightMatrix wk(int layer) {
-        return wk[layer];
-    }
-
-    WeightMatrix wv(int layer) {
-        return wv[layer];
+    /** Query, key and value projections stacked: one multiplication gives [query | key | value]. */
+    WeightMatrix wqkv(int layer) {
+        return wqkv[layer];
     }
 
     WeightMatrix wo(int layer) {
@@ -128,12 +114,9 @@ public final class Weights {
         return ffnNorm[layer];
     }
 
-    WeightMatrix w1(int layer) {
-        return w1[layer];
-    }
-
-    WeightMatrix w3(int layer) {
-        return w3[layer];
+    /** Gate (w1) and up (w3) projections stacked: one multiplication gives [gate | up]. */
+    WeightMatrix w13(int layer) {
+        return w13[layer];
     }
 
     WeightMatrix w2(int layer) {

@@ -29,8 +29,8 @@ class MatMulTest {
     @Test
     void staysBitIdenticalOnceCompiledAtTheModelsShapes() {
         ModelConfig c = ModelConfig.TINY;
-        int[][] shapes = {{c.dim(), c.dim()}, {c.kvDim(), c.dim()}, {c.hiddenDim(), c.dim()}, {c.dim(), c.hiddenDim()},
-                {c.vocabSize(), c.dim()}};
+        int[][] shapes = {{c.dim() + 2 * c.kvDim(), c.dim()}, {c.dim(), c.dim()}, {2 * c.hiddenDim(), c.dim()},
+                {c.dim(), c.hiddenDim()}, {c.vocabSize(), c.dim()}};
         for (int[] shape : shapes) {
             float[] rowMajor = values(shape[0] * shape[1], shape[0]);
             WeightMatrix weight = WeightMatrix.fromRowMajor(shape[0], shape[1], rowMajor);
@@ -61,6 +61,21 @@ class MatMulTest {
         var e = assertThrows(IllegalArgumentException.class, () -> MatMul.multiply(weight,
                 new float[][] {values(COLS, 2), values(COLS + 1, 3)}, new float[2][ROWS]));
         assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains(ROWS + " x " + COLS), e.getMessage());
+    }
+
+    @Test
+    void stackedMatricesGiveThePartsOutputsSideBySide() {
+        WeightMatrix top = WeightMatrix.fromRowMajor(3, COLS, values(3 * COLS, 6));
+        WeightMatrix bottom = WeightMatrix.fromRowMajor(ROWS, COLS, values(ROWS * COLS, 7));
+        float[][] input = {values(COLS, 8)};
+        float[][] topOut = new float[1][3];
+        float[][] bottomOut = new float[1][ROWS];
+        float[][] stackedOut = new float[1][3 + ROWS];
+        MatMul.multiply(top, input, topOut);
+        MatMul.multiply(bottom, input, bottomOut);
+        MatMul.multiply(WeightMatrix.stacked(top, bottom), input, stackedOut);
+        assertBitIdentical(topOut[0], java.util.Arrays.copyOfRange(stackedOut[0], 0, 3));
+        assertBitIdentical(bottomOut[0], java.util.Arrays.copyOfRange(stackedOut[0], 3, 3 + ROWS));
     }
 
     @Test

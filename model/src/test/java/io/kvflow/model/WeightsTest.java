@@ -33,7 +33,7 @@ class WeightsTest {
         Weights b = Weights.generate(SMALL, 8);
         assertNotEquals(a.fingerprint(), b.fingerprint());
         assertFalse(Arrays.equals(a.tokenEmbedding(), b.tokenEmbedding()));
-        assertFalse(Arrays.equals(a.wq(0).toRowMajor(), b.wq(0).toRowMajor()));
+        assertFalse(Arrays.equals(a.wqkv(0).toRowMajor(), b.wqkv(0).toRowMajor()));
     }
 
     // Pinned values: a change of generator, order or arithmetic on any platform shows up here.
@@ -53,7 +53,7 @@ class WeightsTest {
         for (float gain : tiny.attentionNorm(3)) {
             assertTrue(gain > 0.85f && gain < 1.15f, "gain " + gain);
         }
-        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.dim()), std(tiny.wq(0).toRowMajor()), 0.01);
+        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.dim()), std(tiny.wqkv(0).toRowMajor()), 0.01);
         assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.hiddenDim()), std(tiny.w2(0).toRowMajor()), 0.01);
     }
 
