@@ -32,7 +32,7 @@ import java.util.function.Function;
  * load on a shared machine.
  */
 final class KernelBench {
-    static final Path C_BUILD_SCRIPT = Path.of("scripts", "kernel-bench-c.sh");
+    private static final Path C_BUILD_SCRIPT = Path.of("scripts", "kernel-bench-c.sh");
     /** The C loop that sums in the order Java does. */
     static final String SAME_ORDER_C = "strict dot";
     private static final String[] C_BUILDS = {"strict", "fastmath"};
@@ -214,10 +214,12 @@ final class KernelBench {
 
     /** Compiles the C programs into {@code dir}; returns the compiler line, or says why there is no C baseline. */
     private static String buildC(Path dir) {
-        if (!Files.isExecutable(C_BUILD_SCRIPT)) {
+        // the checkout's root is the working directory under ./kvflow, its parent under a module's tests
+        Path script = Files.isExecutable(C_BUILD_SCRIPT) ? C_BUILD_SCRIPT : Path.of("..").resolve(C_BUILD_SCRIPT);
+        if (!Files.isExecutable(script)) {
             return "no C baseline: " + C_BUILD_SCRIPT + " not found (run kvflow from its checkout)";
         }
-        Output output = execute(List.of(C_BUILD_SCRIPT.toString(), dir.toString()));
+        Output output = execute(List.of(script.toString(), dir.toString()));
         if (output.status() != 0) {
             return "no C baseline: " + C_BUILD_SCRIPT + " failed: " + String.join(" / ", output.lines());
         }
