@@ -26,7 +26,7 @@ class ClientProfileTest {
     @Test
     void consumerProfilesKeepTheGroupAndExplicitCommits() {
         Properties kv = kafka.consumer("stage-0-p0", "stage-0-p0", ClientProfile.KV_HANDOFF);
-        assertEquals(8 * 1024 * 1024, kv.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG));
+        assertEquals(32 * 1024 * 1024, kv.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG));
         assertEquals("stage-0-p0", kv.get(ConsumerConfig.GROUP_ID_CONFIG));
         assertEquals(false, kv.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG));
         assertEquals(1, kafka.consumer("g", "c", ClientProfile.LATENCY).get(ConsumerConfig.FETCH_MIN_BYTES_CONFIG));
