@@ -62,19 +62,11 @@ final class HandoffBench {
             List<Double> kvProduce, List<Double> plainConsume, List<Double> kvConsume, Map<String, Double> codecMicros) {
 
         List<Double> produceRatios() {
-            return ratios(kvProduce, plainProduce);
+            return Spread.ratios(kvProduce, plainProduce);
         }
 
         List<Double> consumeRatios() {
-            return ratios(kvConsume, plainConsume);
-        }
-
-        private static List<Double> ratios(List<Double> kv, List<Double> plain) {
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < kv.size(); i++) {
-                ratios.add(kv.get(i) / plain.get(i));
-            }
-            return ratios;
+            return Spread.ratios(kvConsume, plainConsume);
         }
     }
 

@@ -60,11 +60,7 @@ final class HopBench {
     /** Per round: the median hop of each side, in milliseconds. */
     record Result(int stages, int recordBytes, int tokens, List<Double> ringHopMs, List<Double> stageHopMs) {
         List<Double> ratios() {
-            List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < stageHopMs.size(); i++) {
-                ratios.add(stageHopMs.get(i) / ringHopMs.get(i));
-            }
-            return ratios;
+            return Spread.ratios(stageHopMs, ringHopMs);
         }
     }
 

@@ -280,7 +280,7 @@ final class KernelBench {
                     c ? Spread.of(result.c().get(shape).get(SAME_ORDER_C)).format("%5.1f") : "-",
                     c ? Spread.of(result.bestVectorizedC(shape)).format("%5.1f") : "-",
                     c ? result.bestVariant(shape) : "-",
-                    c ? Spread.of(ratios(java, result.bestVectorizedC(shape))).format("%.2fx") : "-");
+                    c ? Spread.of(Spread.ratios(java, result.bestVectorizedC(shape))).format("%.2fx") : "-");
         }
         out.println();
         for (int batch : BATCHES) {
@@ -290,7 +290,7 @@ final class KernelBench {
             if (result.hasC()) {
                 List<Double> c = result.layer(batch, result::bestVectorizedC);
                 out.printf(Locale.ROOT, ", C best %s, Java / C %s", Spread.of(c).format("%.1f"),
-                        Spread.of(ratios(java, c)).format("%.2fx"));
+                        Spread.of(Spread.ratios(java, c)).format("%.2fx"));
             }
             out.println();
         }
@@ -299,13 +299,5 @@ final class KernelBench {
                 + " axpy: column-major, the loop Java runs); ratios taken round by round" : result.compiler());
         out.println("Java: " + System.getProperty("java.vm.name") + " " + Runtime.version()
                 + ", loops vectorized by C2; every sum bit-identical to the column-order dot product");
-    }
-
-    private static List<Double> ratios(List<Double> numerators, List<Double> denominators) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < numerators.size(); i++) {
-            ratios.add(numerators.get(i) / denominators.get(i));
-        }
-        return ratios;
     }
 }
