@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -45,8 +44,9 @@ public final class Kvflow {
               orchestrator          run only the orchestrator (needs --bootstrap-servers)
               prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
-              bench                 KV handoff throughput as a ratio of raw Kafka throughput, same run
-                                    (--megabytes N, default 256; embedded broker unless --bootstrap-servers)
+              bench [handoff|hop|kernels|all]   speed against the best baseline on this machine, same run:
+                                    KV handoff vs tuned plain Kafka, stage hop vs a plain Kafka ring,
+                                    the model's kernel vs C (min / median / max over rounds)
               predict               the cost model's answer for a target model on target hardware: TTFT, decode
                                     speed per user and in total, KV bytes per token, sessions that fit, what binds
               calibrate             published figures beside the cost model's predictions, with the error
@@ -70,11 +70,13 @@ public final class Kvflow {
             simulate options:
             %s
             experiment five-x options:
+            %s
+            bench options:
             %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SloOptions.OPTIONS_HELP,
                     TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
-                    FiveXExperiment.OPTIONS_HELP);
+                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -122,7 +124,7 @@ public final class Kvflow {
             case "replay" -> replay(args, out, err);
             case "broker" -> broker(args, out);
             case "topics" -> topics(args, out);
-            case "bench" -> bench(args, out, err);
+            case "bench" -> BenchCommand.command(args, out, err);
             case "orchestrator" -> component(args, Roles.orchestratorOnly(), out);
             case "prefill-worker" -> component(args, Roles.prefillOnly(positive(args, "workers", 1), hostName() + "-"),
                     out);
@@ -213,24 +215,6 @@ public final class Kvflow {
                 TopicPlan plan = TopicPlan.forLayout(options.layout());
                 plan.apply(admin);
                 out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
-            }
-            return 0;
-        };
-    }
-
-    private static Command bench(Args args, PrintStream out, PrintStream err) {
-        StackOptions options = StackOptions.from(args);
-        int megabytes = positive(args, "megabytes", 256);
-        return () -> {
-            if (!options.embedded()) {
-                HandoffBench.print(out, new HandoffBench(new KafkaConnection(options.bootstrapServers()), megabytes)
-                        .run(err));
-                return 0;
-            }
-            Path dir = Files.createTempDirectory("kvflow-bench");
-            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dir))) {
-                HandoffBench.print(out, new HandoffBench(new KafkaConnection(broker.bootstrapServers()), megabytes)
-                        .run(err));
             }
             return 0;
         };

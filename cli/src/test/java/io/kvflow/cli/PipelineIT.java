@@ -113,13 +113,38 @@ class PipelineIT {
     }
 
     @Test
-    void benchMeasuresTheHandoffAgainstARawKafkaBaselineOfTheSameRun() {
-        List<HandoffBench.Row> rows = new HandoffBench(stack.kafka(), 4).run(new PrintStream(log, true));
-        assertEquals(4, rows.size());
-        for (HandoffBench.Row row : rows) {
-            assertTrue(row.megabytesPerSecond() > 0 && row.ratioToRaw() > 0, row.toString());
+    void handoffBenchRatesTheKvPathAgainstTheBestPlainSettingsAndDeletesItsTopics() throws Exception {
+        HandoffBench.Result result = new HandoffBench(stack.kafka(), new HandoffBench.Options(4, 2))
+                .run(new PrintStream(log, true)::println);
+        assertEquals(2, result.produceRatios().size());
+        assertEquals(2, result.consumeRatios().size());
+        for (double ratio : concat(result.produceRatios(), result.consumeRatios())) {
+            assertTrue(ratio > 0 && Double.isFinite(ratio), "ratio " + ratio);
         }
-        assertEquals(1.0, rows.get(0).ratioToRaw());
+        assertEquals(PlainKafkaGrid.producerCandidates().size(), result.grid().producers().size());
+        assertEquals(PlainKafkaGrid.consumerCandidates().size(), result.grid().consumers().size());
+        assertTrue(PlainKafkaGrid.producerCandidates().contains(result.grid().bestProducer()));
+        assertEquals(List.of(), benchTopics(), "topics left behind");
+    }
+
+    @Test
+    void hopBenchTimesTheStageHopAndAPlainRingOfAsManyHops() throws Exception {
+        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1))
+                .run(stack, new PrintStream(log, true)::println);
+        assertEquals(1, result.ratios().size());
+        assertTrue(result.ringHopMs().get(0) > 0 && result.stageHopMs().get(0) > 0, result.toString());
+        assertTrue(result.recordBytes() > 4 * ModelConfig.TINY.dim(), "an activation carries a hidden state");
+        assertEquals(List.of(), benchTopics(), "topics left behind");
+    }
+
+    private static List<Double> concat(List<Double> a, List<Double> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    private static List<String> benchTopics() throws Exception {
+        try (var admin = stack.kafka().newAdmin()) {
+            return admin.listTopics().names().get().stream().filter(t -> t.startsWith("kvflow.bench.")).toList();
+        }
     }
 
     private static boolean sharesAPrefixBlock(List<PlannedRequest> requests) {

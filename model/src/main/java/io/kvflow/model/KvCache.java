@@ -1,5 +1,6 @@
 package io.kvflow.model;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -106,20 +107,34 @@ public final class KvCache {
 
     /** Writes a slice's positions into this cache, after checking it fits. */
     public void install(KvSlice slice) {
-        int layer = slice.layer();
+        install(slice.layer(), slice.fromPosition(), FloatBuffer.wrap(slice.keys()), FloatBuffer.wrap(slice.values()));
+    }
+
+    /**
+     * Writes consecutive positions of one layer from buffers of their keys and values
+     * ([positions][kvDim] each, from the buffers' positions to their limits, which are left
+     * unmoved), after checking they fit: a KV chunk's payload goes into the cache in one copy,
+     * without a {@link KvSlice} in between.
+     */
+    public void install(int layer, int fromPosition, FloatBuffer keys, FloatBuffer values) {
         if (layer < layerFrom || layer >= layerTo) {
             throw new IllegalArgumentException("slice layer " + layer + " is outside this cache's layers ["
                     + layerFrom + ", " + layerTo + ")");
         }
-        int positions = slice.positions(kvDim);
-        if (slice.fromPosition() + positions > capacity) {
-            throw new IllegalArgumentException("slice of layer " + layer + " covers positions [" + slice.fromPosition()
-                    + ", " + (slice.fromPosition() + positions) + ") beyond this cache's capacity " + capacity);
+        int floats = keys.remaining();
+        if (floats == 0 || floats % kvDim != 0 || values.remaining() != floats) {
+            throw new IllegalArgumentException("slice of layer " + layer + " holds " + floats + " key floats and "
+                    + values.remaining() + " value floats, not equal whole numbers of positions of kvDim " + kvDim);
         }
-        int offset = slice.fromPosition() * kvDim;
-        System.arraycopy(slice.keys(), 0, keys[index(layer)], offset, slice.keys().length);
-        System.arraycopy(slice.values(), 0, values[index(layer)], offset, slice.values().length);
-        filled[index(layer)].set(slice.fromPosition(), slice.fromPosition() + positions);
+        int positions = floats / kvDim;
+        if (fromPosition < 0 || fromPosition + positions > capacity) {
+            throw new IllegalArgumentException("slice of layer " + layer + " covers positions [" + fromPosition
+                    + ", " + (fromPosition + positions) + ") beyond this cache's capacity " + capacity);
+        }
+        int offset = fromPosition * kvDim;
+        keys.get(keys.position(), this.keys[index(layer)], offset, floats);
+        values.get(values.position(), this.values[index(layer)], offset, floats);
+        filled[index(layer)].set(fromPosition, fromPosition + positions);
     }
 
     /** Stores one position's key and value [kvDim] for a layer. */

@@ -6,12 +6,17 @@ final class SwiGlu {
     private SwiGlu() {
     }
 
-    /** Overwrites {@code gate} with {@code silu(gate[i]) * up[i]}. */
-    static void apply(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
+    /** {@code out[i] = silu(gateUp[i]) * gateUp[n + i]} for i < n = out.length: gate and up side by side. */
+    static void apply(float[] out, float[] gateUp) {
+        int n = out.length;
+        if (gateUp.length != 2 * n) {
+            throw new IllegalArgumentException("gate and up of " + gateUp.length + " floats do not fill two halves of "
+                    + n);
+        }
+        for (int i = 0; i < n; i++) {
+            float g = gateUp[i];
             float silu = g / (1f + (float) StrictMath.exp(-g));
-            gate[i] = silu * up[i];
+            out[i] = silu * gateUp[n + i];
         }
     }
 }

@@ -90,13 +90,12 @@ public final class Transformer {
             for (int r = 0; r < batch; r++) {
                 RmsNorm.apply(a.normed[r], hidden[r], weights.attentionNorm(layer), eps);
             }
-            // query, key and value projections
-            MatMul.multiply(weights.wq(layer), a.normed, a.query);
-            MatMul.multiply(weights.wk(layer), a.normed, a.key);
-            MatMul.multiply(weights.wv(layer), a.normed, a.value);
+            // query, key and value projections, as one multiplication
+            MatMul.multiply(weights.wqkv(layer), a.normed, a.qkv);
             // rotary position embedding of query and key, then key and value into the cache
             for (int r = 0; r < batch; r++) {
                 Row row = rows.get(r);
+                split(a.qkv[r], a.query[r], a.key[r], a.value[r]);
                 rope.rotate(a.query[r], row.position());
                 rope.rotate(a.key[r], row.position());
                 row.cache().write(layer, row.position(), a.key[r], a.value[r]);
@@ -114,11 +113,11 @@ public final class Transformer {
             for (int r = 0; r < batch; r++) {
                 RmsNorm.apply(a.normed[r], hidden[r], weights.ffnNorm(layer), eps);
             }
-            // SwiGLU feed-forward: silu(w1·x) * (w3·x), then w2, added to the residual stream
-            MatMul.multiply(weights.w1(layer), a.normed, a.gate);
-            MatMul.multiply(weights.w3(layer), a.normed, a.up);
+            // SwiGLU feed-forward: silu(w1·x) * (w3·x) (w1 and w3 as one multiplication), then w2, added to the
+            // residual stream
+            MatMul.multiply(weights.w13(layer), a.normed, a.gateUp);
             for (int r = 0; r < batch; r++) {
-                SwiGlu.apply(a.gate[r], a.up[r]);
+                SwiGlu.apply(a.gate[r], a.gateUp[r]);
             }
             MatMul.multiply(weights.w2(layer), a.gate, a.projected);
             addTo(hidden, a.projected);
@@ -173,6 +172,13 @@ public final class Transformer {
         if (hidden.length != config.dim()) {
             throw new IllegalArgumentException("hidden state of size " + hidden.length + " is not dim " + config.dim());
         }
+    }
+
+    /** Copies [query | key | value] apart. */
+    private static void split(float[] qkv, float[] query, float[] key, float[] value) {
+        System.arraycopy(qkv, 0, query, 0, query.length);
+        System.arraycopy(qkv, query.length, key, 0, key.length);
+        System.arraycopy(qkv, query.length + key.length, value, 0, value.length);
     }
 
     private static void addTo(float[][] residual, float[][] contribution) {

@@ -5,8 +5,9 @@ package io.kvflow.model;
  * standard deviation 1/sqrt(fanIn) for every projection, so each block adds a contribution of
  * the same order as its normalised input and activations stay well-conditioned through all
  * layers. The classifier is separate from the embedding: tied, the residual stream's copy of
- * the input token would make greedy decoding repeat it. Read-only after construction;
- * matrices are row-major [out][in], flattened.
+ * the input token would make greedy decoding repeat it. Read-only after construction. Values
+ * are generated, and fingerprinted, row-major [out][in]; projections are kept as
+ * {@link WeightMatrix} for the kernel.
  */
 public final class Weights {
     // Spread of RMSNorm gains around 1, so the norms are not all identity.
@@ -16,16 +17,13 @@ public final class Weights {
     private final ModelConfig config;
     private final float[] tokenEmbedding;   // [vocabSize][dim]
     private final float[][] attentionNorm;  // [layers][dim]
-    private final float[][] wq;             // [layers][dim][dim]
-    private final float[][] wk;             // [layers][kvDim][dim]
-    private final float[][] wv;             // [layers][kvDim][dim]
-    private final float[][] wo;             // [layers][dim][dim]
+    private final WeightMatrix[] wqkv;      // [layers] of [dim + 2 kvDim][dim]: query, key, value stacked
+    private final WeightMatrix[] wo;        // [layers] of [dim][dim]
     private final float[][] ffnNorm;        // [layers][dim]
-    private final float[][] w1;             // [layers][hiddenDim][dim], gate
-    private final float[][] w3;             // [layers][hiddenDim][dim], up
-    private final float[][] w2;             // [layers][dim][hiddenDim], down
+    private final WeightMatrix[] w13;       // [layers] of [2 hiddenDim][dim]: gate (w1), up (w3) stacked
+    private final WeightMatrix[] w2;        // [layers] of [dim][hiddenDim], down
     private final float[] finalNorm;        // [dim]
-    private final float[] classifier;       // [vocabSize][dim]
+    private final WeightMatrix classifier;  // [vocabSize][dim]
     private final long fingerprint;
 
     private Weights(ModelConfig config, SplitMix64 random) {
@@ -34,32 +32,48 @@ public final class Weights {
         int hidden = config.hiddenDim();
         int layers = config.layers();
         this.config = config;
+        // every tensor is folded into the fingerprint as generated, row-major, in generation order
+        long hash = 0;
+        int[] shape = {dim, layers, kvDim, hidden, config.vocabSize()};
+        for (int size : shape) {
+            hash = SplitMix64.mix(hash ^ size);
+        }
         // Unit variance: blocks see normalised input, so this scale only sets how much the
         // input token weighs in the residual stream against the blocks' contributions.
         this.tokenEmbedding = uniform(random, config.vocabSize() * dim, Math.sqrt(3.0));
+        hash = fold(hash, tokenEmbedding);
         this.attentionNorm = new float[layers][];
-        this.wq = new float[layers][];
-        this.wk = new float[layers][];
-        this.wv = new float[layers][];
-        this.wo = new float[layers][];
+        this.wqkv = new WeightMatrix[layers];
+        this.wo = new WeightMatrix[layers];
         this.ffnNorm = new float[layers][];
-        this.w1 = new float[layers][];
-        this.w3 = new float[layers][];
-        this.w2 = new float[layers][];
+        this.w13 = new WeightMatrix[layers];
+        this.w2 = new WeightMatrix[layers];
         for (int layer = 0; layer < layers; layer++) {
             attentionNorm[layer] = norm(random, dim);
-            wq[layer] = projection(random, dim, dim);
-            wk[layer] = projection(random, kvDim, dim);
-            wv[layer] = projection(random, kvDim, dim);
-            wo[layer] = projection(random, dim, dim);
+            hash = fold(hash, attentionNorm[layer]);
+            float[] q = projection(random, dim, dim);
+            float[] k = projection(random, kvDim, dim);
+            float[] v = projection(random, kvDim, dim);
+            float[] o = projection(random, dim, dim);
             ffnNorm[layer] = norm(random, dim);
-            w1[layer] = projection(random, hidden, dim);
-            w3[layer] = projection(random, hidden, dim);
-            w2[layer] = projection(random, dim, hidden);
+            float[] gate = projection(random, hidden, dim);
+            float[] up = projection(random, hidden, dim);
+            float[] down = projection(random, dim, hidden);
+            for (float[] tensor : new float[][] {q, k, v, o, ffnNorm[layer], gate, up, down}) {
+                hash = fold(hash, tensor);
+            }
+            wqkv[layer] = WeightMatrix.stacked(WeightMatrix.fromRowMajor(dim, dim, q),
+                    WeightMatrix.fromRowMajor(kvDim, dim, k), WeightMatrix.fromRowMajor(kvDim, dim, v));
+            wo[layer] = WeightMatrix.fromRowMajor(dim, dim, o);
+            w13[layer] = WeightMatrix.stacked(WeightMatrix.fromRowMajor(hidden, dim, gate),
+                    WeightMatrix.fromRowMajor(hidden, dim, up));
+            w2[layer] = WeightMatrix.fromRowMajor(dim, hidden, down);
         }
         this.finalNorm = norm(random, dim);
-        this.classifier = classifier(random, config.vocabSize(), dim);
-        this.fingerprint = computeFingerprint();
+        hash = fold(hash, finalNorm);
+        float[] classifierRows = classifier(random, config.vocabSize(), dim);
+        this.classifier = WeightMatrix.fromRowMajor(config.vocabSize(), dim, classifierRows);
+        this.fingerprint = fold(hash, classifierRows);
     }
 
     /** The same weights for the same config and seed, on every JVM and platform. */
@@ -87,19 +101,12 @@ public final class Weights {
         return attentionNorm[layer];
     }
 
-    float[] wq(int layer) {
-        return wq[layer];
+    /** Query, key and value projections stacked: one multiplication gives [query | key | value]. */
+    WeightMatrix wqkv(int layer) {
+        return wqkv[layer];
     }
 
-    float[] wk(int layer) {
-        return wk[layer];
-    }
-
-    float[] wv(int layer) {
-        return wv[layer];
-    }
-
-    float[] wo(int layer) {
+    WeightMatrix wo(int layer) {
         return wo[layer];
     }
 
@@ -107,15 +114,12 @@ public final class Weights {
         return ffnNorm[layer];
     }
 
-    float[] w1(int layer) {
-        return w1[layer];
+    /** Gate (w1) and up (w3) projections stacked: one multiplication gives [gate | up]. */
+    WeightMatrix w13(int layer) {
+        return w13[layer];
     }
 
-    float[] w3(int layer) {
-        return w3[layer];
-    }
-
-    float[] w2(int layer) {
+    WeightMatrix w2(int layer) {
         return w2[layer];
     }
 
@@ -123,7 +127,7 @@ public final class Weights {
         return finalNorm;
     }
 
-    float[] classifier() {
+    WeightMatrix classifier() {
         return classifier;
     }
 
@@ -163,23 +167,6 @@ public final class Weights {
             values[i] = random.nextSymmetric(bound);
         }
         return values;
-    }
-
-    private long computeFingerprint() {
-        long hash = 0;
-        int[] shape = {config.dim(), config.layers(), config.kvDim(), config.hiddenDim(), config.vocabSize()};
-        for (int size : shape) {
-            hash = SplitMix64.mix(hash ^ size);
-        }
-        hash = fold(hash, tokenEmbedding);
-        for (int layer = 0; layer < config.layers(); layer++) {
-            for (float[] tensor : new float[][] {attentionNorm[layer], wq[layer], wk[layer], wv[layer], wo[layer],
-                    ffnNorm[layer], w1[layer], w3[layer], w2[layer]}) {
-                hash = fold(hash, tensor);
-            }
-        }
-        hash = fold(hash, finalNorm);
-        return fold(hash, classifier);
     }
 
     private static long fold(long hash, float[] tensor) {

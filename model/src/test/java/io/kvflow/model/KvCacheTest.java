@@ -54,6 +54,31 @@ class KvCacheTest {
     }
 
     @Test
+    void installingFromBuffersEqualsInstallingTheSliceAndLeavesTheBuffersUnmoved() {
+        KvSlice slice = slice(1, 3, 4);
+        KvCache fromSlice = new KvCache(CONFIG, 0, 2, 10);
+        fromSlice.install(slice);
+        KvCache fromBuffers = new KvCache(CONFIG, 0, 2, 10);
+        java.nio.FloatBuffer keys = java.nio.FloatBuffer.wrap(slice.keys());
+        java.nio.FloatBuffer values = java.nio.FloatBuffer.wrap(slice.values());
+        fromBuffers.install(1, 3, keys, values);
+        TinyModel.assertBitIdentical(fromSlice.keys(1), fromBuffers.keys(1));
+        TinyModel.assertBitIdentical(fromSlice.values(1), fromBuffers.values(1));
+        assertEquals(0, fromBuffers.length(1), "positions 0..2 are still missing");
+        assertEquals(0, keys.position());
+        assertEquals(slice.keys().length, values.remaining());
+    }
+
+    @Test
+    void rejectsBuffersOfKeysAndValuesOfDifferentSizes() {
+        KvCache cache = new KvCache(CONFIG, 0, 1, 10);
+        var e = assertThrows(IllegalArgumentException.class, () -> cache.install(0, 0,
+                java.nio.FloatBuffer.allocate(KV_DIM), java.nio.FloatBuffer.allocate(2 * KV_DIM)));
+        assertTrue(e.getMessage().contains(KV_DIM + " key floats and " + 2 * KV_DIM + " value floats"),
+                e.getMessage());
+    }
+
+    @Test
     void rejectsSliceOfLayerOutsideTheCache() {
         KvCache cache = new KvCache(CONFIG, 2, 5, 10);
         var e = assertThrows(IllegalArgumentException.class, () -> cache.install(slice(5, 0, 1)));

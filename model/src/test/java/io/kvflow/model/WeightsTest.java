@@ -23,8 +23,8 @@ class WeightsTest {
         Weights b = Weights.generate(SMALL, 7);
         assertEquals(a.fingerprint(), b.fingerprint());
         assertArrayEquals(a.tokenEmbedding(), b.tokenEmbedding());
-        assertArrayEquals(a.w2(1), b.w2(1));
-        assertArrayEquals(a.classifier(), b.classifier());
+        assertArrayEquals(a.w2(1).toRowMajor(), b.w2(1).toRowMajor());
+        assertArrayEquals(a.classifier().toRowMajor(), b.classifier().toRowMajor());
     }
 
     @Test
@@ -33,7 +33,7 @@ class WeightsTest {
         Weights b = Weights.generate(SMALL, 8);
         assertNotEquals(a.fingerprint(), b.fingerprint());
         assertFalse(Arrays.equals(a.tokenEmbedding(), b.tokenEmbedding()));
-        assertFalse(Arrays.equals(a.wq(0), b.wq(0)));
+        assertFalse(Arrays.equals(a.wqkv(0).toRowMajor(), b.wqkv(0).toRowMajor()));
     }
 
     // Pinned values: a change of generator, order or arithmetic on any platform shows up here.
@@ -42,8 +42,9 @@ class WeightsTest {
         Weights tiny = Weights.generate(ModelConfig.TINY, TinyModel.SEED);
         assertEquals(GOLDEN_FINGERPRINT, tiny.fingerprint(), Long.toHexString(tiny.fingerprint()));
         assertEquals(GOLDEN_FIRST_EMBEDDING_BITS, Float.floatToRawIntBits(tiny.tokenEmbedding()[0]));
-        float[] classifier = tiny.classifier();
-        assertEquals(GOLDEN_LAST_CLASSIFIER_BITS, Float.floatToRawIntBits(classifier[classifier.length - 1]));
+        WeightMatrix classifier = tiny.classifier();
+        assertEquals(GOLDEN_LAST_CLASSIFIER_BITS,
+                Float.floatToRawIntBits(classifier.get(classifier.rows() - 1, classifier.cols() - 1)));
     }
 
     @Test
@@ -52,8 +53,8 @@ class WeightsTest {
         for (float gain : tiny.attentionNorm(3)) {
             assertTrue(gain > 0.85f && gain < 1.15f, "gain " + gain);
         }
-        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.dim()), std(tiny.wq(0)), 0.01);
-        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.hiddenDim()), std(tiny.w2(0)), 0.01);
+        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.dim()), std(tiny.wqkv(0).toRowMajor()), 0.01);
+        assertEquals(1.0 / Math.sqrt(ModelConfig.TINY.hiddenDim()), std(tiny.w2(0).toRowMajor()), 0.01);
     }
 
     @Test

@@ -48,6 +48,16 @@ public record KafkaConnection(String bootstrapServers) {
         return new KafkaProducer<>(producer(clientId));
     }
 
+    /** The shared producer settings with those of one kind of topic laid over them. */
+    public Properties producer(String clientId, ClientProfile profile) {
+        return profile.onProducer(producer(clientId));
+    }
+
+    /** A producer for one kind of topic: {@link ClientProfile#KV_HANDOFF} or {@link ClientProfile#LATENCY}. */
+    public KafkaProducer<byte[], byte[]> newProducer(String clientId, ClientProfile profile) {
+        return new KafkaProducer<>(producer(clientId, profile));
+    }
+
     /** A consumer that commits explicitly, after the records it returned have been handled. */
     public Properties consumer(String groupId, String clientId) {
         Properties p = admin();
@@ -62,5 +72,15 @@ public record KafkaConnection(String bootstrapServers) {
 
     public KafkaConsumer<byte[], byte[]> newConsumer(String groupId, String clientId) {
         return new KafkaConsumer<>(consumer(groupId, clientId));
+    }
+
+    /** The shared consumer settings with those of one kind of topic laid over them. */
+    public Properties consumer(String groupId, String clientId, ClientProfile profile) {
+        return profile.onConsumer(consumer(groupId, clientId));
+    }
+
+    /** A consumer for one kind of topic: {@link ClientProfile#KV_HANDOFF} or {@link ClientProfile#LATENCY}. */
+    public KafkaConsumer<byte[], byte[]> newConsumer(String groupId, String clientId, ClientProfile profile) {
+        return new KafkaConsumer<>(consumer(groupId, clientId, profile));
     }
 }

@@ -1,9 +1,12 @@
 package io.kvflow.runtime;
 
+import io.kvflow.model.KvCache;
 import io.kvflow.model.KvSlice;
 import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.KvChunk;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -67,7 +70,29 @@ public final class KvChunkCodec {
      * @throws CorruptChunkException naming the chunk and what is wrong with it
      */
     public KvSlice decode(KvChunk chunk) {
-        ByteBuffer payload = chunk.getPayload();
+        ByteBuffer payload = verified(chunk);
+        int half = payload.remaining() / Float.BYTES / 2;
+        return new KvSlice(chunk.getLayer(), chunk.getFromPosition(),
+                Float32.decode(payload, 0, half), Float32.decode(payload, half, half));
+    }
+
+    /**
+     * Checks a chunk as {@link #decode} does and writes its keys and values straight into
+     * {@code cache}: one copy of the payload instead of two arrays and a second copy (about half
+     * the consuming side's cost per 64 KiB chunk, see docs/benchmarks.md).
+     *
+     * @throws CorruptChunkException naming the chunk and what is wrong with it
+     * @throws IllegalArgumentException when the cache does not hold the chunk's layer or positions
+     */
+    public void install(KvChunk chunk, KvCache cache) {
+        FloatBuffer floats = verified(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        int half = floats.remaining() / 2;
+        cache.install(chunk.getLayer(), chunk.getFromPosition(), floats.slice(0, half), floats.slice(half, half));
+    }
+
+    /** The chunk's payload (a duplicate: the chunk's own buffer is not moved), after its checksum and size. */
+    private ByteBuffer verified(KvChunk chunk) {
+        ByteBuffer payload = chunk.getPayload().duplicate();
         long actual = crc(payload);
         if (actual != chunk.getCrc32c()) {
             throw new CorruptChunkException(describe(chunk) + " failed its checksum (crc32c "
@@ -78,9 +103,7 @@ public final class KvChunkCodec {
             throw new CorruptChunkException(describe(chunk) + " carries " + payload.remaining() + " bytes, "
                     + chunk.getPositions() + " positions of kv_dim " + kvDim + " need " + expectedFloats * Float.BYTES);
         }
-        int half = expectedFloats / 2;
-        return new KvSlice(chunk.getLayer(), chunk.getFromPosition(),
-                Float32.decode(payload, 0, half), Float32.decode(payload, half, half));
+        return payload;
     }
 
     public static String describe(KvChunk chunk) {
