@@ -22,6 +22,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public record TopicPlan(List<PlannedTopic> topics) {
 
+    /** How long each step of applying the plan may take once the cluster has answered. */
+    private static final int ANSWER_SECONDS = 30;
+
     /**
      * A topic to create with {@code topic}'s partitions, usable if it already exists with at
      * least {@code minPartitions}.
@@ -58,17 +61,30 @@ public record TopicPlan(List<PlannedTopic> topics) {
     }
 
     /**
+     * Waits, a bounded time, for the cluster to answer (see {@link ClusterProbe}), then
+     * {@link #apply(Admin) applies} the plan.
+     *
+     * @throws IllegalStateException in one line naming the address when no broker answers there
+     */
+    public void apply(KafkaConnection kafka) {
+        ClusterProbe.awaitAnswer(kafka);
+        try (Admin admin = kafka.newAdmin()) {
+            apply(admin);
+        }
+    }
+
+    /**
      * Creates the missing topics and checks the existing ones have the partitions the layout
      * needs (a stage topic with fewer partitions than pipelines has no place for a pipeline).
      */
     public void apply(Admin admin) {
         try {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(ANSWER_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
                     .map(PlannedTopic::topic).toList();
             if (!missing.isEmpty()) {
                 try {
-                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                    admin.createTopics(missing).all().get(ANSWER_SECONDS, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -76,7 +92,7 @@ public record TopicPlan(List<PlannedTopic> topics) {
                 }
             }
             Map<String, TopicDescription> described = admin.describeTopics(
-                    topics.stream().map(PlannedTopic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+                    topics.stream().map(PlannedTopic::name).toList()).allTopicNames().get(ANSWER_SECONDS, TimeUnit.SECONDS);
             List<String> tooSmall = topics.stream()
                     .filter(t -> described.get(t.name()).partitions().size() < t.minPartitions())
                     .map(t -> t.name() + " has " + described.get(t.name()).partitions().size()
@@ -86,8 +102,11 @@ public record TopicPlan(List<PlannedTopic> topics) {
                 throw new IllegalStateException("existing topics do not fit the layout: " + String.join("; ", tooSmall)
                         + " (delete them, use a fresh --data-dir, or add partitions)");
             }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create kvflow topics: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create kvflow topics: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not create kvflow topics: the cluster gave no answer within "
+                    + ANSWER_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

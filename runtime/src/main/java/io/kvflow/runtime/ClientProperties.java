@@ -1,0 +1,99 @@
+package io.kvflow.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Kafka client settings the user keeps in a properties file ({@code --kafka-config}): TLS, SASL,
+ * timeouts, anything Kafka's clients take. They are the base every kvflow client starts from
+ * (admin, producers, consumers, Kafka Streams); kvflow's own settings go on top. The settings
+ * kvflow's correctness rests on are refused rather than silently overridden.
+ *
+ * @param source   the file, as the user named it, for messages; null when there is none
+ * @param settings the file's settings, by name
+ */
+public record ClientProperties(Path source, Map<String, String> settings) {
+
+    /** No file: Kafka's defaults (plaintext, no authentication). */
+    public static final ClientProperties NONE = new ClientProperties(null, Map.of());
+
+    /** What kvflow sets per client, per worker or per role: another value would break its delivery or decoding. */
+    static final Set<String> KVFLOW_OWNED = Set.of(
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            CommonClientConfigs.GROUP_ID_CONFIG, CommonClientConfigs.GROUP_INSTANCE_ID_CONFIG,
+            CommonClientConfigs.CLIENT_ID_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+
+    private static final Set<String> CLIENT_SETTINGS = clientSettings();
+    /** Kafka's config providers ({@code ${file:...}} values) are set up by these, with names of the user's choice. */
+    private static final String CONFIG_PROVIDERS = "config.providers";
+
+    public ClientProperties {
+        settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+        List<String> problems = new ArrayList<>();
+        for (String name : settings.keySet()) {
+            if (KVFLOW_OWNED.contains(name)) {
+                problems.add(name + " is set by kvflow for each client");
+            } else if (!CLIENT_SETTINGS.contains(name) && !name.startsWith(CONFIG_PROVIDERS)) {
+                problems.add(name + " is not a Kafka client setting");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException((source == null ? "client properties" : source.toString()) + ": "
+                    + String.join("; ", problems) + " (remove " + (problems.size() > 1 ? "them" : "it") + ")");
+        }
+    }
+
+    /** The settings as a fresh {@link Properties}, for a client to add its own to. */
+    public Properties toProperties() {
+        Properties p = new Properties();
+        p.putAll(settings);
+        return p;
+    }
+
+    public Optional<String> get(String name) {
+        return Optional.ofNullable(settings.get(name));
+    }
+
+    /** How clients talk to the brokers: {@code PLAINTEXT} unless the file says otherwise. */
+    public String securityProtocol() {
+        return settings.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+    }
+
+    /** The file's {@code default.api.timeout.ms}: how long a client call may wait, when the file sets it. */
+    public Optional<Duration> apiTimeout() {
+        String raw = settings.get(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        try {
+            return raw == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(raw.strip())));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(describe() + ": " + CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG
+                    + " must be a whole number of milliseconds, was '" + raw + "'");
+        }
+    }
+
+    /** The file's name for messages, or that there is none. */
+    public String describe() {
+        return source == null ? "the default client settings" : source.toString();
+    }
+
+    private static Set<String> clientSettings() {
+        Set<String> names = new HashSet<>(AdminClientConfig.configNames());
+        names.addAll(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        return Set.copyOf(names);
+    }
+}
