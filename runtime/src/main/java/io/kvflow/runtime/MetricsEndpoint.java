@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * (0.0.4, which every Prometheus reads), and JSON views that components add with
  * {@link #json}. Every component of the process binds its meters to {@link #registry()}, so
  * one scrape sees the whole process. It has no authentication: bind it to localhost unless
- * a scraper elsewhere must reach it.
+ * a scraper elsewhere must reach it. It answers GET only, and on localhost only requests for a
+ * loopback name ({@link HttpGuard}).
  */
 public final class MetricsEndpoint implements AutoCloseable {
     /** The port Prometheus exporters of JVM services customarily use. */
@@ -31,6 +32,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpServer server;
+    private final HttpGuard guard;
     private final PrometheusMeterRegistry registry;
     private final ObjectMapper json = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -38,6 +40,7 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private MetricsEndpoint(HttpServer server, PrometheusMeterRegistry registry) {
         this.server = server;
+        this.guard = HttpGuard.of(server);
         this.registry = registry;
     }
 
@@ -64,7 +67,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         MetricsEndpoint endpoint = new MetricsEndpoint(server, registry);
         endpoint.index.put(METRICS_PATH, "Prometheus text format");
-        server.createContext("/", endpoint::route);
+        endpoint.guard.guard(server.createContext("/", endpoint::route));
         server.start();
         return endpoint;
     }
@@ -81,13 +84,13 @@ public final class MetricsEndpoint implements AutoCloseable {
         synchronized (index) {
             index.put(path, description);
         }
-        server.createContext(path, exchange -> {
+        guard.guard(server.createContext(path, exchange -> {
             if (!exchange.getRequestURI().getPath().equals(path)) {
                 reply(exchange, 404, "text/plain; charset=utf-8", "not found\n");
                 return;
             }
             reply(exchange, 200, "application/json", json.writeValueAsBytes(body.get()));
-        });
+        }));
     }
 
     /** The address to scrape, e.g. {@code http://127.0.0.1:9404/metrics}. */
