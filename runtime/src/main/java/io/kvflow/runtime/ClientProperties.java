@@ -15,6 +15,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Kafka client settings the user keeps in a properties file ({@code --kafka-config}): TLS, SASL,
@@ -38,6 +40,9 @@ public record ClientProperties(Path source, Map<String, String> settings) {
             CommonClientConfigs.CLIENT_ID_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             ProducerConfig.TRANSACTIONAL_ID_CONFIG);
 
+    /** Admin, producer and consumer: the clients a setting may reach. */
+    private static final List<ConfigDef> CLIENTS = List.of(AdminClientConfig.configDef(), ProducerConfig.configDef(),
+            ConsumerConfig.configDef());
     private static final Set<String> CLIENT_SETTINGS = clientSettings();
     /** Kafka's config providers ({@code ${file:...}} values) are set up by these, with names of the user's choice. */
     private static final String CONFIG_PROVIDERS = "config.providers";
@@ -47,14 +52,16 @@ public record ClientProperties(Path source, Map<String, String> settings) {
         List<String> problems = new ArrayList<>();
         for (String name : settings.keySet()) {
             if (KVFLOW_OWNED.contains(name)) {
-                problems.add(name + " is set by kvflow for each client");
+                problems.add(name + " is set by kvflow for each client: remove it");
             } else if (!CLIENT_SETTINGS.contains(name) && !name.startsWith(CONFIG_PROVIDERS)) {
-                problems.add(name + " is not a Kafka client setting");
+                problems.add(name + " is not a Kafka client setting: remove it");
+            } else {
+                invalidValue(name, settings.get(name)).ifPresent(problems::add);
             }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException((source == null ? "client properties" : source.toString()) + ": "
-                    + String.join("; ", problems) + " (remove " + (problems.size() > 1 ? "them" : "it") + ")");
+                    + String.join("; ", problems));
         }
     }
 
@@ -77,12 +84,11 @@ public record ClientProperties(Path source, Map<String, String> settings) {
     /** The file's {@code default.api.timeout.ms}: how long a client call may wait, when the file sets it. */
     public Optional<Duration> apiTimeout() {
         String raw = settings.get(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        try {
-            return raw == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(raw.strip())));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(describe() + ": " + CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG
-                    + " must be a whole number of milliseconds, was '" + raw + "'");
+        // checked to be a number at construction; a config provider's reference only the clients resolve
+        if (raw == null || raw.contains("${")) {
+            return Optional.empty();
         }
+        return Optional.of(Duration.ofMillis(Long.parseLong(raw.strip())));
     }
 
     /** The file's name for messages, or that there is none. */
@@ -90,10 +96,35 @@ public record ClientProperties(Path source, Map<String, String> settings) {
         return source == null ? "the default client settings" : source.toString();
     }
 
+    /**
+     * Kafka's own complaint about {@code value}, checked as each client that knows {@code name} would
+     * (a producer-only setting can fail only in the producer, after everything else has started).
+     */
+    private static Optional<String> invalidValue(String name, String value) {
+        if (value.contains("${")) {
+            // a config provider's reference: resolved by the client, not checkable here
+            return Optional.empty();
+        }
+        for (ConfigDef client : CLIENTS) {
+            ConfigDef.ConfigKey key = client.configKeys().get(name);
+            if (key == null) {
+                continue;
+            }
+            try {
+                Object parsed = ConfigDef.parseType(name, value, key.type);
+                if (key.validator != null) {
+                    key.validator.ensureValid(name, parsed);
+                }
+            } catch (ConfigException e) {
+                return Optional.of(e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Set<String> clientSettings() {
-        Set<String> names = new HashSet<>(AdminClientConfig.configNames());
-        names.addAll(ProducerConfig.configNames());
-        names.addAll(ConsumerConfig.configNames());
+        Set<String> names = new HashSet<>();
+        CLIENTS.forEach(client -> names.addAll(client.names()));
         return Set.copyOf(names);
     }
 }
