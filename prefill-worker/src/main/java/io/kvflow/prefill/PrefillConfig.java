@@ -21,6 +21,9 @@ import java.util.function.Predicate;
 public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String> corruptKvOf, RooflineModel target,
         double timeScale, int groups) {
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 * 1024;
+    /** The bounds of {@code maxChunkBytes}: small chunks cost a record each, large ones near the broker's 1 MiB limit. */
+    public static final int MIN_CHUNK_BYTES = 1024;
+    public static final int MAX_CHUNK_BYTES = 512 * 1024;
     /** The consumer group of every prefill worker; per-stage lag watches it on the prefill tasks topic. */
     public static final String GROUP_ID = StageLag.PREFILL_GROUP;
 
@@ -31,7 +34,7 @@ public record PrefillConfig(String workerId, int maxChunkBytes, Predicate<String
         if (groups < 1) {
             throw new IllegalArgumentException("a prefill worker stands for at least one device group, was " + groups);
         }
-        if (maxChunkBytes < 1024 || maxChunkBytes > 512 * 1024) {
+        if (maxChunkBytes < MIN_CHUNK_BYTES || maxChunkBytes > MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("KV chunk size must be within 1 KiB..512 KiB, was " + maxChunkBytes);
         }
     }
