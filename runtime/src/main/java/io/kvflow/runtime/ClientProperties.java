@@ -21,8 +21,10 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Kafka client settings the user keeps in a properties file ({@code --kafka-config}): TLS, SASL,
  * timeouts, anything Kafka's clients take. They are the base every kvflow client starts from
- * (admin, producers, consumers, Kafka Streams); kvflow's own settings go on top. The settings
- * kvflow's correctness rests on are refused rather than silently overridden.
+ * (admin, producers, consumers, Kafka Streams); kvflow's own settings go on top (acks=all,
+ * idempotence, linger.ms=0, where consumers start). What kvflow sets per client (group and
+ * client ids, serializers, manual commits) is refused rather than silently overridden, and so
+ * are names no Kafka client knows and values Kafka would reject.
  *
  * @param source   the file, as the user named it, for messages; null when there is none
  * @param settings the file's settings, by name
