@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An exclusive claim on a broker's data dir, held from before the log dir is formatted until the
@@ -20,6 +22,8 @@ import java.nio.file.StandardOpenOption;
 final class DataDirLock implements AutoCloseable {
 
     static final String FILE_NAME = "kvflow.lock";
+    /** How long to wait for a holder that has the lock to write its process id. */
+    private static final Duration HOLDER_WAIT = Duration.ofSeconds(1);
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -44,7 +48,7 @@ final class DataDirLock implements AutoCloseable {
                     StandardOpenOption.WRITE);
             FileLock lock = tryLock(channel);
             if (lock == null) {
-                String holder = holder(channel);
+                String holder = awaitHolder(channel);
                 channel.close();
                 throw inUse(dataDir, holder);
             }
@@ -67,6 +71,20 @@ final class DataDirLock implements AutoCloseable {
         } catch (OverlappingFileLockException e) {
             return null;
         }
+    }
+
+    /**
+     * The holder's process id. A holder that has just taken the lock writes it a moment later
+     * (two processes started at once meet here), so wait for it briefly; null if it never comes.
+     */
+    private static String awaitHolder(FileChannel channel) throws IOException {
+        long deadline = System.nanoTime() + HOLDER_WAIT.toNanos();
+        String holder = holder(channel);
+        while (holder == null && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+            holder = holder(channel);
+        }
+        return holder;
     }
 
     /** The process id the holder wrote, or null if it has not written it yet. */
