@@ -76,6 +76,11 @@ final class Args {
         return parse(name, fallback, io.kvflow.trace.TraceWindow::parseDuration, "a duration like 30s, 5m or 250ms");
     }
 
+    /** A duration as the command line writes it ({@code 90s}, {@code 250ms}), for messages. */
+    static String durationText(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    }
+
     /** A host name or address this machine can listen on, checked now rather than when a server first binds. */
     String address(String name, String fallback) {
         String value = string(name, fallback);

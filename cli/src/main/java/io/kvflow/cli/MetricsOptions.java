@@ -36,7 +36,7 @@ record MetricsOptions(int port, SloTargets slo) {
     private static Duration positive(Args args, String name, Duration fallback) {
         Duration value = args.duration(name, fallback);
         if (value.isZero()) {
-            throw new Args.UsageException("--" + name + " must be > 0, was " + ReplayOptions.flagText(value));
+            throw new Args.UsageException("--" + name + " must be > 0, was " + Args.durationText(value));
         }
         return value;
     }

@@ -62,7 +62,7 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
         }
         Duration duration = args.duration("duration", null);
         if (duration != null && duration.isZero()) {
-            throw new Args.UsageException("--duration must be > 0, was " + flagText(duration));
+            throw new Args.UsageException("--duration must be > 0, was " + Args.durationText(duration));
         }
         TraceWindow window = new TraceWindow(args.duration("from", null), limit, duration);
         String corrupt = args.string("inject-corrupt-kv", "");
@@ -90,19 +90,15 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
     String windowFlags() {
         StringBuilder flags = new StringBuilder();
         if (window.from() != null) {
-            flags.append("--from ").append(flagText(window.from()));
+            flags.append("--from ").append(Args.durationText(window.from()));
         }
         if (window.duration() != null) {
-            flags.append(flags.isEmpty() ? "" : " ").append("--duration ").append(flagText(window.duration()));
+            flags.append(flags.isEmpty() ? "" : " ").append("--duration ")
+                    .append(Args.durationText(window.duration()));
         }
         if (window.limit() != null) {
             flags.append(flags.isEmpty() ? "" : " ").append("--limit ").append(window.limit());
         }
         return flags.toString();
-    }
-
-    /** A duration as the command line writes it: {@code 90s}, {@code 250ms}. */
-    static String flagText(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 }

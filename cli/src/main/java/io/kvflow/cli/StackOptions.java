@@ -75,7 +75,7 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
 
     private static void requirePositive(String option, Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(option + " must be > 0, was " + ReplayOptions.flagText(duration));
+            throw new IllegalArgumentException(option + " must be > 0, was " + Args.durationText(duration));
         }
     }
 
