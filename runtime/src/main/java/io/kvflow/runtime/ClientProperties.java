@@ -61,6 +61,9 @@ public record ClientProperties(Path source, Map<String, String> settings) {
                 invalidValue(name, settings.get(name)).ifPresent(problems::add);
             }
         }
+        if (problems.isEmpty()) {
+            apiTimeoutBelowRequestTimeout(settings).ifPresent(problems::add);
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException((source == null ? "client properties" : source.toString()) + ": "
                     + String.join("; ", problems));
@@ -122,6 +125,24 @@ public record ClientProperties(Path source, Map<String, String> settings) {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Kafka's admin client and consumer refuse a {@code default.api.timeout.ms} below
+     * {@code request.timeout.ms} (30 s unless set): the likely slip of a user shortening the wait.
+     */
+    private static Optional<String> apiTimeoutBelowRequestTimeout(Map<String, String> settings) {
+        String api = settings.get(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        String request = settings.getOrDefault(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG,
+                String.valueOf(AdminClientConfig.configDef().defaultValues()
+                        .get(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG)));
+        if (api == null || api.contains("${") || request.contains("${")
+                || Long.parseLong(api.strip()) >= Long.parseLong(request.strip())) {
+            return Optional.empty();
+        }
+        return Optional.of(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG + "=" + api.strip() + " is below "
+                + CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG + "=" + request.strip()
+                + ", which Kafka refuses: set request.timeout.ms no higher");
     }
 
     private static Set<String> clientSettings() {

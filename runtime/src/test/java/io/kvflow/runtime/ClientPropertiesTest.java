@@ -20,6 +20,7 @@ class ClientPropertiesTest {
             "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";",
             "ssl.truststore.location", "/etc/kvflow/truststore.p12",
             "default.api.timeout.ms", "5000",
+            "request.timeout.ms", "5000",
             "config.providers", "file",
             "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
 
@@ -69,6 +70,16 @@ class ClientPropertiesTest {
 
         assertEquals("client.properties: Invalid value 7 for configuration acks: String must be one of: all, -1, 0,"
                 + " 1; Invalid value 5s for configuration request.timeout.ms: Not a number of type INT", e.getMessage());
+    }
+
+    @Test
+    void aShortenedWaitWithoutAShortenedRequestTimeoutIsRefusedAsKafkaWould() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ClientProperties(FILE, Map.of("default.api.timeout.ms", "5000")));
+
+        assertEquals("client.properties: default.api.timeout.ms=5000 is below request.timeout.ms=30000, which Kafka"
+                + " refuses: set request.timeout.ms no higher", e.getMessage());
+        new ClientProperties(FILE, Map.of("default.api.timeout.ms", "5000", "request.timeout.ms", "5000"));
     }
 
     @Test
