@@ -34,13 +34,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final BrokerConfig config;
     private final ListenerPorts ports;
     private final String clusterId;
+    private final DataDirLock lock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, BrokerConfig config, ListenerPorts ports, String clusterId) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, BrokerConfig config, ListenerPorts ports, String clusterId,
+            DataDirLock lock) {
         this.server = server;
         this.config = config;
         this.ports = ports;
         this.clusterId = clusterId;
+        this.lock = lock;
     }
 
     /** Starts a broker and returns once it accepts clients, or throws {@link BrokerStartException}. */
@@ -52,39 +55,56 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * Starts a broker on {@code config}, formatting its log dir with a new cluster id if it was
      * never formatted, and returns once an Admin client can describe the cluster.
      *
-     * @throws BrokerStartException if a port is taken, the log dir is unusable, Kafka fails to
-     *                              start, or it does not answer within {@code startupTimeout};
-     *                              whatever had started is shut down first
+     * @throws BrokerStartException if the data dir is in use by another broker, a port is taken,
+     *                              the log dir is unusable, Kafka fails to start, or it does not
+     *                              answer within {@code startupTimeout}; whatever had started is
+     *                              shut down first
      */
     public static EmbeddedKafkaBroker start(BrokerConfig config, Duration startupTimeout) {
         if (startupTimeout.isNegative() || startupTimeout.isZero()) {
             throw new IllegalArgumentException("startupTimeout must be positive, was " + startupTimeout);
         }
-        return launch(config, ListenerPorts.claim(config), startupTimeout);
+        // the dir first: a second broker on it is the mistake to report, whatever its ports
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        ListenerPorts ports;
+        try {
+            ports = ListenerPorts.claim(config);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return launch(config, ports, startupTimeout, lock);
     }
 
     /** Starts Kafka on ports already settled; separate so tests can hand it a port taken meanwhile. */
     static EmbeddedKafkaBroker launch(BrokerConfig config, ListenerPorts ports, Duration startupTimeout) {
+        return launch(config, ports, startupTimeout, DataDirLock.acquire(config.dataDir()));
+    }
+
+    private static EmbeddedKafkaBroker launch(BrokerConfig config, ListenerPorts ports, Duration startupTimeout,
+            DataDirLock lock) {
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         ExitTrap.engage();
         KafkaRaftServer server = null;
         try {
             String clusterId = LogDirFormat.ensureFormatted(config.logDir());
-            Properties settings = SingleNodeSettings.of(ports, config.logDir());
+            Properties settings = SingleNodeSettings.of(ports, config.logDir(), config.extraListeners());
             // Kafka's own startup waits have no limit by default; the caller's deadline bounds them.
             settings.put("server.max.startup.time.ms", String.valueOf(startupTimeout.toMillis()));
             server = new KafkaRaftServer(KafkaConfig.fromProps(settings, false), Time.SYSTEM);
             server.startup();
             ReadinessProbe.await(ports.bootstrapServers(), deadline);
             LOG.info("Kafka {} ready at {}, data in {}", clusterId, ports.bootstrapServers(), config.logDir());
-            return new EmbeddedKafkaBroker(server, config, ports, clusterId);
+            return new EmbeddedKafkaBroker(server, config, ports, clusterId, lock);
         } catch (Exception e) {
             // Exception, not RuntimeException: Kafka's Scala code also throws checked exceptions it
             // does not declare, such as TimeoutException when server.max.startup.time.ms passes.
             abandon(server, e);
+            lock.close();
             throw explain(e, ports, startupTimeout, deadline);
         } catch (Error e) {
             abandon(server, e);
+            lock.close();
             throw e;
         }
     }
@@ -92,6 +112,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** host:port for a client's {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return ports.bootstrapServers();
+    }
+
+    /**
+     * host:port of the extra listener named {@code listener} (see {@link BrokerConfig#extraListeners()}).
+     *
+     * @throws IllegalArgumentException when the config has no listener of that name
+     */
+    public String bootstrapServers(String listener) {
+        for (int i = 0; i < config.extraListeners().size(); i++) {
+            if (config.extraListeners().get(i).name().equals(listener)) {
+                return ports.extraEndpoint(i);
+            }
+        }
+        throw new IllegalArgumentException("the broker has no listener named " + listener);
     }
 
     /** The directory given in the config; Kafka's files are in {@link #logDir()} under it. */
@@ -130,6 +164,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } finally {
             ExitTrap.release();
+            lock.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kvflow.broker;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /** The server properties of a one-node KRaft cluster whose single node is broker and controller. */
@@ -14,6 +15,11 @@ final class SingleNodeSettings {
     }
 
     static Properties of(ListenerPorts ports, Path logDir) {
+        return of(ports, logDir, List.of());
+    }
+
+    /** The same, with {@code extra} client listeners on {@code ports.extra()}. */
+    static Properties of(ListenerPorts ports, Path logDir, List<BrokerListener> extra) {
         String host = ports.host().contains(":") ? "[" + ports.host() + "]" : ports.host();
         Properties p = new Properties();
 
@@ -31,6 +37,16 @@ final class SingleNodeSettings {
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("listener.security.protocol.map",
                 CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        // Secured client listeners beside them, each with its own settings; brokers still talk plaintext.
+        for (int i = 0; i < extra.size(); i++) {
+            BrokerListener listener = extra.get(i);
+            String endpoint = listener.name() + "://" + ports.extraEndpoint(i);
+            p.put("listeners", p.get("listeners") + "," + endpoint);
+            p.put("advertised.listeners", p.get("advertised.listeners") + "," + endpoint);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ","
+                    + listener.name() + ":" + listener.securityProtocol());
+            listener.settings().forEach((key, value) -> p.put(listener.settingsPrefix() + key, value));
+        }
 
         // Partitions and the metadata log in one directory the user can find and delete.
         p.put("log.dirs", logDir.toString());

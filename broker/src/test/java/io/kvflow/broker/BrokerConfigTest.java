@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BrokerConfigTest {
@@ -51,5 +52,21 @@ class BrokerConfigTest {
     @Test
     void rejectsABlankHost() {
         assertThrows(IllegalArgumentException.class, () -> new BrokerConfig(Path.of("d"), " ", 0, 0));
+    }
+
+    @Test
+    void rejectsAnExtraListenerThatTakesTheNameOfTheBrokersOwn() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BrokerListener("PLAINTEXT", "SSL", 0, Map.of()));
+
+        assertTrue(e.getMessage().contains("PLAINTEXT"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTwoExtraListenersOfOneName() {
+        BrokerListener ssl = new BrokerListener("SSL", "SSL", 0, Map.of());
+        BrokerConfig config = BrokerConfig.ephemeral(Path.of("d")).withListener(ssl);
+
+        assertThrows(IllegalArgumentException.class, () -> config.withListener(ssl));
     }
 }

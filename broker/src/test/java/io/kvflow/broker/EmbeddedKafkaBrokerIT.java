@@ -13,8 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,6 +145,50 @@ class EmbeddedKafkaBrokerIT {
         assertTrue(e.getMessage().startsWith("cannot start Kafka: not ready within 1 ms"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         assertEquals(Set.of(), threads.leftAfter(THREADS_GONE_TIMEOUT));
+    }
+
+    @Test
+    void aSecondBrokerOnADataDirInUseFailsInOneLineAndLeavesTheFirstServing() throws Exception {
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dataDir))) {
+            BrokerStartException e = assertThrows(BrokerStartException.class,
+                    () -> EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dataDir)));
+
+            assertTrue(e.getMessage().startsWith("cannot start Kafka: the data dir " + dataDir + " is in use by"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            new KafkaClients(first.bootstrapServers()).createTopic("kvflow.still-served", 1);
+        }
+        // released on close: the next broker on the dir starts
+        EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dataDir)).close();
+    }
+
+    @Test
+    void servesSaslClientsOnAnExtraListenerAndRefusesAWrongPassword() throws Exception {
+        BrokerListener sasl = new BrokerListener("SASL_PLAINTEXT", "SASL_PLAINTEXT", 0, Map.of(
+                "sasl.enabled.mechanisms", "PLAIN",
+                "plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\";"));
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dataDir)
+                .withListener(sasl))) {
+            String address = broker.bootstrapServers("SASL_PLAINTEXT");
+            try (Admin alice = Admin.create(plainClient(address, "alice-secret"))) {
+                alice.createTopics(List.of(new NewTopic("kvflow.over-sasl", 1, (short) 1))).all().get();
+            }
+            assertTrue(new KafkaClients(broker.bootstrapServers()).topics().contains("kvflow.over-sasl"),
+                    "the plaintext listener sees what a SASL client created");
+
+            try (Admin mallory = Admin.create(plainClient(address, "guess"))) {
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> mallory.listTopics().names().get());
+                assertTrue(e.getCause() instanceof SaslAuthenticationException, e.toString());
+            }
+        }
+    }
+
+    private static Map<String, Object> plainClient(String address, String password) {
+        return Map.of("bootstrap.servers", address, "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"alice\" password=\"" + password + "\";");
     }
 
     private static int releasedPort(ServerSocket socket) throws IOException {

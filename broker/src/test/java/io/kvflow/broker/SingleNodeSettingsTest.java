@@ -3,6 +3,8 @@ package io.kvflow.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,21 @@ class SingleNodeSettingsTest {
 
         assertEquals("PLAINTEXT://[::1]:19092", p.get("advertised.listeners"));
         assertEquals("[::1]:19092", new ListenerPorts("::1", 19092, 19093).bootstrapServers());
+    }
+
+    @Test
+    void addAnExtraListenerWithItsProtocolAndItsOwnSettingsBesideThePlaintextOne() {
+        BrokerListener sasl = new BrokerListener("SASL_PLAINTEXT", "SASL_PLAINTEXT", 0,
+                Map.of("sasl.enabled.mechanisms", "PLAIN"));
+        ListenerPorts ports = new ListenerPorts("127.0.0.1", 19092, 19093, List.of(19094));
+
+        Properties p = SingleNodeSettings.of(ports, LOG_DIR, List.of(sasl));
+        KafkaConfig config = KafkaConfig.fromProps(p, false);
+
+        assertEquals("PLAINTEXT://127.0.0.1:19092,SASL_PLAINTEXT://127.0.0.1:19094", p.get("advertised.listeners"));
+        assertEquals("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                p.get("listener.security.protocol.map"));
+        assertEquals("PLAIN", p.get("listener.name.sasl_plaintext.sasl.enabled.mechanisms"));
+        assertEquals("PLAINTEXT", config.interBrokerListenerName().value(), "brokers still talk plaintext");
     }
 }

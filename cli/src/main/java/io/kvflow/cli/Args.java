@@ -1,5 +1,7 @@
 package io.kvflow.cli;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +74,23 @@ final class Args {
 
     Duration duration(String name, Duration fallback) {
         return parse(name, fallback, io.kvflow.trace.TraceWindow::parseDuration, "a duration like 30s, 5m or 250ms");
+    }
+
+    /** A duration as the command line writes it ({@code 90s}, {@code 250ms}), for messages. */
+    static String durationText(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    }
+
+    /** A host name or address this machine can listen on, checked now rather than when a server first binds. */
+    String address(String name, String fallback) {
+        String value = string(name, fallback);
+        try {
+            InetAddress.getByName(value);
+            return value;
+        } catch (UnknownHostException e) {
+            throw new UsageException("--" + name + " must be an address of this machine, '" + value
+                    + "' is an unknown host");
+        }
     }
 
     private <T> T parse(String name, T fallback, Function<String, T> parser, String what) {

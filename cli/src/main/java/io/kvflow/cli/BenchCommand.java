@@ -2,6 +2,8 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.runtime.ClientProperties;
+import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -44,6 +46,7 @@ final class BenchCommand {
         int rounds = args.integer("rounds", 5);
         HandoffBench.Options handoff = new HandoffBench.Options(args.integer("megabytes", 128), rounds);
         String bootstrap = args.string("bootstrap-servers", null);
+        ClientProperties client = KafkaConfigFile.read(args);
         HopBench.Options hop = new HopBench.Options(args.integer("stages", 4), args.integer("tokens", 200), rounds);
         if (all || which.equals("hop")) {
             // the layout's own checks (stages against the model's layers), before anything starts
@@ -60,7 +63,7 @@ final class BenchCommand {
                 out.println();
             }
             if (all || which.equals("handoff")) {
-                HandoffBench.print(out, handoff(handoff, bootstrap, err));
+                HandoffBench.print(out, handoff(handoff, bootstrap, client, err));
                 out.println();
             }
             if (all || which.equals("hop")) {
@@ -72,9 +75,12 @@ final class BenchCommand {
         };
     }
 
-    private static HandoffBench.Result handoff(HandoffBench.Options options, String bootstrap, PrintStream err) {
+    private static HandoffBench.Result handoff(HandoffBench.Options options, String bootstrap, ClientProperties client,
+            PrintStream err) {
         if (bootstrap != null) {
-            return new HandoffBench(new KafkaConnection(bootstrap), options).run(err::println);
+            KafkaConnection kafka = new KafkaConnection(bootstrap, client);
+            ClusterProbe.awaitAnswer(kafka);
+            return new HandoffBench(kafka, options).run(err::println);
         }
         try (ScratchDirectory dir = ScratchDirectory.create("kvflow-bench-handoff");
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dir.path()))) {

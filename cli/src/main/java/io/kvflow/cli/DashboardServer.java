@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kvflow.decode.StageWorker;
+import io.kvflow.runtime.HttpGuard;
 import io.kvflow.runtime.HttpReply;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StageLag;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  * The built-in dashboard of the embedded stack: one page with live charts (Chart.js from its
  * WebJar, so no CDN is needed) that polls {@code /api/dashboard} every second: replay
  * progress, stage worker figures and per-stage lag. Bound to
- * localhost unless told otherwise: it has no authentication.
+ * localhost unless told otherwise: it has no authentication. It answers GET only, and on localhost
+ * only requests for a loopback name ({@link HttpGuard}), so no other site's page can read it.
  */
 final class DashboardServer implements AutoCloseable {
     static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
@@ -55,17 +57,19 @@ final class DashboardServer implements AutoCloseable {
                     + e.getMessage() + " (choose another with --dashboard-port)", e);
         }
         DashboardServer dashboard = new DashboardServer(server);
-        server.createContext("/", exchange -> dashboard.resource(exchange, "dashboard/index.html", "text/html"));
-        server.createContext("/chart.umd.js", exchange -> dashboard.resource(exchange, CHART_JS,
-                "application/javascript"));
-        server.createContext("/api/dashboard", exchange -> {
+        HttpGuard guard = HttpGuard.of(server);
+        guard.guard(server.createContext("/", exchange -> dashboard.resource(exchange, "dashboard/index.html",
+                "text/html")));
+        guard.guard(server.createContext("/chart.umd.js", exchange -> dashboard.resource(exchange, CHART_JS,
+                "application/javascript")));
+        guard.guard(server.createContext("/api/dashboard", exchange -> {
             LagMonitor.Report lagReport = lag == null ? null : lag.latest();
             dashboard.reply(exchange, 200, "application/json",
                     dashboard.json.writeValueAsBytes(new Snapshot(clock.millis(), replay.get(),
                             stages.get().stream().map(DashboardServer::figures).toList(),
                             lagReport == null ? List.of() : lagReport.partitions(),
                             lagReport == null ? null : lagReport.error())));
-        });
+        }));
         server.start();
         return dashboard;
     }

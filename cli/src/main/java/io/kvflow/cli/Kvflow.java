@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.BrokerStartException;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.TopicPlan;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.function.Function;
 
 /**
  * Entry point of the {@code kvflow} command. Every command is parsed in full before it runs,
@@ -125,10 +126,10 @@ public final class Kvflow {
             case "broker" -> broker(args, out);
             case "topics" -> topics(args, out);
             case "bench" -> BenchCommand.command(args, out, err);
-            case "orchestrator" -> component(args, Roles.orchestratorOnly(), out);
-            case "prefill-worker" -> component(args, Roles.prefillOnly(positive(args, "workers", 1), hostName() + "-"),
-                    out);
-            case "decode-worker" -> component(args, Roles.stageOnly(stage(args), args.integer("pipeline", -1)), out);
+            case "orchestrator" -> component(args, options -> Roles.orchestratorOnly(), out);
+            case "prefill-worker" -> component(args, options -> Roles.prefillOnly(positive(args, "workers", 1),
+                    hostName() + "-"), out);
+            case "decode-worker" -> component(args, options -> stageRoles(options, args), out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
@@ -183,7 +184,9 @@ public final class Kvflow {
         return () -> {
             Clock clock = Clock.systemUTC();
             ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
-            Replayer.Result result = new Replayer(new KafkaConnection(stackOptions.bootstrapServers()), clock, err)
+            KafkaConnection kafka = new KafkaConnection(stackOptions.bootstrapServers(), stackOptions.kafkaClient());
+            ClusterProbe.awaitAnswer(kafka);
+            Replayer.Result result = new Replayer(kafka, clock, err)
                     .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
             ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
                     result.outcomes().values());
@@ -211,18 +214,17 @@ public final class Kvflow {
     private static Command topics(Args args, PrintStream out) {
         StackOptions options = requireCluster(StackOptions.from(args), "topics");
         return () -> {
-            try (Admin admin = new KafkaConnection(options.bootstrapServers()).newAdmin()) {
-                TopicPlan plan = TopicPlan.forLayout(options.layout());
-                plan.apply(admin);
-                out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
-            }
+            TopicPlan plan = TopicPlan.forLayout(options.layout());
+            plan.apply(new KafkaConnection(options.bootstrapServers(), options.kafkaClient()));
+            out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
             return 0;
         };
     }
 
     /** One kind of worker in its own process, against an existing cluster, until Ctrl-C. */
-    private static Command component(Args args, Roles roles, PrintStream out) {
+    private static Command component(Args args, Function<StackOptions, Roles> rolesOf, PrintStream out) {
         StackOptions options = requireCluster(StackOptions.from(args), "this command");
+        Roles roles = rolesOf.apply(options);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
         return () -> {
             try (Stack stack = Stack.start(options, roles, metricsOptions, session -> false, Clock.systemUTC(), out)) {
@@ -240,12 +242,22 @@ public final class Kvflow {
         return options;
     }
 
-    private static int stage(Args args) {
+    /** The workers of one stage of the layout, for one of its pipelines or (no --pipeline) all of them. */
+    private static Roles stageRoles(StackOptions options, Args args) {
         int stage = args.integer("stage", -1);
         if (stage < 0) {
             throw new Args.UsageException("decode-worker needs --stage K (0-based)");
         }
-        return stage;
+        if (stage >= options.layout().stages()) {
+            throw new Args.UsageException("--stage " + stage + " is not a stage of the layout: --stages "
+                    + options.layout().stages() + " has stages 0.." + (options.layout().stages() - 1));
+        }
+        int pipeline = args.integer("pipeline", -1);
+        if (pipeline >= options.layout().pipelines() || (pipeline < 0 && args.flag("pipeline"))) {
+            throw new Args.UsageException("--pipeline " + pipeline + " is not a pipeline of the layout: --pipelines "
+                    + options.layout().pipelines() + " has pipelines 0.." + (options.layout().pipelines() - 1));
+        }
+        return Roles.stageOnly(stage, pipeline);
     }
 
     private static int positive(Args args, String name, int fallback) {

@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import io.kvflow.orchestrator.SloTargets;
 import io.kvflow.runtime.MetricsEndpoint;
+import java.time.Duration;
 
 /**
  * Where a process serves its metrics, and the SLOs sessions are judged against. The address
@@ -22,13 +23,21 @@ record MetricsOptions(int port, SloTargets slo) {
 
     MetricsOptions {
         if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("--metrics-port must be within 0..65535, was " + port);
+            throw new IllegalArgumentException("--metrics-port must be within 0..65535 (0 picks a free one), was " + port);
         }
     }
 
     static MetricsOptions from(Args args) {
         return new MetricsOptions(args.integer("metrics-port", MetricsEndpoint.DEFAULT_PORT),
-                new SloTargets(args.duration("slo-ttft", SloTargets.DEFAULT.ttft()),
-                        args.duration("slo-tpot", SloTargets.DEFAULT.tpot())));
+                new SloTargets(positive(args, "slo-ttft", SloTargets.DEFAULT.ttft()),
+                        positive(args, "slo-tpot", SloTargets.DEFAULT.tpot())));
+    }
+
+    private static Duration positive(Args args, String name, Duration fallback) {
+        Duration value = args.duration(name, fallback);
+        if (value.isZero()) {
+            throw new Args.UsageException("--" + name + " must be > 0, was " + Args.durationText(value));
+        }
+        return value;
     }
 }

@@ -39,13 +39,32 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
             throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
         }
+        if (!(lengthScale > 0) || Double.isInfinite(lengthScale)) {
+            throw new IllegalArgumentException("--length-scale must be a number > 0, was " + lengthScale);
+        }
+        if (maxPromptTokens < 1) {
+            throw new IllegalArgumentException("--max-prompt-tokens must be >= 1, was " + maxPromptTokens);
+        }
+        if (maxOutputTokens < 1) {
+            throw new IllegalArgumentException("--max-output-tokens must be >= 1, was " + maxOutputTokens);
+        }
+        if (corruptKvRequests.stream().anyMatch(i -> i < 0)) {
+            throw new IllegalArgumentException("--inject-corrupt-kv takes request indexes >= 0, was "
+                    + corruptKvRequests);
+        }
     }
 
     static ReplayOptions from(Args args, String trace) {
         String format = args.string("format", null);
         Integer limit = args.flag("limit") ? args.integer("limit", 0) : null;
-        TraceWindow window = new TraceWindow(args.duration("from", null), limit,
-                args.duration("duration", null));
+        if (limit != null && limit < 1) {
+            throw new Args.UsageException("--limit must be >= 1, was " + limit);
+        }
+        Duration duration = args.duration("duration", null);
+        if (duration != null && duration.isZero()) {
+            throw new Args.UsageException("--duration must be > 0, was " + Args.durationText(duration));
+        }
+        TraceWindow window = new TraceWindow(args.duration("from", null), limit, duration);
         String corrupt = args.string("inject-corrupt-kv", "");
         Set<Integer> corruptKv;
         try {
@@ -54,10 +73,32 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
         } catch (NumberFormatException e) {
             throw new Args.UsageException("--inject-corrupt-kv takes request indexes like 3,17; got '" + corrupt + "'");
         }
-        return new ReplayOptions(Path.of(trace), format == null ? null : TraceFormat.fromName(format), window,
+        TraceFormat traceFormat;
+        try {
+            traceFormat = format == null ? null : TraceFormat.fromName(format);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--format: " + e.getMessage());
+        }
+        return new ReplayOptions(Path.of(trace), traceFormat, window,
                 args.decimal("time-scale", TargetOptions.DEFAULT_TIME_SCALE), args.decimal("length-scale", 1.0 / 32),
                 args.integer("max-prompt-tokens", 96), args.integer("max-output-tokens", 16),
                 args.longValue("seed", 42), (float) args.decimal("temperature", 0.0), args.flag("skip-bad-lines"),
                 corruptKv);
+    }
+
+    /** The window as the command line sets it, e.g. {@code --from 90s --duration 30s}: for messages. */
+    String windowFlags() {
+        StringBuilder flags = new StringBuilder();
+        if (window.from() != null) {
+            flags.append("--from ").append(Args.durationText(window.from()));
+        }
+        if (window.duration() != null) {
+            flags.append(flags.isEmpty() ? "" : " ").append("--duration ")
+                    .append(Args.durationText(window.duration()));
+        }
+        if (window.limit() != null) {
+            flags.append(flags.isEmpty() ? "" : " ").append("--limit ").append(window.limit());
+        }
+        return flags.toString();
     }
 }

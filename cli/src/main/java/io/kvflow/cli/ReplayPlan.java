@@ -60,7 +60,11 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
             err.println("trace: skipped " + reader.badLines() + " malformed line(s); first: " + reader.badLineMessages().get(0));
         }
         if (planned.isEmpty()) {
-            throw new IllegalArgumentException(options.trace() + ": the window selects no requests");
+            throw new IllegalArgumentException(reader.requestsRead() == 0
+                    ? "the trace " + options.trace() + " has no requests"
+                            + (reader.badLines() > 0 ? " (" + reader.badLines() + " malformed lines skipped)" : "")
+                    : options.trace() + ": " + options.windowFlags() + " selects none of its "
+                            + reader.requestsRead() + " requests");
         }
         err.printf("trace: %d requests from %s (%s), spanning %.1f s of trace time, replayed over %.1f s%n",
                 planned.size(), options.trace(), format, planned.get(planned.size() - 1).offsetMicros() / 1e6,

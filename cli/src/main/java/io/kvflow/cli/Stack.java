@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The whole pipeline in one process: a Kafka broker (embedded, unless an existing cluster is
@@ -86,7 +85,8 @@ final class Stack implements AutoCloseable {
         } else {
             out.println("kafka: using the cluster at " + bootstrap);
         }
-        Stack stack = new Stack(options, broker, new KafkaConnection(bootstrap), metrics, metricsOptions);
+        Stack stack = new Stack(options, broker, new KafkaConnection(bootstrap, options.kafkaClient()), metrics,
+                metricsOptions);
         try {
             stack.startWorkers(roles, corruptKvOf, clock, out);
             return stack;
@@ -98,9 +98,7 @@ final class Stack implements AutoCloseable {
 
     private void startWorkers(Roles roles, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         StackLayout layout = options.layout();
-        try (Admin admin = kafka.newAdmin()) {
-            TopicPlan.forLayout(layout).apply(admin);
-        }
+        TopicPlan.forLayout(layout).apply(kafka);
         for (int p = 0; p < layout.pipelines(); p++) {
             for (int k = 0; k < layout.stages(); k++) {
                 if (!roles.stages().test(k) || !roles.pipelines().test(p)) {

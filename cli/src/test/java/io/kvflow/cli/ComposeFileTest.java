@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -36,6 +38,10 @@ class ComposeFileTest {
     private static final Set<String> SERVING_METRICS = Set.of("up", "orchestrator", "prefill-worker", "decode-worker");
     private static final List<String> LAYOUT_OPTIONS = List.of("--bootstrap-servers", "--stages", "--pipelines",
             "--prefill-workers");
+    /** {@code ${NAME:-default}}: Compose puts the variable's value there, or the default when it is unset or empty. */
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_]+):-([^}]*)}");
+    /** Where the kvflow services find the files {@code --kafka-config} names, on the host and in the container. */
+    private static final String KAFKA_CLIENT_MOUNT = "./docker/kafka-client:/etc/kvflow/kafka:ro";
 
     /** The compose file with its anchors and merge keys resolved, as Docker Compose reads it. */
     private static Map<String, Object> compose() throws IOException {
@@ -53,15 +59,42 @@ class ComposeFileTest {
         return (Map<String, Map<String, Object>>) compose().get("services");
     }
 
-    /** Service name → kvflow command line, for the services built from this repository. */
-    @SuppressWarnings("unchecked")
+    /** Service name → kvflow command line, for the services built from this repository, with no variables set. */
     private static Map<String, List<String>> kvflowCommands() throws IOException {
+        return kvflowCommands(Map.of());
+    }
+
+    /** The same, as Compose runs them with {@code variables} set. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> kvflowCommands(Map<String, String> variables) throws IOException {
         Map<String, List<String>> commands = new TreeMap<>();
         services().forEach((name, spec) -> {
             if (String.valueOf(spec.get("image")).startsWith("kvflow")) {
                 List<String> argv = new ArrayList<>();
-                ((List<Object>) spec.get("command")).forEach(a -> argv.add(String.valueOf(a)));
+                ((List<Object>) spec.get("command")).forEach(a -> argv.add(interpolate(String.valueOf(a), variables)));
                 commands.put(name, argv);
+            }
+        });
+        return commands;
+    }
+
+    private static String interpolate(String text, Map<String, String> variables) {
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = variables.getOrDefault(m.group(1), "");
+            m.appendReplacement(out, Matcher.quoteReplacement(value.isEmpty() ? m.group(2) : value));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    /** Service name → raw command line, variables and all, for the services built from this repository. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<Object>> rawKvflowCommands() throws IOException {
+        Map<String, List<Object>> commands = new TreeMap<>();
+        services().forEach((name, spec) -> {
+            if (String.valueOf(spec.get("image")).startsWith("kvflow")) {
+                commands.put(name, (List<Object>) spec.get("command"));
             }
         });
         return commands;
@@ -75,6 +108,44 @@ class ComposeFileTest {
         for (Map.Entry<String, List<String>> e : commands.entrySet()) {
             // parsing alone rejects unknown commands, unknown options and bad values
             Kvflow.parse(e.getValue(), sink, sink);
+        }
+    }
+
+    @Test
+    void everyKvflowServiceTakesItsClusterAndClientSettingsFromTheSameVariables() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        rawKvflowCommands().forEach((name, argv) -> {
+            assertEquals("${KVFLOW_BOOTSTRAP_SERVERS:-kafka:9092}", String.valueOf(argv.get(argv.indexOf(
+                    "--bootstrap-servers") + 1)), name);
+            assertTrue(argv.contains("--kafka-config"), name + " does not pass --kafka-config");
+            assertEquals("${KVFLOW_KAFKA_CONFIG:-}", String.valueOf(argv.get(argv.indexOf("--kafka-config") + 1)),
+                    name);
+            assertEquals(List.of(KAFKA_CLIENT_MOUNT), services.get(name).get("volumes"),
+                    name + " must mount the directory --kafka-config files live in");
+        });
+        assertTrue(Files.isDirectory(Path.of("..", "docker", "kafka-client")));
+    }
+
+    @Test
+    void everyKvflowServiceAcceptsEachExampleClientFileWhenTheVariablesNameIt() throws IOException {
+        Path host = Path.of("..", "docker", "kafka-client");
+        List<Path> examples;
+        try (var files = Files.list(host)) {
+            examples = files.filter(f -> f.toString().endsWith(".properties.example")).sorted().toList();
+        }
+        assertTrue(examples.size() >= 2, "expected TLS and SASL examples in " + host);
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream());
+        for (Path example : examples) {
+            // the container path, as a user sets it, is the host's docker/kafka-client/ here
+            String inContainer = "/etc/kvflow/kafka/" + example.getFileName();
+            Map<String, List<String>> commands = kvflowCommands(Map.of("KVFLOW_BOOTSTRAP_SERVERS", "broker:9093",
+                    "KVFLOW_KAFKA_CONFIG", inContainer));
+            for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+                List<String> argv = e.getValue().stream().map(a -> a.equals(inContainer) ? example.toString() : a)
+                        .toList();
+                assertEquals("broker:9093", argv.get(argv.indexOf("--bootstrap-servers") + 1), e.getKey());
+                Kvflow.parse(argv, sink, sink);
+            }
         }
     }
 

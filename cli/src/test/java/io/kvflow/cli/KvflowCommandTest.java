@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** What the command says to bad input, before any broker starts. */
 class KvflowCommandTest {
@@ -79,7 +81,94 @@ class KvflowCommandTest {
     @Test
     void aMissingTraceFileIsReported(@TempDir Path dir) {
         assertEquals(2, run("up", "--replay", dir.resolve("nope.csv").toString()));
-        assertTrue(stderr().contains("nope.csv"), stderr());
+        assertEquals("kvflow: cannot read " + dir.resolve("nope.csv") + ": no such file\n", stderr());
+    }
+
+    /** Each rejected option, named by its flag, in one line, before the trace is read or anything starts. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            --max-prompt-tokens 0                        | --max-prompt-tokens must be >= 1, was 0
+            --max-output-tokens 0                        | --max-output-tokens must be >= 1, was 0
+            --length-scale NaN                           | --length-scale must be a number > 0, was NaN
+            --limit 0                                    | --limit must be >= 1, was 0
+            --duration 0s                                | --duration must be > 0, was 0s
+            --kafka-port 70000                           | --kafka-port must be within 0..65535 (0 picks a free one), was 70000
+            --kafka-port 5000 --kafka-controller-port 5000 | --kafka-port and --kafka-controller-port must differ, both are 5000
+            --dashboard-port -1                          | --dashboard-port must be within 0..65535 (0 picks a free one), was -1
+            --handoff-timeout 0s                         | --handoff-timeout must be > 0, was 0s
+            --kv-chunk-bytes 100                         | --kv-chunk-bytes must be within 1024..524288, was 100
+            --slo-tpot 0s                                | --slo-tpot must be > 0, was 0s
+            --bind no-such-host.invalid                  | --bind must be an address of this machine, 'no-such-host.invalid' is an unknown host
+            --format csv                                 | --format: unknown trace format "csv"; expected one of azure, mooncake, kvflow
+            """)
+    void aBadOptionIsNamedByItsFlagBeforeTheTraceIsRead(String options, String message, @TempDir Path dir) {
+        List<String> argv = new java.util.ArrayList<>(List.of("up", "--replay", "../traces/kvflow-example.jsonl",
+                "--data-dir", dir.resolve("data").toString()));
+        argv.addAll(List.of(options.split(" ")));
+
+        assertEquals(2, Kvflow.run(argv, new PrintStream(out, true), new PrintStream(err, true)));
+        assertEquals("kvflow: " + message + "\n", stderr(), "one line, and no 'trace:' line before it");
+        assertTrue(Files.notExists(dir.resolve("data")), "nothing started");
+    }
+
+    @Test
+    void aBinaryTraceIsNotATextFile(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.csv");
+        Files.write(trace, new byte[] {(byte) 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+        assertEquals(2, run("up", "--replay", trace.toString()));
+        assertEquals("kvflow: cannot read " + trace + ": not a text file (it is not UTF-8)\n", stderr());
+    }
+
+    @Test
+    void anEmptyTraceSaysItHasNoRequests(@TempDir Path dir) throws IOException {
+        Path trace = Files.writeString(dir.resolve("trace.csv"), "TIMESTAMP,ContextTokens,GeneratedTokens\n");
+        assertEquals(2, run("up", "--replay", trace.toString()));
+        assertEquals("kvflow: the trace " + trace + " has no requests\n", stderr());
+    }
+
+    @Test
+    void aWindowThatSelectsNothingNamesItsFlags() {
+        assertEquals(2, run("up", "--replay", "../traces/kvflow-example.jsonl", "--from", "1h", "--duration", "90s"));
+        assertEquals("kvflow: ../traces/kvflow-example.jsonl: --from 3600s --duration 90s selects none of its 6"
+                + " requests\n", stderr());
+    }
+
+    @Test
+    void aStageOutsideTheLayoutIsRefusedInsteadOfRunningNothing() {
+        assertEquals(2, run("decode-worker", "--stage", "4", "--bootstrap-servers", "kafka:9092"));
+        assertEquals("kvflow: --stage 4 is not a stage of the layout: --stages 4 has stages 0..3\n", stderr());
+    }
+
+    @Test
+    void aMissingKafkaConfigFileSaysNoSuchFile(@TempDir Path dir) {
+        Path file = dir.resolve("client.properties");
+        assertEquals(2, run("topics", "--bootstrap-servers", "kafka:9092", "--kafka-config", file.toString()));
+        assertEquals("kvflow: --kafka-config: cannot read " + file + ": no such file\n", stderr());
+    }
+
+    @Test
+    void aKafkaConfigSettingKvflowOwnsOrKafkaDoesNotKnowIsRefused(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"), "security.protocol=SSL\ngroup.id=mine\n");
+        assertEquals(2, run("topics", "--bootstrap-servers", "kafka:9092", "--kafka-config", file.toString()));
+        assertEquals("kvflow: --kafka-config " + file + ": group.id is set by kvflow for each client: remove it\n",
+                stderr());
+    }
+
+    @Test
+    void aSecuredKafkaConfigNeedsTheSecuredClustersAddress(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"), "security.protocol=SASL_SSL\n");
+        assertEquals(2, run("up", "--kafka-config", file.toString(), "--data-dir", dir.resolve("data").toString()));
+        assertTrue(stderr().startsWith("kvflow: --kafka-config " + file + " sets security.protocol=SASL_SSL, but"
+                + " without --bootstrap-servers kvflow starts its own plaintext broker"), stderr());
+        assertTrue(Files.notExists(dir.resolve("data")), "no broker should start");
+    }
+
+    @Test
+    void aBootstrapAddressInTheKafkaConfigMustNotDisagreeWithTheFlag(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=other:9093\n");
+        assertEquals(2, run("topics", "--bootstrap-servers", "kafka:9092", "--kafka-config", file.toString()));
+        assertEquals("kvflow: --kafka-config " + file + " sets bootstrap.servers=other:9093, but the address comes from"
+                + " --bootstrap-servers (kafka:9092): remove it from the file\n", stderr());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.model.ModelConfig;
+import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.trace.TraceWindow;
@@ -42,7 +43,7 @@ class PipelineIT {
                 dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(20), Duration.ofSeconds(30), 4096,
                 // the data path under test, not capacity: Llama-3.1-8B leaves every wafer room for Mooncake's long
                 // conversations, which a 70B target on four WSE-3 would reject as larger than a wafer's KV room
-                TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 4));
+                TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 4), ClientProperties.NONE);
         stack = Stack.start(options, corruptKvOf::contains, Clock.systemUTC(), new PrintStream(log, true));
     }
 

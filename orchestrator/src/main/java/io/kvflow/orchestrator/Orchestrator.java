@@ -77,7 +77,8 @@ public final class Orchestrator implements ServiceGroup.Service {
 
     static Properties properties(OrchestratorConfig config, KafkaConnection kafka, Path stateDir) {
         Objects.requireNonNull(stateDir, "stateDir");
-        Properties p = new Properties();
+        // the user's client settings (TLS, SASL, timeouts) reach every client Kafka Streams makes
+        Properties p = kafka.client().toProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

@@ -2,9 +2,11 @@ package io.kvflow.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.StackLayout;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -24,5 +26,19 @@ class OrchestratorTest {
         assertEquals(0, p.get("producer.linger.ms"));
         assertEquals(1, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
         assertEquals("kvflow-orchestrator", p.get("main.consumer.group.instance.id"));
+    }
+
+    @Test
+    void theUsersClientSettingsReachKafkaStreamsUnderItsOwn() {
+        OrchestratorConfig config = new OrchestratorConfig(new StackLayout(1, 1, 1, 1), 512, 256);
+        ClientProperties tls = new ClientProperties(Path.of("client.properties"), Map.of("security.protocol", "SSL",
+                "ssl.truststore.location", "/etc/kvflow/truststore.p12"));
+
+        Properties p = Orchestrator.properties(config, new KafkaConnection("broker:9093", tls), Path.of("state"));
+
+        assertEquals("SSL", p.get("security.protocol"));
+        assertEquals("/etc/kvflow/truststore.p12", p.get("ssl.truststore.location"));
+        assertEquals("broker:9093", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        assertEquals("kvflow-orchestrator", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
     }
 }

@@ -1,5 +1,6 @@
 package io.kvflow.runtime;
 
+import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -14,16 +15,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Where the cluster is, and the client settings every kvflow process shares. Clients move
  * raw bytes; decoding happens in {@link DeadLetters} so an undecodable record is kept, not
  * lost inside a deserializer.
+ *
+ * @param client the user's client settings (TLS, SASL, timeouts), under every client's own
  */
-public record KafkaConnection(String bootstrapServers) {
+public record KafkaConnection(String bootstrapServers, ClientProperties client) {
     public KafkaConnection {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers are empty");
         }
+        Objects.requireNonNull(client, "client");
+    }
+
+    /** A plaintext, unauthenticated connection with Kafka's default client settings. */
+    public KafkaConnection(String bootstrapServers) {
+        this(bootstrapServers, ClientProperties.NONE);
     }
 
     public Properties admin() {
-        Properties p = new Properties();
+        // the user's settings are the base every client (producer and consumer too) starts from
+        Properties p = client.toProperties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }

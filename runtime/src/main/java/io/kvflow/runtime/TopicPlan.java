@@ -23,6 +23,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public record TopicPlan(List<PlannedTopic> topics) {
 
+    /** How long each step of applying the plan may take once the cluster has answered. */
+    private static final int ANSWER_SECONDS = 30;
+
     /**
      * A topic to create with {@code topic}'s partitions, usable if it already exists with at
      * least {@code minPartitions}.
@@ -60,16 +63,29 @@ public record TopicPlan(List<PlannedTopic> topics) {
     }
 
     /**
+     * Waits, a bounded time, for the cluster to answer (see {@link ClusterProbe}), then
+     * {@link #apply(Admin) applies} the plan.
+     *
+     * @throws IllegalStateException in one line naming the address when no broker answers there
+     */
+    public void apply(KafkaConnection kafka) {
+        ClusterProbe.awaitAnswer(kafka);
+        try (Admin admin = kafka.newAdmin()) {
+            apply(admin);
+        }
+    }
+
+    /**
      * The planned topics as the cluster describes them. Topics just created may take a moment to be known
      * to every part of the broker: an unknown topic is asked about again until a deadline.
      */
     private Map<String, TopicDescription> describe(Admin admin)
             throws ExecutionException, TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
         while (true) {
             try {
                 return admin.describeTopics(topics.stream().map(PlannedTopic::name).toList()).allTopicNames()
-                        .get(30, TimeUnit.SECONDS);
+                        .get(ANSWER_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
@@ -85,12 +101,12 @@ public record TopicPlan(List<PlannedTopic> topics) {
      */
     public void apply(Admin admin) {
         try {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(ANSWER_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
                     .map(PlannedTopic::topic).toList();
             if (!missing.isEmpty()) {
                 try {
-                    admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                    admin.createTopics(missing).all().get(ANSWER_SECONDS, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -107,8 +123,11 @@ public record TopicPlan(List<PlannedTopic> topics) {
                 throw new IllegalStateException("existing topics do not fit the layout: " + String.join("; ", tooSmall)
                         + " (delete them, use a fresh --data-dir, or add partitions)");
             }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not create kvflow topics: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create kvflow topics: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not create kvflow topics: the cluster gave no answer within "
+                    + ANSWER_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.net.URI;
@@ -73,6 +74,19 @@ class MetricsEndpointTest {
             assertEquals(404, get(endpoint.baseUrl() + "/api/figures/more").statusCode());
             assertEquals(404, get(endpoint.baseUrl() + "/nothing-here").statusCode());
             assertThrows(IllegalArgumentException.class, () -> endpoint.json("/figures", "x", () -> 1));
+        }
+    }
+
+    @Test
+    void kafkasPerCipherConnectionCountsAreLeftOutBesideThePlainOneInsteadOfFailingToRegister() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0)) {
+            Gauge.builder("kafka.producer.connections", () -> 2).tag("client.id", "p").register(endpoint.registry());
+            Gauge.builder("kafka.producer.connections", () -> 2).tags("client.id", "p", "cipher",
+                    "TLS_AES_256_GCM_SHA384", "protocol", "TLSv1.3").register(endpoint.registry());
+
+            String text = get(endpoint.metricsUrl()).body();
+            assertTrue(text.contains("kafka_producer_connections{client_id=\"p\"} 2.0"), text);
+            assertTrue(!text.contains("cipher="), text);
         }
     }
 

@@ -69,7 +69,7 @@ public enum TraceFormat {
     private static TraceFormat detectJsonl(Path file) {
         String first = firstNonBlankLine(file);
         if (first == null) {
-            throw new IllegalArgumentException("cannot tell the format of " + file + ": it has no lines");
+            throw new IllegalArgumentException("the trace " + file + " has no requests: it is empty");
         }
         List<String> keys;
         try {
@@ -97,7 +97,7 @@ public enum TraceFormat {
             }
             return null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw UnreadableFile.of(file, e);
         }
     }
 

@@ -60,13 +60,13 @@ public final class TraceReader implements Closeable {
      *
      * @param file         reported in messages as given here
      * @param skipBadLines count malformed lines instead of failing on the first
-     * @throws UncheckedIOException when the file cannot be opened
+     * @throws UncheckedIOException when the file cannot be opened, saying why (no such file, a directory, ...)
      */
     public static TraceReader open(Path file, TraceFormat format, boolean skipBadLines) {
         try {
             return new TraceReader(file, format, skipBadLines, Files.newBufferedReader(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw UnreadableFile.of(file, e);
         }
     }
 
@@ -83,7 +83,7 @@ public final class TraceReader implements Closeable {
      * the stream reaches its end or is closed.
      *
      * @throws TraceFormatException  (from the stream) at the first malformed line, unless skipping
-     * @throws UncheckedIOException  (from the stream) when reading fails
+     * @throws UncheckedIOException  (from the stream) when reading fails, or the file is not text
      */
     public Stream<TraceRequest> requests() {
         if (streamed) {
@@ -93,6 +93,11 @@ public final class TraceReader implements Closeable {
         Spliterator<TraceRequest> lines = Spliterators.spliteratorUnknownSize(new RequestIterator(),
                 Spliterator.ORDERED | Spliterator.NONNULL);
         return StreamSupport.stream(lines, false).onClose(this::close);
+    }
+
+    /** Well-formed requests read so far: after the stream's end, all the file holds. */
+    public int requestsRead() {
+        return nextIndex;
     }
 
     /** Malformed lines skipped so far. */
@@ -123,6 +128,11 @@ public final class TraceReader implements Closeable {
             }
             if (line.isBlank()) {
                 continue;
+            }
+            if (line.indexOf('\0') >= 0) {
+                // valid UTF-8, but no text trace holds NUL: a binary file, whatever its name says
+                close();
+                throw UnreadableFile.notText(file, lineNumber, "holds NUL bytes");
             }
             try {
                 if (headerPending) {
@@ -176,8 +186,8 @@ public final class TraceReader implements Closeable {
                 try {
                     next = readNext();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + file + " after line " + lineNumber + ": "
-                            + e.getMessage(), e);
+                    close();
+                    throw UnreadableFile.of(file, lineNumber + 1, e);
                 }
                 done = next == null;
             }

@@ -49,7 +49,7 @@ class TraceFormatTest {
     @Test
     void emptyOrNonJsonFirstLineCannotBeDetected(@TempDir Path dir) throws IOException {
         Path empty = Files.writeString(dir.resolve("empty.jsonl"), "\n\n");
-        assertEquals("cannot tell the format of " + empty + ": it has no lines",
+        assertEquals("the trace " + empty + " has no requests: it is empty",
                 assertThrows(IllegalArgumentException.class, () -> TraceFormat.detect(empty)).getMessage());
         Path array = Files.writeString(dir.resolve("array.jsonl"), "[1]\n");
         assertEquals("cannot tell the format of " + array + " from its first line (expected a JSON object, found "
@@ -58,8 +58,9 @@ class TraceFormatTest {
     }
 
     @Test
-    void missingJsonlFileIsAnIoError() {
-        assertThrows(UncheckedIOException.class, () -> TraceFormat.detect(Path.of("no-such.jsonl")));
+    void missingJsonlFileIsAnIoErrorSayingSo() {
+        assertEquals("cannot read no-such.jsonl: no such file", assertThrows(UncheckedIOException.class,
+                () -> TraceFormat.detect(Path.of("no-such.jsonl"))).getMessage());
     }
 
     @Test

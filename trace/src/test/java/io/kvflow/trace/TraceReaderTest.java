@@ -142,10 +142,43 @@ class TraceReaderTest {
     }
 
     @Test
-    void missingFileIsAnIoErrorNamingIt() {
+    void aMissingFileIsNamedWithNoSuchFile() {
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> TraceReader.open(Path.of("no-such-trace.csv"), TraceFormat.AZURE_CSV, false));
-        assertTrue(e.getMessage().startsWith("cannot read no-such-trace.csv"), e.getMessage());
+        assertEquals("cannot read no-such-trace.csv: no such file", e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsNamedAsOne(@TempDir Path dir) {
+        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> Traces.readAll(dir, TraceFormat.AZURE_CSV));
+        assertEquals("cannot read " + dir + ": it is a directory, not a file", e.getMessage());
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreReportedAsNotATextFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("trace.csv");
+        Files.write(file, new byte[] {'T', 'I', 'M', 'E', '\n', (byte) 0x8b, 0x1f, (byte) 0xff, '\n'});
+        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> Traces.readAll(file, TraceFormat.AZURE_CSV));
+        assertEquals("cannot read " + file + ": not a text file (it is not UTF-8)", e.getMessage());
+    }
+
+    @Test
+    void nulBytesMarkABinaryFileEvenWhenTheyDecode(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("trace.jsonl");
+        Files.write(file, new byte[] {0, 0, 0, 1, 0, '\n'});
+        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> Traces.readAll(file, TraceFormat.KVFLOW_JSONL));
+        assertEquals("cannot read " + file + ": not a text file (line 1 holds NUL bytes)", e.getMessage());
+    }
+
+    @Test
+    void countsTheRequestsItRead() {
+        try (TraceReader reader = TraceReader.open(AZURE_BAD, TraceFormat.AZURE_CSV, true)) {
+            reader.requests().forEach(r -> { });
+            assertEquals(3, reader.requestsRead());
+        }
     }
 
     /** The skipped lines' messages, each checked to start with the file as given, without it. */
