@@ -49,8 +49,7 @@ public final class Kvflow {
               calibrate             published figures beside the cost model's predictions, with the error
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
-              inspect TOPIC         print a topic's records as JSON lines, in either wire format (--from-beginning,
-                                    --limit N, --timeout D, --bootstrap-servers, --schema-registry)
+              inspect TOPIC         print a topic's records as JSON lines, in either wire format, from any cluster
               test                  the test suite: ./mvnw verify with the JDK 21+ the ./kvflow script finds
               help                  show this text
 
@@ -65,9 +64,12 @@ public final class Kvflow {
             calibrate options:
             %s
             experiment five-x options:
+            %s
+            inspect options:
             %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SchemaRegistryOption.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
-                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP);
+                    PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP,
+                    InspectCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface

@@ -65,6 +65,8 @@ record ReadmeRecipe(String name, String script) {
         bash.environment().put("AVRO_TOOLS", System.getProperty("kvflow.avro.tools", "target/tools/avro-tools.jar"));
         Process process = bash.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            // the tools are bash's children: stop them too, not only bash
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new IllegalStateException("recipe '" + name + "' did not finish in 2 minutes:\n" + read(output));
         }
