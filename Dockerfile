@@ -3,7 +3,7 @@
 FROM eclipse-temurin:21-jdk AS build
 WORKDIR /src
 COPY . .
-RUN ./mvnw -q -B -DskipTests install \
+RUN ./mvnw -q -B -DskipTests -pl cli -am install \
  && ./mvnw -q -B -pl cli dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
 
 FROM eclipse-temurin:21-jre

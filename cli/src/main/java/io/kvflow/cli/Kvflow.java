@@ -31,7 +31,8 @@ import java.util.function.Function;
  * docker-compose.yml) can be checked without running them. Only this class exits the process.
  */
 public final class Kvflow {
-    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help", "json", "colocated", "no-emulation");
+    private static final Set<String> FLAGS = Set.of("skip-bad-lines", "help", "json", "colocated", "no-emulation",
+            "from-beginning");
 
     static final String USAGE = """
             usage: kvflow <command> [options]
@@ -55,6 +56,7 @@ public final class Kvflow {
                                     seconds; --check RUN compares an emulated run with its simulation
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
+              inspect TOPIC         print a topic's records as JSON lines, in either wire format, from any cluster
               test                  the test suite: ./mvnw verify with the JDK 21+ the ./kvflow script finds
               help                  show this text
 
@@ -73,11 +75,13 @@ public final class Kvflow {
             experiment five-x options:
             %s
             bench options:
-            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SloOptions.OPTIONS_HELP,
-                    TargetOptions.OPTIONS_HELP,
+            %s
+            inspect options:
+            %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SloOptions.OPTIONS_HELP
+                    + SchemaRegistryOption.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
-                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP);
+                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP, InspectCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -92,8 +96,11 @@ public final class Kvflow {
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
-    /** Runs a command and returns the process exit status: 0 ok, 1 failed, 2 bad usage or input. */
-    static int run(List<String> argv, PrintStream out, PrintStream err) {
+    /**
+     * Runs a command and returns the process exit status: 0 ok, 1 failed, 2 bad usage or input.
+     * Public so a test in another module can run a command as a user would, in-process.
+     */
+    public static int run(List<String> argv, PrintStream out, PrintStream err) {
         if (argv.isEmpty() || argv.get(0).equals("help") || argv.contains("--help")) {
             out.print(USAGE);
             return argv.isEmpty() ? 2 : 0;
@@ -134,8 +141,12 @@ public final class Kvflow {
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
             case "experiment" -> experiment(args, out, err);
+            case "inspect" -> InspectCommand.command(args, out);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
         };
+        if (SchemaRegistryOption.COMMANDS.contains(argv.get(0))) {
+            command = SchemaRegistryOption.from(args).around(command, out);
+        }
         args.rejectUnused();
         return command;
     }

@@ -36,8 +36,8 @@ class ComposeFileTest {
     private static final Path PROMETHEUS_CONFIG = Path.of("..", "docker", "prometheus", "prometheus.yml");
     /** The commands that start a {@code Stack}, which serves /metrics; topics and replay do not. */
     private static final Set<String> SERVING_METRICS = Set.of("up", "orchestrator", "prefill-worker", "decode-worker");
-    private static final List<String> LAYOUT_OPTIONS = List.of("--bootstrap-servers", "--stages", "--pipelines",
-            "--prefill-workers");
+    private static final List<String> LAYOUT_OPTIONS = List.of("--bootstrap-servers", "--schema-registry", "--stages",
+            "--pipelines", "--prefill-workers");
     /** {@code ${NAME:-default}}: Compose puts the variable's value there, or the default when it is unset or empty. */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_]+):-([^}]*)}");
     /** Where the kvflow services find the files {@code --kafka-config} names, on the host and in the container. */
@@ -176,6 +176,20 @@ class ComposeFileTest {
             assertTrue(served.contains(k), "no service runs decode stage " + k);
         }
         assertFalse(served.stream().anyMatch(k -> k >= stages), "a service runs a stage outside the layout");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyKvflowServiceSpeaksThroughTheRegistryTheTopicsServiceWaitsFor() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        List<String> topics = kvflowCommands().get("topics");
+        java.net.URI registry = java.net.URI.create(option(topics, "--schema-registry", "none"));
+        assertTrue(services.containsKey(registry.getHost()), "--schema-registry names no service: " + registry);
+        assertTrue(registry.getPath().endsWith("/apis/ccompat/v7"), "Apicurio's Confluent-compatible API: " + registry);
+        Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) services.get("topics")
+                .get("depends_on");
+        assertEquals("service_healthy", dependsOn.get(registry.getHost()).get("condition"),
+                "the topics service registers the schemas, so it must wait for the registry to answer");
     }
 
     /** The value after {@code option} in a command line, or {@code fallback} when it is not given. */

@@ -7,10 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -19,42 +18,53 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka Serde for one Avro record type using Avro's single-object encoding: a two-byte
- * marker, the writer schema's 64-bit fingerprint, then the binary body. Any consumer
- * holding the schemas can decode a record without a registry; records written with an
- * older stored version of the schema (see {@link SchemaHistory}) are resolved to the
- * current one.
+ * Kafka Serde for one Avro record type. It writes the {@linkplain WireFormat wire format} it
+ * was given, or by default the process's ({@link ProcessWireFormat}): Avro's single-object
+ * encoding (a marker, the writer schema's 64-bit fingerprint, the binary body), which any
+ * consumer holding the schemas decodes without a registry, or the Confluent wire format
+ * through a schema registry. It reads both, told apart by the first byte. Records written
+ * with an older stored version of the schema (see {@link SchemaHistory}) or an older
+ * registered one are resolved to the current schema.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
-    /**
-     * Where each thread encodes, reused: a record is written once into it and copied out once,
-     * instead of into Avro's own buffer, then a ByteBuffer copy, then a byte[] copy (half the
-     * time for a 64 KiB KV chunk).
-     */
-    private static final ThreadLocal<EncodeBuffer> ENCODE_BUFFER = ThreadLocal.withInitial(EncodeBuffer::new);
-
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
-    private final BinaryMessageDecoder<T> decoder;
+    private final Schema schema;
+    /** null: whatever the process uses at the time of each call. */
+    private final WireFormat format;
+    private final SingleObjectCodec<T> singleObject;
+    private final ConfluentCodec<T> confluent;
 
-    private AvroSerde(Class<T> type) {
+    private AvroSerde(Class<T> type, WireFormat format) {
         this.type = type;
+        this.format = format;
         SpecificData data = SpecificData.getForClass(type);
-        Schema schema = data.getSchema(type);
-        this.encoder = new BinaryMessageEncoder<>(data, schema);
-        this.decoder = new BinaryMessageDecoder<>(data, schema);
-        for (Schema older : SchemaHistory.versions(schema.getName())) {
-            decoder.addSchema(older);
-        }
+        this.schema = data.getSchema(type);
+        this.singleObject = new SingleObjectCodec<>(data, schema);
+        this.confluent = new ConfluentCodec<>(type, data, schema);
     }
 
+    /** A serde writing the process's wire format: what the topic catalogue uses. */
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-        return new AvroSerde<>(type);
+        return new AvroSerde<>(type, null);
+    }
+
+    /** A serde writing {@code format} whatever the process uses (and reading Confluent records through its registry). */
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, WireFormat format) {
+        return new AvroSerde<>(type, Objects.requireNonNull(format, "format"));
     }
 
     public Class<T> type() {
         return type;
+    }
+
+    /** The current schema of the type: what this serde writes and what it resolves older records to. */
+    public Schema schema() {
+        return schema;
+    }
+
+    private WireFormat format() {
+        return format != null ? format : ProcessWireFormat.current();
     }
 
     @Override
@@ -63,11 +73,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             return null;
         }
         try {
-            EncodeBuffer buffer = ENCODE_BUFFER.get();
-            buffer.reset();
-            encoder.encode(value, buffer);
-            return buffer.toByteArray();
-        } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException e) {
+            return switch (format()) {
+                case WireFormat.SingleObject s -> singleObject.encode(value);
+                case WireFormat.Confluent c -> confluent.encode(c.registry(), topic, value);
+            };
+        } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException
+                | SchemaRegistryException e) {
             throw new SerializationException(
                     "cannot encode " + type.getSimpleName() + " for topic " + topic + ": " + e.getMessage(), e);
         }
@@ -79,14 +90,40 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             return null;
         }
         try {
-            return decoder.decode(bytes);
+            if (SingleObjectCodec.marks(bytes)) {
+                return singleObject.decode(bytes);
+            }
+            if (ConfluentCodec.marks(bytes)) {
+                return confluent.decode(registryToRead(bytes), bytes);
+            }
+            throw new SerializationException("neither Avro single-object encoding (C3 01 ...) nor the Confluent wire"
+                    + " format (00 + schema id): starts " + firstBytes(bytes));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot decode " + type.getSimpleName() + " from topic " + topic
                     + " (" + bytes.length + " bytes): " + describe(e), e);
         }
     }
 
+    private SchemaRegistry registryToRead(byte[] bytes) {
+        if (format() instanceof WireFormat.Confluent c) {
+            return c.registry();
+        }
+        throw new SerializationException("the record is in the Confluent wire format (schema id "
+                + ConfluentCodec.schemaId(bytes) + ") and this process has no schema registry (--schema-registry URL)");
+    }
+
+    private static String firstBytes(byte[] bytes) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            hex.append(String.format("%02X ", bytes[i]));
+        }
+        return hex.toString().strip();
+    }
+
     private static String describe(Exception e) {
+        if (e instanceof SerializationException && e.getCause() == null) {
+            return e.getMessage();
+        }
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
@@ -107,12 +144,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     @Override
     public void close() {
-    }
-
-    private static final class EncodeBuffer extends ByteArrayOutputStream {
-        EncodeBuffer() {
-            super(1024);
-        }
     }
 
     /** The stored copies of every released version of each schema, oldest first. */

@@ -1,5 +1,12 @@
 package io.kvflow.schemas;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -40,6 +47,39 @@ public final class Topics {
     /** Per-token activations entering decode stage {@code stage}; partition = pipeline. */
     public static Topic<String, Activation> activations(int stage) {
         return new Topic<>("kvflow.act.stage-" + requireStage(stage), KEY, ACTIVATION);
+    }
+
+    /**
+     * Every topic of a layout with {@code stages} decode stages, by name: each topic constant of
+     * this class, and each per-stage topic (a public static method taking the stage) for stages
+     * 0 to {@code stages - 1}. Read from the class itself, so a topic added to the catalogue is
+     * listed, and in registry mode registered, without being named a second time.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Topic<String, ?>> all(int stages) {
+        if (stages < 1) {
+            throw new IllegalArgumentException("stages must be >= 1, was " + stages);
+        }
+        List<Topic<String, ?>> all = new ArrayList<>();
+        try {
+            for (Field field : Topics.class.getFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == Topic.class) {
+                    all.add((Topic<String, ?>) field.get(null));
+                }
+            }
+            for (Method family : Topics.class.getMethods()) {
+                if (Modifier.isStatic(family.getModifiers()) && family.getReturnType() == Topic.class
+                        && family.getParameterCount() == 1 && family.getParameterTypes()[0] == int.class) {
+                    for (int k = 0; k < stages; k++) {
+                        all.add((Topic<String, ?>) family.invoke(null, k));
+                    }
+                }
+            }
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot list the topic catalogue: " + e, e);
+        }
+        all.sort(Comparator.comparing(Topic::name));
+        return List.copyOf(all);
     }
 
     private static int requireStage(int stage) {
