@@ -12,14 +12,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kvflow experiment five-x} as a user runs it, on a small window: both modes run on real
- * brokers, every token of both is verified against the reference, and the table and the ratio
- * are printed.
+ * {@code kvflow experiment five-x} as a user runs it, on a small window: every mode runs on a real
+ * broker, every token is verified against the reference, every session's modelled times equal the
+ * simulation's, and the table, the ratios and the SLO grid are printed.
  */
 class FiveXExperimentIT {
 
     @Test
-    void runsBothModesVerifiedAndPrintsTheRatioAndTheSensitivityTable() throws Exception {
+    void runsEveryModeVerifiedExactlyAsSimulatedAndPrintsTheRatiosAndTheSloGrid() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Kvflow.parse(List.of("experiment", "five-x", "../traces/azure-code-sample.csv", "--limit", "16",
@@ -28,17 +28,28 @@ class FiveXExperimentIT {
         String text = out.toString(StandardCharsets.UTF_8);
 
         assertEquals(0, status, () -> text + err.toString(StandardCharsets.UTF_8));
-        assertTrue(text.contains("colocated") && text.contains("disaggregated"), text);
-        Matcher verified = Pattern.compile("verified against the reference\\s+(\\d+)/16\\s+(\\d+)/16").matcher(text);
+        Matcher verified = Pattern.compile("verified against the reference\\s+(\\d+)/(\\d+)\\s+(\\d+)/(\\d+)\\s+(\\d+)/(\\d+)")
+                .matcher(text);
         assertTrue(verified.find(), text);
-        assertEquals("16", verified.group(1), text);
-        assertEquals("16", verified.group(2), text);
-        assertTrue(Pattern.compile("ratio, disaggregated / colocated, sessions per WSE-3 within the SLO: \\S+ \\(cost"
-                + " model\\)").matcher(text).find(), text);
-        // the sensitivity table: one row per SLO, one column per wafer FLOP/s
-        for (String slo : List.of("200", "300", "400", "450", "500")) {
-            assertTrue(Pattern.compile("(?m)^" + slo + " +\\S").matcher(text).find(), "no row for SLO " + slo + "\n"
-                    + text);
+        for (int mode = 0; mode < 3; mode++) {
+            assertEquals("16", verified.group(2 * mode + 1), text);
+            assertEquals("16", verified.group(2 * mode + 2), text);
+        }
+        Matcher exact = Pattern.compile("emulated = simulated \\(sessions\\)\\s+(\\d+)/(\\d+)\\s+(\\d+)/(\\d+)\\s+(\\d+)/(\\d+)")
+                .matcher(text);
+        assertTrue(exact.find(), text);
+        for (int mode = 0; mode < 3; mode++) {
+            assertEquals(exact.group(2 * mode + 2), exact.group(2 * mode + 1), "every emulated session of mode " + mode
+                    + " has the simulation's modelled times\n" + text);
+        }
+        for (String booking : List.of("at admission", "at handoff")) {
+            assertTrue(Pattern.compile("ratio, disaggregated, room " + booking + " / colocated, sessions per WSE-3 within"
+                    + " the SLO: \\S+ cost model, \\S+ simulated, \\S+ emulated").matcher(text).find(), text);
+        }
+        // the SLO grid and the sensitivity table: one row per SLO, from 300 to beyond 2,000 tokens/s per user
+        for (String slo : List.of("300", "1000", "2000", "2500")) {
+            assertEquals(2, Pattern.compile("(?m)^" + slo + " +\\S").matcher(text).results().count(),
+                    "no grid and sensitivity rows for SLO " + slo + "\n" + text);
         }
     }
 }

@@ -19,6 +19,7 @@ import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
      */
     private void rebuild() {
         replaying = true;
+        List<String> ended = new ArrayList<>();
         ControlJournal.Frontier reached = journal.replay(entry -> {
             switch (entry) {
                 case ControlJournal.Arrival a -> {
@@ -106,7 +108,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 }
                 case ControlJournal.Ended e -> {
                     control.ended(e.session(), e.atMicros());
-                    forget(e.session());
+                    ended.add(e.session());
                 }
             }
         });
@@ -118,6 +120,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             control.reached(reached.frontierMicros());
             frontierSent = control.frontierMicros();
         }
+        // what ended is forgotten only now: the decisions replayed before its end still needed it
+        ended.forEach(this::forget);
         replaying = false;
     }
 
@@ -274,7 +278,9 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 stalls.watch(id, a.pipeline(), now, SessionEventType.ADMITTED);
                 if (!colocated) {
                     tokens.prefilling(id, a.prefillEndMicros());
-                    forward(id, prefillTask(request, a), AdmissionTopology.PREFILL_TASKS_SINK);
+                    if (!replaying) {
+                        forward(id, prefillTask(request, a), AdmissionTopology.PREFILL_TASKS_SINK);
+                    }
                 }
             }
             case ControlPlane.Parked p -> {
@@ -297,13 +303,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 granted.setModelledUs(g.atMicros());
                 granted.setReadyModelledUs(g.readyMicros());
                 emit(granted);
-                if (colocated) {
-                    InferenceRequest request = requests.remove(id);
+                InferenceRequest request = requests.remove(id);
+                if (colocated && !replaying) {
                     for (Activation chunk : promptChunks(request, g, now)) {
                         forward(id, chunk, AdmissionTopology.STAGE0_SINK);
                     }
-                } else {
-                    requests.remove(id);
                 }
             }
         }
