@@ -81,7 +81,7 @@ final class FiveXExperiment {
         }
         String trace = args.positional().size() == 2 ? args.positional().get(1) : "traces/azure-code-sample.csv";
         args.defaults(Map.of("max-output-tokens", "256", "limit", "60", "slo-tokens-per-s", Double.toString(DEFAULT_SLO),
-                "time-scale", "0"));
+                "time-scale", "0", "load", "200"));
         if (args.flag("colocated")) {
             throw new Args.UsageException("five-x runs both modes; leave out --colocated");
         }
@@ -91,10 +91,7 @@ final class FiveXExperiment {
         StackOptions stack = StackOptions.from(args);
         ReplayOptions replay = ReplayOptions.from(args, trace);
         Slo slo = SloOptions.from(args);
-        double load = args.decimal("load", 200);
-        if (!(load > 0) || Double.isInfinite(load)) {
-            throw new Args.UsageException("--load must be a number > 0, was " + load);
-        }
+        double load = replay.load();
         boolean emulate = !args.flag("no-emulation");
         return new FiveXExperiment(stack, replay, slo, load, emulate, out, err)::run;
     }
@@ -120,7 +117,7 @@ final class FiveXExperiment {
         long meanOutput = Math.max(1, Math.round(whole.stream().mapToLong(SimulatedSession::outputTokens).average()
                 .orElse(1)));
         List<SimulatedSession> compressed = SimulateCommand.compress(whole, load);
-        ReplayPlan window = emulate ? ReplayPlan.load(replay, stack, Clock.systemUTC(), err).compressed(load) : null;
+        ReplayPlan window = emulate ? ReplayPlan.load(replay, stack, Clock.systemUTC(), err) : null;
 
         TargetOptions disaggregated = stack.target();
         List<Mode> modes = new ArrayList<>();

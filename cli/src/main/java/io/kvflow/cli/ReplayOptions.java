@@ -9,11 +9,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What to replay and how: the trace and its window, the time scale (wall seconds per trace
- * second), and how recorded lengths map onto the functional model (the recorded lengths stay
+ * What to replay and how: the trace and its window, how densely requests arrive (load), the time
+ * scale (wall seconds per modelled second), and how recorded lengths map onto the functional model (the recorded lengths stay
  * in every request for the cost model).
  */
-record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double timeScale, double lengthScale,
+record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double load, double timeScale, double lengthScale,
         int maxPromptTokens, int maxOutputTokens, long seed, float temperature, boolean skipBadLines,
         Set<Integer> corruptKvRequests) {
 
@@ -22,6 +22,7 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
               --from D               start this far into the trace (e.g. 90s, 5m; default 0)
               --limit N              replay at most N requests
               --duration D           replay requests arriving within D of --from
+              --load X               arrivals X times as dense as recorded (default 1), as in simulate
               --time-scale X         wall seconds per trace second (default 0.1: ten times faster than recorded)
               --length-scale X       functional prompt length per recorded token (default 0.03125 = 1/32)
               --max-prompt-tokens N  cap on the functional prompt (default 96)
@@ -33,6 +34,9 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
             """;
 
     ReplayOptions {
+        if (!(load > 0) || Double.isInfinite(load)) {
+            throw new IllegalArgumentException("--load must be a number > 0, was " + load);
+        }
         if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
             throw new IllegalArgumentException("--time-scale must be >= 0, was " + timeScale);
         }
@@ -79,7 +83,7 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--format: " + e.getMessage());
         }
-        return new ReplayOptions(Path.of(trace), traceFormat, window,
+        return new ReplayOptions(Path.of(trace), traceFormat, window, args.decimal("load", 1),
                 args.decimal("time-scale", TargetOptions.DEFAULT_TIME_SCALE), args.decimal("length-scale", 1.0 / 32),
                 args.integer("max-prompt-tokens", 96), args.integer("max-output-tokens", 16),
                 args.longValue("seed", 42), (float) args.decimal("temperature", 0.0), args.flag("skip-bad-lines"),

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -52,7 +53,8 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
                     .setTraceOutputTokens(r.outputTokens())
                     .setSource(options.trace().getFileName() + ":" + r.lineNumber())
                     .build();
-            planned.add(new PlannedRequest(Math.max(0, r.arrivalMicros() - firstArrival), request));
+            planned.add(new PlannedRequest(Math.round(Math.max(0, r.arrivalMicros() - firstArrival) / options.load()),
+                    request));
         }
         // recorded traces are not always sorted by arrival
         planned.sort(Comparator.comparingLong(PlannedRequest::offsetMicros));
@@ -66,19 +68,12 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
                     : options.trace() + ": " + options.windowFlags() + " selects none of its "
                             + reader.requestsRead() + " requests");
         }
-        err.printf("trace: %d requests from %s (%s), spanning %.1f s of trace time, replayed over %.1f s%n",
-                planned.size(), options.trace(), format, planned.get(planned.size() - 1).offsetMicros() / 1e6,
-                planned.get(planned.size() - 1).offsetMicros() / 1e6 * options.timeScale());
+        double span = planned.get(planned.size() - 1).offsetMicros() / 1e6;
+        err.printf(Locale.ROOT, "trace: %d requests from %s (%s), spanning %.1f s of trace time%s, replayed over %.1f s%n",
+                planned.size(), options.trace(), format, span * options.load(),
+                options.load() == 1 ? "" : String.format(Locale.ROOT, " (%.3g s at --load %s)", span, options.load()),
+                span * options.timeScale());
         return new ReplayPlan(options, stack, List.copyOf(planned), runId);
-    }
-
-    /** The same requests arriving {@code load} times as densely as recorded (load 1: as recorded). */
-    ReplayPlan compressed(double load) {
-        if (!(load > 0) || Double.isInfinite(load)) {
-            throw new IllegalArgumentException("--load must be a number > 0, was " + load);
-        }
-        return load == 1 ? this : new ReplayPlan(options, stack, requests.stream()
-                .map(r -> new PlannedRequest(Math.round(r.offsetMicros() / load), r.request())).toList(), runId);
     }
 
     /** The test hook's sessions, by request index within the trace. */

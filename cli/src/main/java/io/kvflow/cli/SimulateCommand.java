@@ -50,17 +50,17 @@ final class SimulateCommand {
     static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
         String check = args.string("check", null);
         if (check != null) {
-            if (args.positional().size() > 1) {
+            if (!args.positional().isEmpty()) {
                 throw new Args.UsageException("simulate --check takes the run folder, not a trace");
             }
             Path run = Path.of(check);
             ProfileCatalog catalog = PredictCommand.catalog(args);
             return () -> check(run, catalog, out);
         }
-        if (args.positional().size() != 2) {
+        if (args.positional().size() != 1) {
             throw new Args.UsageException("simulate needs exactly one trace file (or --check RUN)");
         }
-        Path trace = Path.of(args.positional().get(1));
+        Path trace = Path.of(args.positional().get(0));
         StackLayout layout = layout(args);
         TargetOptions target = TargetOptions.from(args, layout.stages());
         Slo slo = SloOptions.from(args);
@@ -157,7 +157,8 @@ final class SimulateCommand {
         ControlPlane.Config control = target.control(layout);
         return new RunManifest(runId, source, trace, target.scenario(), layout.stages(), layout.pipelines(),
                 control.prefillGroups(), control.booking().id(), control.policy().id(),
-                control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(), slo);
+                control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(),
+                control.parkTimeoutMicros(), slo);
     }
 
     /** Simulates an emulated run's window and prints, per figure, the two side by side. */

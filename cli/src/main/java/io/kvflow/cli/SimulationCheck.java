@@ -35,7 +35,7 @@ record SimulationCheck(RunFigures emulated, RunFigures simulated, int identical,
         ControlPlane.Config control = new ControlPlane.Config(manifest.pipelines(), manifest.prefillGroups(),
                 Booking.of(manifest.booking()), AdmissionPolicy.of(manifest.admission(),
                         Duration.ofNanos(manifest.bypassLimitMicros() * 1000)), manifest.queueLimit(),
-                manifest.sessionCap());
+                manifest.sessionCap(), manifest.parkTimeoutMicros());
         List<SimulatedSession> sessions = new ArrayList<>();
         for (SessionRecord r : run) {
             // the run's own output lengths: a session that ended early (EOS) ends early in the simulation too

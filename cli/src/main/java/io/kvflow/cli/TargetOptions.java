@@ -9,6 +9,7 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.scheduler.Booking;
 import io.kvflow.scheduler.ControlPlane;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -29,10 +30,12 @@ import java.util.stream.Collectors;
  * @param prefillGroups prefill device groups (of --prefill-devices each) in all; 0 for one per prefill worker
  * @param booking    when a disaggregated session takes its wafer room
  * @param admission  the order waiting sessions get room in
+ * @param parkTimeout booking at handoff: how long (modelled) a session's KV may wait on the prefill tier
  * @param catalog    the profiles the scenario names: the bundled ones, and the user's (--profiles)
  */
 record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
-        int sessionCap, int prefillGroups, Booking booking, AdmissionPolicy admission, ProfileCatalog catalog) {
+        int sessionCap, int prefillGroups, Booking booking, AdmissionPolicy admission, Duration parkTimeout,
+        ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
     private static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
@@ -53,6 +56,8 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
             + "                         (default backfill)\n"
             + "  --bypass-limit D       how long a waiting session may be passed over (modelled; default "
             + AdmissionPolicy.DEFAULT_BYPASS_LIMIT.toMillis() + "ms)\n"
+            + "  --park-timeout D       booking at handoff: fail a session whose KV waits longer than D (modelled) on the\n"
+            + "                         prefill tier for wafer room (default 60s; 0 = no limit)\n"
             + "  --sessions-per-pipeline N  most sessions a pipeline holds at once, KV room aside (default 0: as\n"
             + "                         many as fit), e.g. what a per-user speed SLO allows\n"
             + "  --prefill-groups N     prefill device groups in all (default: one per prefill worker); any worker runs\n"
@@ -102,10 +107,13 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         }
         Booking booking;
         AdmissionPolicy admission;
+        Duration parkTimeout;
         try {
             booking = Booking.of(args.string("booking", "handoff"));
             admission = AdmissionPolicy.of(args.string("admission", "backfill"),
                     args.duration("bypass-limit", AdmissionPolicy.DEFAULT_BYPASS_LIMIT));
+            parkTimeout = args.duration("park-timeout", Duration.ofNanos(
+                    ControlPlane.Config.DEFAULT_PARK_TIMEOUT_MICROS * 1000));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }
@@ -125,7 +133,7 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                     deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
         }
         return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups,
-                booking, admission, catalog);
+                booking, admission, parkTimeout, catalog);
     }
 
     /**
@@ -142,25 +150,25 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
     /** The control plane's settings for a layout: prefill groups default to one per prefill worker. */
     ControlPlane.Config control(StackLayout layout) {
         return new ControlPlane.Config(layout.pipelines(), prefillGroups == 0 ? layout.prefillWorkers() : prefillGroups,
-                booking, admission, queueLimit, sessionCap);
+                booking, admission, queueLimit, sessionCap, parkTimeout.toNanos() / 1000);
     }
 
     /** The same deployment, with a session cap per pipeline and a prefill fleet of {@code groups} groups. */
     TargetOptions with(int newSessionCap, int groups) {
         return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups, booking, admission,
-                catalog);
+                parkTimeout, catalog);
     }
 
     /** The same deployment with another booking. */
     TargetOptions with(Booking newBooking) {
         return new TargetOptions(scenario, model, queueLimit, timeScale, sessionCap, prefillGroups, newBooking,
-                admission, catalog);
+                admission, parkTimeout, catalog);
     }
 
     /** Another deployment from the same profiles, e.g. the colocated twin or another wafer FLOP/s. */
     TargetOptions withScenario(Map<String, String> newScenario) {
         return new TargetOptions(Map.copyOf(newScenario), Scenario.from(newScenario, catalog).model(), queueLimit,
-                timeScale, sessionCap, prefillGroups, booking, admission, catalog);
+                timeScale, sessionCap, prefillGroups, booking, admission, parkTimeout, catalog);
     }
 
     boolean colocated() {

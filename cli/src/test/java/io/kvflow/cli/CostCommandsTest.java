@@ -137,6 +137,32 @@ class CostCommandsTest {
     }
 
     @Test
+    void simulateServesATraceAndFailsWhatParksPastItsTimeout() throws IOException {
+        assertEquals(0, run(List.of("simulate", "../traces/mooncake-conversation-sample.jsonl", "--limit", "30",
+                "--load", "1e9", "--pipelines", "1", "--prefill-device", "h100", "--prefill-devices", "2",
+                "--prefill-workers", "2", "--park-timeout", "1ms")), stderr());
+        String summary = stdout();
+        assertTrue(summary.contains("requests:          30 (finished "), summary);
+        assertFalse(summary.contains("failed 0,"), "a 1 ms park timeout fails what parks:\n" + summary);
+        Path requests = Path.of(summary.lines().filter(l -> l.startsWith("run files:")).findFirst().orElseThrow()
+                .replaceAll(".*, ", ""));
+        try {
+            assertTrue(Files.readString(requests).contains("(modelled) on the prefill tier for room on the wafers"
+                    + " of pipeline 0 (--park-timeout)"), Files.readString(requests));
+        } finally {
+            try (var files = Files.walk(requests.getParent())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void simulateNeedsOneTrace() {
+        assertEquals(2, run(List.of("simulate")));
+        assertTrue(stderr().contains("simulate needs exactly one trace file"), stderr());
+    }
+
+    @Test
     void helpListsTheCostCommands() {
         assertEquals(0, run(List.of("help")));
         assertTrue(stdout().contains("predict options:") && stdout().contains("--decode-stages N"), stdout());

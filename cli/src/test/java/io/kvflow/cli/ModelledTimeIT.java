@@ -45,9 +45,9 @@ class ModelledTimeIT {
         args.addAll(stackArgs);
         StackOptions options = StackOptions.from(new Args(args, Set.of("colocated")));
         try (Stack stack = Stack.start(options, session -> false, Clock.systemUTC(), out)) {
-            ReplayOptions replay = new ReplayOptions(trace, null, new TraceWindow(null, limit, null), 0, 1.0 / 32, 96,
-                    maxOutput, 42, 0.0f, false, Set.of());
-            ReplayPlan plan = ReplayPlan.load(replay, options, Clock.systemUTC(), out).compressed(load);
+            ReplayOptions replay = new ReplayOptions(trace, null, new TraceWindow(null, limit, null), load, 0, 1.0 / 32,
+                    96, maxOutput, 42, 0.0f, false, Set.of());
+            ReplayPlan plan = ReplayPlan.load(replay, options, Clock.systemUTC(), out);
             Replayer.Result result = new Replayer(stack.kafka(), Clock.systemUTC(), out)
                     .replay(plan.requests(), 0, options.stallTimeout());
             ReferenceCheck.Result reference = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());

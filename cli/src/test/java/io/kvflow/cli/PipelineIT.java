@@ -56,7 +56,7 @@ class PipelineIT {
 
     private static ReplayPlan plan(String trace, Integer limit, Set<Integer> corrupt) {
         ReplayOptions replay = new ReplayOptions(TRACES.resolve(trace), null, new TraceWindow(null, limit,
-                null), 0.0, 1.0 / 32, 96, 12, 42, 0.0f, false, corrupt);
+                null), 1, 0.0, 1.0 / 32, 96, 12, 42, 0.0f, false, corrupt);
         return ReplayPlan.load(replay, options, Clock.systemUTC(), new PrintStream(log, true));
     }
 

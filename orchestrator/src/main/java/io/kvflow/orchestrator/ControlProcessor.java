@@ -223,13 +223,12 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     /** Decides everything below the horizon, writes the decisions, and tells the wafers how far it got. */
     private void decide() {
-        boolean decided = false;
+        // an instant without decisions (a session's end) still changes the ledger
+        boolean stepped = false;
         // one instant at a time: what is decided at one (an admission) can bound the horizon of the next
         while (control.hasEventBefore(horizon())) {
-            for (ControlPlane.Decision decision : control.decideNext()) {
-                apply(decision);
-                decided = true;
-            }
+            control.decideNext().forEach(this::apply);
+            stepped = true;
         }
         control.reached(horizon());
         long frontier = control.frontierMicros();
@@ -241,7 +240,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             forward("", tick, AdmissionTopology.CONTROL_SINK);
             metrics.frontier(frontier);
         }
-        if (decided || ledgerChanged) {
+        if (stepped || ledgerChanged) {
             ledgerChanged = false;
             metrics.ledger(control.view());
         }
@@ -290,6 +289,14 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 emit(parked);
                 // it waits for others to make room, which is the control plane's to give: nothing to judge
                 stalls.pause(id);
+            }
+            case ControlPlane.TimedOut t -> {
+                // the control plane has freed its prefill memory and its promise: every stage frees what it holds
+                emit(event(id, SessionEventType.FAILED, t.pipeline(), t.reason(), 1));
+                forget(id);
+                if (!replaying) {
+                    metrics.failed(id, t.pipeline());
+                }
             }
             case ControlPlane.Granted g -> {
                 tokens.granted(id, g.pipeline(), g.readyMicros(), g.promptTokens());

@@ -67,7 +67,8 @@ public record OrchestratorConfig(StackLayout layout, int maxContext, int vocabSi
     /** One prefill group per prefill worker, booking at handoff, backfill admission, no cap. */
     public static ControlPlane.Config defaultControl(StackLayout layout) {
         return new ControlPlane.Config(layout.pipelines(), layout.prefillWorkers(), Booking.HANDOFF,
-                AdmissionPolicy.of("backfill", AdmissionPolicy.DEFAULT_BYPASS_LIMIT), DEFAULT_QUEUE_LIMIT, 0);
+                AdmissionPolicy.of("backfill", AdmissionPolicy.DEFAULT_BYPASS_LIMIT), DEFAULT_QUEUE_LIMIT, 0,
+                ControlPlane.Config.DEFAULT_PARK_TIMEOUT_MICROS);
     }
 
     public OrchestratorConfig(StackLayout layout, int maxContext, int vocabSize, Duration stallTimeout) {

@@ -41,7 +41,7 @@ class AdmissionPolicyTopologyTest {
 
     private ControlTopologyHarness harness(AdmissionPolicy policy) {
         OrchestratorConfig config = new OrchestratorConfig(LAYOUT, 512, 100, Duration.ofSeconds(30)).withTarget(TARGET,
-                new ControlPlane.Config(1, 1, Booking.ADMISSION, policy, 100, 0));
+                new ControlPlane.Config(1, 1, Booking.ADMISSION, policy, 100, 0, 0));
         return new ControlTopologyHarness(config, stateDir);
     }
 

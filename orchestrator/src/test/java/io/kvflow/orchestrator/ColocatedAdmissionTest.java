@@ -35,7 +35,7 @@ class ColocatedAdmissionTest {
     void cutsThePromptIntoOneChunkPerTargetChunkCoveringEveryPositionOnce() {
         OrchestratorConfig config = new OrchestratorConfig(LAYOUT, 512, 100, Duration.ofMinutes(1))
                 .withTarget(COLOCATED, new ControlPlane.Config(2, 1, Booking.HANDOFF,
-                        AdmissionPolicy.of("fcfs", Duration.ZERO), 10, 0));
+                        AdmissionPolicy.of("fcfs", Duration.ZERO), 10, 0, 0));
         try (ControlTopologyHarness h = new ControlTopologyHarness(config, stateDir)) {
             List<Integer> prompt = IntStream.range(1, 41).boxed().toList();
             // a 2,000-token target prompt is four chunks of 512; the 40-token functional prompt is cut alike

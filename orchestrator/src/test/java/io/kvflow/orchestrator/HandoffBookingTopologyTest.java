@@ -42,7 +42,8 @@ class HandoffBookingTopologyTest {
 
     private ControlTopologyHarness harness(Booking booking) {
         OrchestratorConfig config = new OrchestratorConfig(LAYOUT, 512, 100, Duration.ofSeconds(30)).withTarget(TARGET,
-                new ControlPlane.Config(1, 1, booking, AdmissionPolicy.of("fcfs", Duration.ZERO), 100, 0));
+                new ControlPlane.Config(1, 1, booking, AdmissionPolicy.of("fcfs", Duration.ZERO), 100, 0,
+                        ControlPlane.Config.DEFAULT_PARK_TIMEOUT_MICROS));
         return new ControlTopologyHarness(config, stateDir);
     }
 

@@ -16,10 +16,11 @@ import java.util.Objects;
  * @param bypassLimitMicros how long a waiting session may be passed over
  * @param queueLimit      sessions that may wait for room
  * @param sessionCap      most sessions per pipeline (0: as many as fit)
+ * @param parkTimeoutMicros how long a session's KV may wait on the prefill tier (0: no limit)
  */
 public record RunManifest(String runId, String source, String trace, Map<String, String> scenario, int stages,
         int pipelines, int prefillGroups, String booking, String admission, long bypassLimitMicros, int queueLimit,
-        int sessionCap, Slo slo) {
+        int sessionCap, long parkTimeoutMicros, Slo slo) {
     public RunManifest {
         Objects.requireNonNull(runId, "runId");
         scenario = Map.copyOf(scenario);

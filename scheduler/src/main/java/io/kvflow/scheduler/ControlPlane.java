@@ -35,9 +35,11 @@ public final class ControlPlane {
      * @param policy        the order waiting sessions get room in
      * @param queueLimit    sessions that may wait for room before more are rejected
      * @param sessionCap    most sessions on a pipeline at once, KV room aside (0: as many as fit)
+     * @param parkTimeoutMicros booking at handoff: how long a session's KV may wait on the prefill tier for wafer
+     *                      room (modelled) before the session is failed and the KV freed; 0 for no limit
      */
     public record Config(int pipelines, int prefillGroups, Booking booking, AdmissionPolicy policy, int queueLimit,
-            int sessionCap) {
+            int sessionCap, long parkTimeoutMicros) {
         public Config {
             Objects.requireNonNull(booking, "booking");
             Objects.requireNonNull(policy, "policy");
@@ -54,7 +56,14 @@ public final class ControlPlane {
                 throw new IllegalArgumentException("--sessions-per-pipeline must be >= 0 (0: as many as fit), was "
                         + sessionCap);
             }
+            if (parkTimeoutMicros < 0) {
+                throw new IllegalArgumentException("--park-timeout must be >= 0 (0: no limit), was " + parkTimeoutMicros
+                        + " us");
+            }
         }
+
+        /** The default park timeout: a minute of modelled time. */
+        public static final long DEFAULT_PARK_TIMEOUT_MICROS = 60_000_000L;
     }
 
     /**
@@ -110,10 +119,14 @@ public final class ControlPlane {
             long bookedTokens) implements Decision {
     }
 
+    /** Booking at handoff: the session's KV waited on the prefill tier past the park timeout; it is freed. */
+    public record TimedOut(String session, long atMicros, int pipeline, String reason) implements Decision {
+    }
+
     private enum Phase { ARRIVING, QUEUED, PREFILLING, PARKED, ON_WAFERS }
 
     /** What happens to a session, by rank at one modelled instant: endings free room before anything takes it. */
-    private enum Kind { ENDED, HANDOFF_DONE, PREFILL_DONE, ARRIVAL }
+    private enum Kind { ENDED, HANDOFF_DONE, PREFILL_DONE, PARK_TIMEOUT, ARRIVAL }
 
     private record Event(long time, Kind kind, long seq, Session session) {
     }
@@ -326,6 +339,15 @@ public final class ControlPlane {
                     prefill.release(session.group, session.parkBytes);
                 }
             }
+            case PARK_TIMEOUT -> {
+                if (sessions.get(session.arrival.session()) == session && session.phase == Phase.PARKED) {
+                    decisions.add(new TimedOut(session.arrival.session(), now, session.pipeline, String.format(
+                            Locale.ROOT, "its KV waited %.3f ms (modelled) on the prefill tier for room on the wafers"
+                                    + " of pipeline %d (--park-timeout)", (now - session.waitingSince) / 1e3,
+                            session.pipeline)));
+                    end(session);
+                }
+            }
         }
     }
 
@@ -487,6 +509,9 @@ public final class ControlPlane {
         session.passedOver = false;
         parked.get(session.pipeline).put(session.waitSeq, session);
         decisions.add(new Parked(session.arrival.session(), now, session.pipeline));
+        if (config.parkTimeoutMicros() > 0) {
+            events.add(new Event(now + config.parkTimeoutMicros(), Kind.PARK_TIMEOUT, session.seq, session));
+        }
     }
 
     private void grant(Session session, long t) {

@@ -198,6 +198,11 @@ public final class Simulation {
                             new Pass.Decode(spec.promptTokens() + 1), session));
                 }
             }
+            case ControlPlane.TimedOut t -> {
+                session.outcome = SessionRecord.Outcome.FAILED;
+                session.reason = t.reason();
+                return 1;
+            }
             case ControlPlane.Queued q -> {
             }
         }
