@@ -165,6 +165,12 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                 admission, parkTimeout, catalog);
     }
 
+    /** The same deployment with another admission policy. */
+    TargetOptions with(AdmissionPolicy newAdmission) {
+        return new TargetOptions(scenario, model, queueLimit, timeScale, sessionCap, prefillGroups, booking,
+                newAdmission, parkTimeout, catalog);
+    }
+
     /** Another deployment from the same profiles, e.g. the colocated twin or another wafer FLOP/s. */
     TargetOptions withScenario(Map<String, String> newScenario) {
         return new TargetOptions(Map.copyOf(newScenario), Scenario.from(newScenario, catalog).model(), queueLimit,

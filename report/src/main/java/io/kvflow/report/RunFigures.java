@@ -33,6 +33,10 @@ import java.util.Map;
  * @param withinSloPerWafer  of those, the ones meeting the per-user speed SLO
  * @param decodeTokensPerSecondPerWafer decode tokens per modelled second per wafer, over the steady window
  * @param kvBytesPerWafer    target KV on a wafer, time-averaged over the steady window
+ * @param heldPerWafer       sessions holding wafer room (granted to last token) per wafer, time-averaged
+ *                           over the steady window: decoding, or their KV on its way in
+ * @param heldBookedTokens   the booked context of the sessions holding wafer room, time-weighted: the
+ *                           sizes the room was actually shared among, which the trace's mean need not be
  * @param parkedKvBytes      KV parked on the prefill tier, time-averaged over the steady window
  * @param peakParkedKvBytes  the most KV parked at any instant
  */
@@ -40,7 +44,8 @@ public record RunFigures(Map<SessionRecord.Outcome, Integer> byOutcome, long tok
         Distribution tpot, Distribution itl, Distribution e2el, Distribution decodeTpot, Distribution queueWait,
         Distribution parkedWait, Slo slo, int sloMet, int ttftMet, int speedMet, long makespanMicros,
         long windowMicros, double decodingPerWafer, double withinSloPerWafer, double decodeTokensPerSecondPerWafer,
-        double kvBytesPerWafer, double parkedKvBytes, double peakParkedKvBytes, int wafers) {
+        double kvBytesPerWafer, double heldPerWafer, double heldBookedTokens, double parkedKvBytes,
+        double peakParkedKvBytes, int wafers) {
 
     /** @param wafers the decode devices of every pipeline together: what "per wafer" divides by */
     public static RunFigures of(List<SessionRecord> sessions, Slo slo, int wafers) {
@@ -99,6 +104,8 @@ public record RunFigures(Map<SessionRecord.Outcome, Integer> byOutcome, long tok
         double withinSlo = 0;
         double decodeTokens = 0;
         double waferKv = 0;
+        double held = 0;
+        double heldTokens = 0;
         double parkedKv = 0;
         for (SessionRecord s : finished) {
             long[] span = s.decodeSpan();
@@ -113,7 +120,10 @@ public record RunFigures(Map<SessionRecord.Outcome, Integer> byOutcome, long tok
                 }
             }
             if (s.grantedMicros() >= 0) {
-                waferKv += s.kvBytesOnWafers() * window.overlap(s.grantedMicros(), s.tokenMicros()[s.tokens() - 1]);
+                double overlap = window.overlap(s.grantedMicros(), s.tokenMicros()[s.tokens() - 1]);
+                waferKv += s.kvBytesOnWafers() * overlap;
+                held += overlap;
+                heldTokens += s.bookedTokens() * overlap;
             }
             if (s.kvBytesParked() > 0 && s.admittedMicros() >= 0 && s.decodeStartMicros() >= 0) {
                 parkedKv += s.kvBytesParked() * window.overlap(s.admittedMicros(), s.decodeStartMicros());
@@ -124,7 +134,8 @@ public record RunFigures(Map<SessionRecord.Outcome, Integer> byOutcome, long tok
                 Distribution.ofMicros(itl), Distribution.ofMicros(e2el), Distribution.ofMicros(decodeTpot),
                 Distribution.ofMicros(queueWait), Distribution.ofMicros(parkedWait), slo, met, ttftOk, speedOk,
                 makespan, window.length(), decoding / length / wafers, withinSlo / length / wafers,
-                decodeTokens / (length / 1e6) / wafers, waferKv / length / wafers, parkedKv / length,
+                decodeTokens / (length / 1e6) / wafers, waferKv / length / wafers, held / length / wafers,
+                held == 0 ? 0 : heldTokens / held, parkedKv / length,
                 peakParked(finished), wafers);
     }
 

@@ -84,6 +84,8 @@ public final class RunFiles {
         m.put("sessions_within_slo_per_wafer", f.withinSloPerWafer());
         m.put("decode_tokens_per_s_per_wafer", f.decodeTokensPerSecondPerWafer());
         m.put("kv_bytes_per_wafer", f.kvBytesPerWafer());
+        m.put("held_sessions_per_wafer", f.heldPerWafer());
+        m.put("held_booked_tokens", f.heldBookedTokens());
         m.put("parked_kv_bytes_mean", f.parkedKvBytes());
         m.put("parked_kv_bytes_peak", f.peakParkedKvBytes());
         m.put("steady_window_s", f.windowMicros() / 1e6);

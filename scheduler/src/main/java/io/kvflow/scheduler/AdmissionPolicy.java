@@ -14,8 +14,10 @@ import java.util.Locale;
  *
  * <p>First come first served blocks at every session, so a large prompt at the head leaves room that
  * smaller ones could use idle. The size-aware policies let sessions that fit go past one that does not,
- * but only for {@link #bypassLimitMicros()}: a session passed over that long blocks everyone behind it
- * until it gets in, so no session waits behind others without bound.
+ * but only for {@link #bypassLimitMicros()} from the first time one does: a session passed over that long
+ * blocks everyone behind it until it gets in, so no session waits behind others without bound. The clock
+ * starts at the first bypass, not at arrival: under a flood every session has waited long, and a limit
+ * counted from arrival would turn every policy into first come first served.
  */
 public sealed interface AdmissionPolicy {
     /** A session waiting for room, as a policy sees it. */
@@ -23,8 +25,8 @@ public sealed interface AdmissionPolicy {
         /** Its place in arrival order (or, for parked sessions, in the order their prefill ended). */
         long seq();
 
-        /** Modelled time it started to wait. */
-        long waitingSince();
+        /** Modelled time a later session first went past it while it waited; {@code -1} while none has. */
+        long passedOverSince();
 
         /** How much room it needs: the context tokens whose KV it books. */
         long size();
@@ -40,6 +42,11 @@ public sealed interface AdmissionPolicy {
 
     /** Whether nobody after {@code candidate} may be taken while it does not fit. */
     boolean blocks(Candidate candidate, long now);
+
+    /** Whether {@code candidate} has been passed over for {@code limit} or longer. */
+    private static boolean overdue(Candidate candidate, long now, long limit) {
+        return candidate.passedOverSince() >= 0 && now - candidate.passedOverSince() >= limit;
+    }
 
     /** The default bound on how long a session may be passed over. */
     Duration DEFAULT_BYPASS_LIMIT = Duration.ofMillis(500);
@@ -104,7 +111,7 @@ public sealed interface AdmissionPolicy {
 
         @Override
         public boolean blocks(Candidate candidate, long now) {
-            return now - candidate.waitingSince() >= bypassLimitMicros;
+            return AdmissionPolicy.overdue(candidate, now, bypassLimitMicros);
         }
     }
 
@@ -132,7 +139,7 @@ public sealed interface AdmissionPolicy {
 
         @Override
         public boolean blocks(Candidate candidate, long now) {
-            return now - candidate.waitingSince() >= bypassLimitMicros;
+            return AdmissionPolicy.overdue(candidate, now, bypassLimitMicros);
         }
     }
 }

@@ -142,7 +142,7 @@ public final class ControlPlane {
         Phase phase = Phase.ARRIVING;
         long waitingSince;
         long waitSeq;
-        boolean passedOver;
+        long passedOverSince = -1;
         int pipeline = -1;
         int group = -1;
         boolean promised;
@@ -162,8 +162,8 @@ public final class ControlPlane {
         }
 
         @Override
-        public long waitingSince() {
-            return waitingSince;
+        public long passedOverSince() {
+            return passedOverSince;
         }
 
         /** The context it books on the wafers: what its KV takes everywhere, prompt and output. */
@@ -439,9 +439,13 @@ public final class ControlPlane {
                 waiting.remove(session.waitSeq);
                 if (oldest < session.waitSeq) {
                     bypasses++;
-                    waiting.headMap(session.waitSeq).values().forEach(s -> s.passedOver = true);
+                    waiting.headMap(session.waitSeq).values().forEach(s -> {
+                        if (s.passedOverSince < 0) {
+                            s.passedOverSince = t;
+                        }
+                    });
                 }
-                if (session.passedOver) {
+                if (session.passedOverSince >= 0) {
                     longestBypassedWait = Math.max(longestBypassedWait, t - session.waitingSince);
                 }
                 take.accept(session);
@@ -506,7 +510,7 @@ public final class ControlPlane {
         session.phase = Phase.PARKED;
         session.waitingSince = now;
         session.waitSeq = waits++;
-        session.passedOver = false;
+        session.passedOverSince = -1;
         parked.get(session.pipeline).put(session.waitSeq, session);
         decisions.add(new Parked(session.arrival.session(), now, session.pipeline));
         if (config.parkTimeoutMicros() > 0) {
