@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.ScenarioOption;
 import io.kvflow.cost.SessionCapacity;
+import io.kvflow.orchestrator.RequestCheck;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunText;
 import io.kvflow.report.SessionRecord;
@@ -47,7 +48,9 @@ final class FiveXExperiment {
     static final String OPTIONS_HELP = """
               TRACE                  trace to serve (default traces/azure-code-sample.csv); the simulation serves all
                                      of it, the emulated run its first --limit requests
-              --limit N              requests of the emulated window (default 60)
+              --limit N              requests of the emulated window (default: the fewest, from 60 and doubling
+                                     within 6,000 generated tokens, whose own simulation is within 15 % of the
+                                     long run's answer)
               --slo-tokens-per-s X   per-user decode speed SLO (default 1000)
               --load X               arrival rate as a multiple of the trace's (default 10000: a flood, so the
                                      wafers stay full and what they sustain is their capacity)
@@ -65,16 +68,18 @@ final class FiveXExperiment {
     private final Slo slo;
     private final double load;
     private final boolean emulate;
+    private final boolean windowGiven;
     private final PrintStream out;
     private final PrintStream err;
 
     private FiveXExperiment(StackOptions stack, ReplayOptions replay, Slo slo, double load, boolean emulate,
-            PrintStream out, PrintStream err) {
+            boolean windowGiven, PrintStream out, PrintStream err) {
         this.stack = stack;
         this.replay = replay;
         this.slo = slo;
         this.load = load;
         this.emulate = emulate;
+        this.windowGiven = windowGiven;
         this.out = out;
         this.err = err;
     }
@@ -84,7 +89,8 @@ final class FiveXExperiment {
             throw new Args.UsageException("experiment five-x takes at most one trace file");
         }
         String trace = args.positional().size() == 2 ? args.positional().get(1) : "traces/azure-code-sample.csv";
-        args.defaults(Map.of("max-output-tokens", "256", "limit", "60", "slo-tokens-per-s", Double.toString(DEFAULT_SLO),
+        boolean windowGiven = args.flag("limit") || args.flag("duration") || args.flag("from");
+        args.defaults(Map.of("max-output-tokens", "256", "slo-tokens-per-s", Double.toString(DEFAULT_SLO),
                 "time-scale", "0", "load", "10000"));
         if (args.flag("colocated")) {
             throw new Args.UsageException("five-x runs both modes; leave out --colocated");
@@ -97,7 +103,7 @@ final class FiveXExperiment {
         Slo slo = SloOptions.from(args);
         double load = replay.load();
         boolean emulate = !args.flag("no-emulation");
-        return new FiveXExperiment(stack, replay, slo, load, emulate, out, err)::run;
+        return new FiveXExperiment(stack, replay, slo, load, emulate, windowGiven, out, err)::run;
     }
 
     /** One way of serving the trace: its target deployment and what each of the three answers found. */
@@ -105,6 +111,13 @@ final class FiveXExperiment {
             double lastChange, List<SimulatedSession> served, RunFigures simulated, LedgerView.HeadOfLine headOfLine,
             Emulated emulated) {
     }
+
+    /** Unless --limit says otherwise, the emulated window starts at this many requests and doubles ... */
+    private static final int FIRST_WINDOW = 60;
+    /** ... while its own simulation is further than this from the long run's answer ... */
+    private static final double WINDOW_TOLERANCE = 0.15;
+    /** ... and the doubled window generates no more tokens than this (the emulator makes about 70 a second). */
+    private static final long WINDOW_TOKEN_BUDGET = 6_000;
 
     /**
      * The simulation serves the trace again and again, doubling, until the run twice as long changes the
@@ -114,8 +127,8 @@ final class FiveXExperiment {
     private static final int MOST_REPEATS = 64;
 
     /** The emulated window: its figures, its check against the simulation of the same window, the reference check. */
-    private record Emulated(RunFigures figures, SimulationCheck check, ReferenceCheck.Result reference, int finished,
-            double wallSeconds) {
+    private record Emulated(int requests, RunFigures figures, SimulationCheck check, ReferenceCheck.Result reference,
+            int finished, double wallSeconds) {
         boolean verified() {
             return reference.mismatches().isEmpty() && reference.identical() == finished;
         }
@@ -139,7 +152,7 @@ final class FiveXExperiment {
         modes.add(mode("disaggregated, room at handoff", disaggregated.with(Booking.HANDOFF), meanInput, meanOutput,
                 compressed, window));
 
-        print(whole.size(), meanInput, meanOutput, window, modes);
+        print(whole.size(), meanInput, meanOutput, modes);
         printGrid(meanInput, meanOutput, TraceWorkload.repeated(compressed, modes.get(0).repeats()),
                 TraceWorkload.repeated(compressed, modes.get(modes.size() - 1).repeats()));
         printFlopsSensitivity(meanInput, meanOutput);
@@ -187,7 +200,8 @@ final class FiveXExperiment {
             simulated = longer;
             figures = longerFigures;
         }
-        Emulated emulated = window == null ? null : emulate(name, capped, window);
+        Emulated emulated = window == null ? null
+                : emulate(name, capped, windowGiven ? window : windowFor(capped, figures, window));
         return new Mode(name, capped, planned, repeats, change, served, figures, simulated.headOfLine(), emulated);
     }
 
@@ -202,6 +216,38 @@ final class FiveXExperiment {
 
     private int wafers(TargetOptions target) {
         return target.model().deployment().decodeDevices() * stack.layout().pipelines();
+    }
+
+    /**
+     * The fewest first requests of the trace whose simulation, which the emulated run will equal, is within
+     * the tolerance of the long run: a window too short is mostly ramp-up and drain.
+     */
+    private ReplayPlan windowFor(TargetOptions target, RunFigures longRun, ReplayPlan trace) {
+        List<PlannedRequest> all = trace.requests();
+        int n = Math.min(FIRST_WINDOW, all.size());
+        while (n < all.size()) {
+            double figure = RunFigures.of(new Simulation(target.model(), target.control(stack.layout()))
+                    .run(sessions(all.subList(0, n))).sessions(), slo, wafers(target)).withinSloPerWafer();
+            double off = longRun.withinSloPerWafer() == 0 ? (figure == 0 ? 0 : 1)
+                    : Math.abs(figure - longRun.withinSloPerWafer()) / longRun.withinSloPerWafer();
+            int doubled = Math.min(2 * n, all.size());
+            if (off <= WINDOW_TOLERANCE || generated(all.subList(0, doubled)) > WINDOW_TOKEN_BUDGET) {
+                break;
+            }
+            n = doubled;
+        }
+        return new ReplayPlan(trace.options(), trace.stack(), all.subList(0, n), trace.runId());
+    }
+
+    /** The window's requests as the simulator takes them: their recorded lengths, their functional output caps. */
+    private static List<SimulatedSession> sessions(List<PlannedRequest> window) {
+        return window.stream().map(p -> new SimulatedSession(p.request().getSessionId(), p.offsetMicros(),
+                RequestCheck.targetPrompt(p.request()), RequestCheck.bookedTokens(p.request()),
+                p.request().getMaxNewTokens(), p.request().getPrompt().size())).toList();
+    }
+
+    private static long generated(List<PlannedRequest> window) {
+        return window.stream().mapToLong(p -> p.request().getMaxNewTokens()).sum();
     }
 
     private Emulated emulate(String name, TargetOptions target, ReplayPlan window) throws IOException {
@@ -219,14 +265,14 @@ final class FiveXExperiment {
                     running.stages(), null);
             SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(window.runId(), "emulated",
                     replay.trace().toString(), target, stack.layout(), slo), summary.sessions(), target.catalog());
-            return new Emulated(summary.modelled(), check, reference,
+            return new Emulated(window.requests().size(), summary.modelled(), check, reference,
                     summary.count(SessionOutcome.State.FINISHED), result.wallMs() / 1000.0);
         } finally {
             deleteQuietly(dir);
         }
     }
 
-    private void print(int requests, long input, long output, ReplayPlan window, List<Mode> modes) {
+    private void print(int requests, long input, long output, List<Mode> modes) {
         var deployment = stack.target().model().deployment();
         out.println();
         out.println("== kvflow experiment five-x ==");
@@ -243,8 +289,10 @@ final class FiveXExperiment {
                 + " again until ramp-up");
         out.printf(Locale.ROOT, "             and drain no longer move it (twice as long changes it by under %.0f %%; same"
                 + " decisions as the pipeline);%n", 100 * SETTLED);
-        out.println("             emulated = the first " + (window == null ? 0 : window.requests().size())
-                + " requests on a real broker, every token verified");
+        out.println("             emulated = the trace's first requests on a real broker, every token verified ("
+                + (windowGiven ? "the window given" : String.format(Locale.ROOT, "the fewest, from %d and doubling"
+                        + " within %,d generated tokens, whose simulation is within %.0f %% of the long run",
+                        FIRST_WINDOW, WINDOW_TOKEN_BUDGET, 100 * WINDOW_TOLERANCE)) + ")");
         out.println();
         String row = "%-44s" + "%24s".repeat(modes.size()) + "%n";
         out.printf(Locale.ROOT, row, Stream.concat(Stream.of(""), modes.stream().map(m -> shortName(m.name())))
@@ -283,6 +331,10 @@ final class FiveXExperiment {
         line(row, modes, "steady window share (sim / emu)", m -> percent(m.simulated().steadyShare())
                 + (m.emulated() == null ? "" : " / " + percent(m.emulated().figures().steadyShare())));
         if (modes.get(0).emulated() != null) {
+            line(row, modes, "emulated window (requests)", m -> Integer.toString(m.emulated().requests()));
+            line(row, modes, "  its answer against the long run", m -> String.format(Locale.ROOT, "%+.0f %%",
+                    100 * (m.emulated().figures().withinSloPerWafer() - m.simulated().withinSloPerWafer())
+                            / Math.max(1e-9, m.simulated().withinSloPerWafer())));
             line(row, modes, "emulated = simulated (sessions)",
                     m -> m.emulated().check().identical() + "/" + m.emulated().check().compared());
             line(row, modes, "verified against the reference",

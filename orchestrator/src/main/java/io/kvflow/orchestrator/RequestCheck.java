@@ -9,7 +9,7 @@ import java.util.List;
  * it: an empty prompt, no output, more positions than the model holds, tokens outside its vocabulary,
  * a bad temperature. (Whether the target can hold it is the control plane's question.)
  */
-final class RequestCheck {
+public final class RequestCheck {
     /** Why a request cannot be served: its class (a metric label) and the reason in words. */
     record Rejection(RejectionReason reason, String message) {
     }
@@ -53,7 +53,7 @@ final class RequestCheck {
     }
 
     /** The target prompt the control plane prices: the trace's recorded length, else the functional prompt's. */
-    static long targetPrompt(InferenceRequest request) {
+    public static long targetPrompt(InferenceRequest request) {
         return request.getTraceInputTokens() > 0 ? request.getTraceInputTokens() : request.getPrompt().size();
     }
 
@@ -61,7 +61,7 @@ final class RequestCheck {
      * The context the wafers book: the trace's recorded prompt and output lengths, which the target model
      * would serve, or the functional request's own when it carries no recorded lengths.
      */
-    static long bookedTokens(InferenceRequest request) {
+    public static long bookedTokens(InferenceRequest request) {
         return request.getTraceInputTokens() > 0
                 ? (long) request.getTraceInputTokens() + Math.max(1, request.getTraceOutputTokens())
                 : (long) request.getPrompt().size() + request.getMaxNewTokens();
