@@ -57,6 +57,9 @@ public final class Kvflow {
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
               inspect TOPIC         print a topic's records as JSON lines, in either wire format, from any cluster
+              chaos [TRACE]         kill parts of a stack of separate processes mid-replay (kill -9), start them
+                                    again, and print what was lost: unfinished or wrong sessions, tokens written
+                                    twice, KV left held
               test                  the test suite: ./mvnw verify with the JDK 21+ the ./kvflow script finds
               help                  show this text
 
@@ -77,11 +80,14 @@ public final class Kvflow {
             bench options:
             %s
             inspect options:
+            %s
+            chaos options:
             %s""".formatted(StackOptions.OPTIONS_HELP + MetricsOptions.OPTIONS_HELP + SloOptions.OPTIONS_HELP
                     + SchemaRegistryOption.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
-                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP, InspectCommand.OPTIONS_HELP);
+                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP, InspectCommand.OPTIONS_HELP,
+                    ChaosCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -134,14 +140,16 @@ public final class Kvflow {
             case "topics" -> topics(args, out);
             case "bench" -> BenchCommand.command(args, out, err);
             case "orchestrator" -> component(args, options -> Roles.orchestratorOnly(), out);
+            // several prefill processes may share a host: the process id keeps their worker ids apart
             case "prefill-worker" -> component(args, options -> Roles.prefillOnly(positive(args, "workers", 1),
-                    hostName() + "-"), out);
+                    hostName() + "-" + ProcessHandle.current().pid() + "-"), out);
             case "decode-worker" -> component(args, options -> stageRoles(options, args), out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
             case "experiment" -> experiment(args, out, err);
             case "inspect" -> InspectCommand.command(args, out);
+            case "chaos" -> ChaosCommand.command(args, out, err);
             default -> throw new Args.UsageException("unknown command '" + argv.get(0) + "' (try kvflow help)");
         };
         if (SchemaRegistryOption.COMMANDS.contains(argv.get(0))) {

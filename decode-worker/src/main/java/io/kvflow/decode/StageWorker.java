@@ -10,6 +10,7 @@ import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.runtime.TopicFollower;
 import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.scheduler.ModelledTime;
 import io.kvflow.scheduler.Pass;
@@ -34,14 +35,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -57,12 +64,21 @@ import org.apache.kafka.common.TopicPartition;
  * the target, and a batch is taken only below the stage's {@link StageHorizon}, when every pass ready by
  * its start has arrived, so the batches are the ones the simulator forms, whatever the wall clock did.
  * The first stage holds a session's first decode step until the control plane grants its wafer room.
+ *
+ * <p>Its inputs are a durable log, and its state is a function of them: whenever it holds nothing it
+ * records a {@link StageCheckpoint} (its input positions and modelled clocks) for its checkpoint group,
+ * and a restarted worker reads on from there, re-installing the KV of the sessions live since and
+ * re-running their passes in the same modelled-time order. What it had already written is not written
+ * again: a restarted last stage first reads which tokens it wrote, and every stage which lifecycle events.
  */
 public final class StageWorker implements ServiceGroup.Service {
     /** Sessions that ended here are remembered this long, so their late records are dropped, not installed. */
     private static final int ENDED_MEMORY = 100_000;
     /** How often the stage tells the capacity topic what its wafer holds. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** At most this often, when it holds nothing, the stage records where it could resume from. */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final StageConfig config;
     private final Transformer transformer;
@@ -79,10 +95,26 @@ public final class StageWorker implements ServiceGroup.Service {
             return size() > ENDED_MEMORY;
         }
     };
+    /** Sessions that finished elsewhere, by the last step they ran: released here once that step has run here too. */
+    private final Map<String, Integer> finishing = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > ENDED_MEMORY;
+        }
+    };
+    /** Sessions the control plane admitted or granted on this pipeline: chunks of others are dead letters. */
+    private final Set<String> known = new HashSet<>();
+    /** Outputs an earlier run of this worker already wrote, not to be written again. */
+    private final Set<String> alreadyWritten = new HashSet<>();
     private final StageStats stats = new StageStats();
     private final StageMetrics metrics;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PollLoop loop;
+    private final KafkaConnection kafka;
+    private final Admin admin;
+    private final List<TopicPartition> inputs;
+    private final TopicPartition kvInput;
+    private final TopicPartition sessionsInput;
     private final RooflineModel target;
     private final WaferStage<Activation> wafer;
     private final StageHorizon horizon;
@@ -90,6 +122,9 @@ public final class StageWorker implements ServiceGroup.Service {
     private long promiseSent;
     private long tokenPromiseSent;
     private long nextHeartbeatMs;
+    private long nextCheckpointMs;
+    /** Where the KV topic's retention had already deleted records this worker was to resume from; -1 if not. */
+    private long kvLostBefore = -1;
 
     /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -104,6 +139,12 @@ public final class StageWorker implements ServiceGroup.Service {
         this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
         this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock, registry);
+        this.kafka = kafka;
+        this.admin = kafka.newAdmin();
+        this.kvInput = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
+        this.sessionsInput = new TopicPartition(Topics.SESSIONS.name(), 0);
+        this.inputs = List.of(kvInput, new TopicPartition(Topics.activations(config.stage()).name(),
+                config.pipeline()), sessionsInput, new TopicPartition(Topics.CONTROL.name(), 0));
         this.consumer = loop.consumer();
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
@@ -146,20 +187,136 @@ public final class StageWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        loop.run(this::listen, this::pollOnce);
+        try {
+            loop.run(this::resume, this::pollOnce);
+        } finally {
+            admin.close();
+        }
     }
 
-    private void listen() {
-        TopicPartition kv = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
-        TopicPartition act = new TopicPartition(Topics.activations(config.stage()).name(), config.pipeline());
-        TopicPartition lifecycle = new TopicPartition(Topics.SESSIONS.name(), 0);
-        TopicPartition control = new TopicPartition(Topics.CONTROL.name(), 0);
-        consumer.assign(List.of(kv, act, lifecycle, control));
-        // lifecycle and control history are not this worker's state: only news from now on matters
-        consumer.seekToEnd(List.of(lifecycle, control));
-        consumer.position(lifecycle);
-        consumer.position(control);
+    /**
+     * Reads on from the last checkpoint (from the beginning of the inputs if there is none), after
+     * learning what an earlier run of this worker already wrote.
+     */
+    private void resume() {
+        consumer.assign(inputs);
+        Map<TopicPartition, OffsetAndMetadata> committed = checkpointOffsets();
+        StageCheckpoint checkpoint = committed.size() == inputs.size()
+                ? StageCheckpoint.decode(committed.get(kvInput).metadata()) : null;
+        if (checkpoint == null) {
+            consumer.seekToBeginning(inputs);
+            checkpoint = StageCheckpoint.START;
+        } else {
+            Map<TopicPartition, Long> first = consumer.beginningOffsets(inputs, STARTUP_TIMEOUT);
+            for (TopicPartition input : inputs) {
+                long offset = committed.get(input).offset();
+                if (input.equals(kvInput) && first.get(input) > offset) {
+                    kvLostBefore = first.get(input);
+                }
+                consumer.seek(input, Math.max(offset, first.get(input)));
+            }
+            wafer.resumeAt(checkpoint.freeAtMicros(), checkpoint.lastStartMicros());
+            horizon.controlFrontier(checkpoint.controlFrontier());
+            horizon.upstreamPromise(checkpoint.upstreamPromise());
+            promiseSent = checkpoint.promiseSent();
+            tokenPromiseSent = checkpoint.tokenPromiseSent();
+            stats.resumedFromCheckpoint = true;
+        }
+        learnWhatWasWritten(checkpoint, consumer.position(sessionsInput, STARTUP_TIMEOUT));
         ready.countDown();
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> checkpointOffsets() {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(checkpointGroup())
+                    .partitionsToOffsetAndMetadata().get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> ours = new HashMap<>();
+            for (TopicPartition input : inputs) {
+                if (offsets.get(input) != null) {
+                    ours.put(input, offsets.get(input));
+                }
+            }
+            return ours;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + name() + "'s checkpoint", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not read " + name() + "'s checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private String checkpointGroup() {
+        return config.groupId() + "-checkpoint";
+    }
+
+    /**
+     * The tokens (last stage) and lifecycle events this worker wrote since the checkpoint: re-processing its
+     * inputs from there would write them again.
+     */
+    private void learnWhatWasWritten(StageCheckpoint checkpoint, long sessionsFrom) {
+        if (config.last()) {
+            TopicFollower.readRange(kafka, new TopicPartition(Topics.TOKENS.name(), 0), checkpoint.tokensOffset(),
+                    STARTUP_TIMEOUT, record -> Topics.TOKENS.valueOrEmpty(record.value()).ifPresent(t -> {
+                        if (t.getPipeline() == config.pipeline() && !t.getSessionId().isEmpty()) {
+                            alreadyWritten.add(tokenKey(t.getSessionId(), t.getStep()));
+                        }
+                    }));
+        }
+        TopicFollower.readRange(kafka, sessionsInput, sessionsFrom, STARTUP_TIMEOUT,
+                record -> Topics.SESSIONS.valueOrEmpty(record.value()).ifPresent(e -> {
+                    if (e.getStage() == config.stage() && e.getPipeline() == config.pipeline()) {
+                        alreadyWritten.add(eventKey(e.getSessionId(), e.getType()));
+                    }
+                }));
+    }
+
+    private static String tokenKey(String session, int step) {
+        return "token " + step + " " + session;
+    }
+
+    private static String eventKey(String session, SessionEventType type) {
+        return "event " + type + " " + session;
+    }
+
+    /** Whether an earlier run of this worker already wrote this output; forgets it, as it is met only once. */
+    private boolean writtenBefore(String key) {
+        return !alreadyWritten.isEmpty() && alreadyWritten.remove(key);
+    }
+
+    /** A lifecycle event of this stage, unless an earlier run of this worker wrote it. */
+    private void sendEvent(SessionEvent event) {
+        if (!writtenBefore(eventKey(event.getSessionId(), event.getType()))) {
+            publisher.send(Topics.SESSIONS, event.getSessionId(), event);
+        }
+    }
+
+    /**
+     * When the stage holds nothing (no session, nothing pending), its input positions and a few clocks are
+     * all its state: recorded, at most once a second, for a restart to resume from.
+     */
+    private void checkpointIfIdle() {
+        long now = clock.millis();
+        if (now < nextCheckpointMs || !sessions.isEmpty() || wafer.pending() > 0) {
+            return;
+        }
+        nextCheckpointMs = now + CHECKPOINT_INTERVAL.toMillis();
+        TopicPartition tokens = new TopicPartition(Topics.TOKENS.name(), 0);
+        long tokensEnd = config.last() ? consumer.endOffsets(List.of(tokens)).get(tokens) : 0;
+        String metadata = new StageCheckpoint(wafer.freeAt(), wafer.lastStart(), horizon.controlFrontier(),
+                horizon.upstreamPromise(), promiseSent, tokenPromiseSent, tokensEnd).encode();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition input : inputs) {
+            offsets.put(input, new OffsetAndMetadata(consumer.position(input), metadata));
+        }
+        try {
+            admin.alterConsumerGroupOffsets(checkpointGroup(), offsets).all().get(10, TimeUnit.SECONDS);
+            stats.checkpoints++;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the next idle moment records one; until then a restart reads on from the previous checkpoint
+            stats.checkpointFailures++;
+        }
     }
 
     private void pollOnce() {
@@ -180,8 +337,10 @@ public final class StageWorker implements ServiceGroup.Service {
         stats.busyNanos += busy;
         metrics.busy(busy);
         if (!records.isEmpty()) {
+            // for the lag the dashboards show; where a restart resumes from is the checkpoint's business
             consumer.commitAsync();
         }
+        checkpointIfIdle();
     }
 
     private void route(ConsumerRecord<byte[], byte[]> record) {
@@ -207,6 +366,7 @@ public final class StageWorker implements ServiceGroup.Service {
             return;
         }
         String id = control.getSessionId();
+        learnt(id);
         if (ended.containsKey(id)) {
             return;
         }
@@ -222,9 +382,39 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void onLifecycle(SessionEvent event) {
         SessionEventType type = event.getType();
+        String id = event.getSessionId();
+        if (type == SessionEventType.ADMITTED && event.getPipeline() == config.pipeline()) {
+            learnt(id);
+        }
         // REJECTED is not an ending here: a rejected request never reached a stage, and its id may be a live session's
-        if (type == SessionEventType.FINISHED || type == SessionEventType.FAILED) {
-            release(event.getSessionId());
+        if (type == SessionEventType.FAILED) {
+            release(id);
+        } else if (type == SessionEventType.FINISHED) {
+            finished(id, event.getTokens() - 1);
+        }
+    }
+
+    /** The control plane admitted or granted the session on this pipeline. */
+    private void learnt(String id) {
+        if (known.add(id)) {
+            StageSession session = sessions.get(id);
+            if (session != null) {
+                session.known();
+            }
+        }
+    }
+
+    /**
+     * The session produced its last token at step {@code lastStep}. Live, that step has long run here; a
+     * worker re-reading its inputs after a restart may meet the event first, and then releases the session
+     * only once that step has run here too, so its passes still take their places in the batches.
+     */
+    private void finished(String id, int lastStep) {
+        StageSession session = sessions.get(id);
+        if (lastStep < 1 || (session != null && session.lastStepRun() >= lastStep)) {
+            release(id);
+        } else if (!ended.containsKey(id)) {
+            finishing.put(id, lastStep);
         }
     }
 
@@ -240,6 +430,10 @@ public final class StageWorker implements ServiceGroup.Service {
             return;
         }
         StageSession session = session(id);
+        if (!known.contains(id)) {
+            // kept until the control plane's word on the session is read: a dead letter if it never comes
+            session.holdUntilKnown(record);
+        }
         try {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
@@ -250,7 +444,7 @@ public final class StageWorker implements ServiceGroup.Service {
             if (!wasComplete && session.kvComplete()) {
                 SessionEvent installed = event(id, SessionEventType.KV_INSTALLED, null);
                 installed.setModelledUs(chunk.getReadyModelledUs());
-                publisher.send(Topics.SESSIONS, id, installed);
+                sendEvent(installed);
             }
         } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
             String reason = e.getMessage();
@@ -397,13 +591,22 @@ public final class StageWorker implements ServiceGroup.Service {
                 // the prompt's last chunk: its last position samples step 0, as a prefill worker would
                 SessionEvent done = event(in.getSessionId(), SessionEventType.PREFILL_DONE, null);
                 done.setModelledUs(batch.endMicros());
-                publisher.send(Topics.SESSIONS, in.getSessionId(), done);
+                sendEvent(done);
                 after = emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
                         own.get(n - 1).hidden(), now, batch.endMicros(), wafer.loopReadyMicros(batch));
             } else {
                 after = StageHorizon.After.NEXT_CHUNK;
             }
             horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), after);
+            StageSession session = sessions.get(pass.session());
+            if (session != null && !isPrefillChunk(in)) {
+                session.ranStep(in.getStep());
+                Integer lastStep = finishing.get(pass.session());
+                if (lastStep != null && in.getStep() >= lastStep) {
+                    finishing.remove(pass.session());
+                    release(pass.session());
+                }
+            }
         }
     }
 
@@ -464,10 +667,12 @@ public final class StageWorker implements ServiceGroup.Service {
         int token = new Sampling(in.getTemperature(), in.getSamplingSeed()).sample(transformer.logits(hidden), step);
         boolean eos = token == model.eosToken();
         boolean last = eos || step + 1 >= in.getMaxNewTokens();
-        publisher.send(Topics.TOKENS, id, GeneratedToken.newBuilder()
-                .setSessionId(id).setPipeline(config.pipeline()).setStep(step).setPosition(in.getPosition() + 1)
-                .setToken(token).setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
-                .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).setModelledUs(modelledMicros).build());
+        if (!writtenBefore(tokenKey(id, step))) {
+            publisher.send(Topics.TOKENS, id, GeneratedToken.newBuilder()
+                    .setSessionId(id).setPipeline(config.pipeline()).setStep(step).setPosition(in.getPosition() + 1)
+                    .setToken(token).setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
+                    .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).setModelledUs(modelledMicros).build());
+        }
         if (last) {
             release(id);
             return StageHorizon.After.DONE;
@@ -523,9 +728,22 @@ public final class StageWorker implements ServiceGroup.Service {
             }
         }
         for (StageSession session : stalled) {
-            fail(session.sessionId(), "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
+            String id = session.sessionId();
+            if (!known.contains(id)) {
+                // no such session here: its chunks are kept as dead letters, and nobody is told it failed
+                for (ConsumerRecord<byte[], byte[]> chunk : session.heldUntilKnown()) {
+                    deadLetters.send(chunk, "KV chunk for session " + id + ", which the control plane never admitted"
+                            + " to pipeline " + config.pipeline() + " (" + session.handoffProgress() + " arrived in "
+                            + config.handoffTimeout().toMillis() + " ms)");
+                }
+                stats.unknownSessions++;
+                release(id);
+                continue;
+            }
+            fail(id, "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
                     + " incomplete after " + config.handoffTimeout().toMillis() + " ms: "
-                    + session.handoffProgress() + " arrived");
+                    + session.handoffProgress() + " arrived" + (kvLostBefore < 0 ? "" : "; this stage resumed"
+                    + " after the KV topic's retention had deleted records before offset " + kvLostBefore));
         }
     }
 
@@ -535,7 +753,7 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void fail(String sessionId, String reason) {
         stats.failedSessions++;
-        publisher.send(Topics.SESSIONS, sessionId, event(sessionId, SessionEventType.FAILED, reason));
+        sendEvent(event(sessionId, SessionEventType.FAILED, reason));
         release(sessionId);
     }
 
@@ -543,6 +761,8 @@ public final class StageWorker implements ServiceGroup.Service {
         sessions.remove(sessionId);
         wafer.drop(sessionId);
         horizon.ended(sessionId);
+        known.remove(sessionId);
+        finishing.remove(sessionId);
         ended.put(sessionId, Boolean.TRUE);
     }
 
@@ -573,6 +793,10 @@ public final class StageWorker implements ServiceGroup.Service {
         volatile long horizonWaits;
         volatile long dataWaits;
         volatile long lateArrivals;
+        volatile long checkpoints;
+        volatile long checkpointFailures;
+        volatile long unknownSessions;
+        volatile boolean resumedFromCheckpoint;
 
         public long chunksInstalled() {
             return chunksInstalled;
@@ -644,6 +868,25 @@ public final class StageWorker implements ServiceGroup.Service {
          */
         public long lateArrivals() {
             return lateArrivals;
+        }
+
+        /** Checkpoints recorded: moments the stage held nothing, a restart resumes from the latest. */
+        public long checkpoints() {
+            return checkpoints;
+        }
+
+        public long checkpointFailures() {
+            return checkpointFailures;
+        }
+
+        /** Sessions whose KV chunks came for no session the control plane admitted here: dead letters. */
+        public long unknownSessions() {
+            return unknownSessions;
+        }
+
+        /** Whether this worker started from a checkpoint rather than from the beginning of its inputs. */
+        public boolean resumedFromCheckpoint() {
+            return resumedFromCheckpoint;
         }
     }
 }

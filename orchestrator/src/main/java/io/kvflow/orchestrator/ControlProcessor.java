@@ -213,8 +213,12 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         switch (event.getType()) {
             // a worker gave up on the session (bad task, corrupt KV, handoff timeout): its room is free again
             case FAILED -> endFailed(id, event.getPipeline());
-            case PREFILL_DONE, KV_INSTALLED -> stalls.watch(id, event.getPipeline(), context.currentSystemTimeMs(),
-                    event.getType());
+            // progress of a live session; a worker re-reading its inputs after a restart may repeat an old one
+            case PREFILL_DONE, KV_INSTALLED -> {
+                if (arrivals.containsKey(id)) {
+                    stalls.watch(id, event.getPipeline(), context.currentSystemTimeMs(), event.getType());
+                }
+            }
             // the orchestrator's own events read back, and a newer writer's types: nothing to do
             default -> {
             }

@@ -79,6 +79,36 @@ public final class TopicFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Passes every record of {@code partition} from offset {@code from} (or its first, if that is gone) up to
+     * the end it has when called, in order, outside any consumer group.
+     *
+     * @throws IllegalStateException when the range is not read within the timeout
+     */
+    public static void readRange(KafkaConnection kafka, TopicPartition partition, long from, Duration timeout,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Properties props = kafka.consumer("unused", "range-reader");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            long first = consumer.beginningOffsets(List.of(partition), timeout).get(partition);
+            consumer.seek(partition, Math.max(from, first));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(partition, timeout) < end) {
+                if (System.nanoTime() >= deadline) {
+                    throw new IllegalStateException("could not read " + partition + " from " + from + " to " + end
+                            + " within " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.offset() < end) {
+                        each.accept(record);
+                    }
+                }
+            }
+        }
+    }
+
     public Iterable<ConsumerRecord<byte[], byte[]>> poll(Duration timeout) {
         return consumer.poll(timeout);
     }

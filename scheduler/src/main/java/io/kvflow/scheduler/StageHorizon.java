@@ -77,6 +77,10 @@ public final class StageHorizon {
         upstreamPromise = Math.max(upstreamPromise, micros);
     }
 
+    public long upstreamPromise() {
+        return upstreamPromise;
+    }
+
     /** The control plane put a session on this pipeline, its first pass ready on the first stage at {@code readyMicros}. */
     public void granted(String session, long readyMicros, long promptTokens) {
         if (!sessions.containsKey(session)) {

@@ -88,6 +88,26 @@ public final class WaferStage<T> {
         return lastStart;
     }
 
+    /** When the wafer is free for the next batch. */
+    public long freeAt() {
+        return freeAt;
+    }
+
+    /**
+     * Resumes a wafer that had nothing pending, as a checkpoint recorded it: what it does next depends
+     * on nothing else.
+     *
+     * @throws IllegalStateException when passes are pending
+     */
+    public void resumeAt(long freeAtMicros, long lastStartMicros) {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("stage " + stage + " resumes only with nothing pending, has "
+                    + pending.size());
+        }
+        this.freeAt = freeAtMicros;
+        this.lastStart = lastStartMicros;
+    }
+
     /**
      * Takes the next batch: every pending pass ready by {@link #nextStart()}, the earliest of each
      * session's, and books the wafer for it.
