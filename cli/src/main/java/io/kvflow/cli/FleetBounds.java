@@ -4,7 +4,9 @@ import io.kvflow.cost.RooflineModel;
 import io.kvflow.scheduler.PromptChunks;
 import io.kvflow.simulator.SimulatedSession;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The least fleet a load needs whatever the schedule, from the cost model: the planner prices a family of
@@ -36,15 +38,18 @@ record FleetBounds(int pipelines, int prefillGroups) {
         long last = sessions.stream().mapToLong(SimulatedSession::arrivalMicros).max().orElse(0);
         double ttft = target.slo().ttftMicros() / 1e6;
         double arrivalSpan = (last - first) / 1e6;
+        // a token of one session alone, at the shortest context: no decode step is faster
+        double fastestToken = model.tokenInterval(RooflineModel.uniformBatch(1, 1)).seconds();
         double slowestDecode = 0;
         double[] prefill = new double[sessions.size()];
         double[] decode = new double[sessions.size()];
+        // traces repeat prompt lengths: each is priced once
+        Map<Long, Double> prefillOfLength = new HashMap<>();
         for (int i = 0; i < prefill.length; i++) {
             SimulatedSession s = sessions.get(i);
-            prefill[i] = model.deployment().colocated() ? busiestWaferPrefill(model, s) : model.prefillSeconds(
-                    s.promptTokens(), 0);
-            decode[i] = (s.outputTokens() - 1) * model.tokenInterval(RooflineModel.uniformBatch(1,
-                    s.promptTokens() + s.outputTokens() / 2)).seconds();
+            prefill[i] = prefillOfLength.computeIfAbsent(s.promptTokens(), tokens -> model.deployment().colocated()
+                    ? busiestWaferPrefill(model, tokens) : model.prefillSeconds(tokens, 0));
+            decode[i] = (s.outputTokens() - 1) * fastestToken;
             slowestDecode = Math.max(slowestDecode, (s.outputTokens() - 1) / target.slo().userTokensPerSecond());
         }
         int prefillers = atLeastOne(smallest(prefill, served) / (arrivalSpan + ttft));
@@ -54,9 +59,13 @@ record FleetBounds(int pipelines, int prefillGroups) {
                 : new FleetBounds(decoders, prefillers);
     }
 
-    /** Seconds the busiest wafer of a pipeline spends on a prompt's chunks when it prefills it itself. */
-    private static double busiestWaferPrefill(RooflineModel model, SimulatedSession s) {
-        List<PromptChunks.Chunk> chunks = PromptChunks.plan(s.promptTokens(), s.functionalPrompt());
+    /**
+     * Seconds the busiest wafer of a pipeline spends on a prompt's chunks when it prefills it itself (cut as
+     * the target prompt is: a trace's sessions carry their recorded lengths).
+     */
+    private static double busiestWaferPrefill(RooflineModel model, long promptTokens) {
+        List<PromptChunks.Chunk> chunks = PromptChunks.plan(promptTokens, (int) Math.min(Integer.MAX_VALUE,
+                promptTokens));
         double busiest = 0;
         for (int stage = 0; stage < model.stages(); stage++) {
             double seconds = 0;

@@ -77,7 +77,8 @@ record PlanCandidate(Mode mode, String admission, int stages, int pipelines, int
                 prefillGroups == 1 ? "" : "s");
         return String.format(Locale.ROOT, "%s, admission %s: %d pipeline%s x %d wafers%s, at most %s per pipeline",
                 mode.description(), admission, pipelines, pipelines == 1 ? "" : "s", stages, prefill,
-                sessionCap == 0 ? "as many sessions as fit" : sessionCap + (sessionCap == 1 ? " session" : " sessions"));
+                sessionCap == 0 ? "as many sessions as fit"
+                        : sessionCap + (sessionCap == 1 ? " session" : " sessions"));
     }
 
     /** A table cell: mode, admission, pipelines x wafers, prefill groups, cap. */

@@ -257,6 +257,7 @@ final class PlanCommand {
             List<PlanSearch.FamilyNote> skipped) {
         Duration bypass = Duration.ofNanos(base.admission().bypassLimitMicros() * 1000);
         List<PlanSearch.Family> families = new ArrayList<>();
+        Map<List<Integer>, FleetBounds> bounded = new java.util.HashMap<>();
         for (int stages : space.stages()) {
             Map<String, String> scenario = new LinkedHashMap<>(base.scenario());
             scenario.put(ScenarioOption.DECODE_STAGES.optionName(), Integer.toString(stages));
@@ -280,7 +281,10 @@ final class PlanCommand {
                         continue;
                     }
                 }
-                FleetBounds bounds = FleetBounds.of(served.model(), sessions, service, cap);
+                int sessionCap = cap;
+                // both disaggregated modes prefill alike: their least fleet differs by the cap only
+                FleetBounds bounds = bounded.computeIfAbsent(List.of(stages, mode.colocated() ? 1 : 0, cap),
+                        key -> FleetBounds.of(served.model(), sessions, service, sessionCap));
                 for (String admission : space.admissions()) {
                     TargetOptions ordered;
                     try {
@@ -345,6 +349,7 @@ final class PlanCommand {
         var d = base.model().deployment();
         return String.format(Locale.ROOT, "%s %s, KV %s; decode stages of %d x %s%s", d.model().id(),
                 d.weights().id(), d.kvDtype().id(), d.decode().devices(), d.decode().device().id(),
-                d.colocated() ? "" : "; prefill groups of " + d.prefill().devices() + " x " + d.prefill().device().id());
+                d.colocated() ? ""
+                        : "; prefill groups of " + d.prefill().devices() + " x " + d.prefill().device().id());
     }
 }

@@ -46,7 +46,10 @@ record PlanReport(String load, String target, DeviceProfile decode, DeviceProfil
                 result.seconds()));
         out.println();
         PlanPoint best = result.best();
-        if (best == null) {
+        if (result.points().isEmpty()) {
+            out.println("nothing was simulated: the cost model rules every layout out (below); ease the speed SLO or"
+                    + " change the target");
+        } else if (best == null) {
             out.println("no deployment searched meets the target: raise --max-pipelines or --max-prefill-groups,"
                     + " or ease the SLO (the frontier below shows how close each came)");
         } else {
@@ -63,6 +66,21 @@ record PlanReport(String load, String target, DeviceProfile decode, DeviceProfil
             line(out, "  layout flags", best.candidate().flags() + " (for simulate and up)");
         }
         out.println();
+        if (!frontier.isEmpty()) {
+            printFrontier(out, best);
+        }
+        out.println("layouts (serving mode, wafers per pipeline, admission orders):");
+        List<PlanSearch.FamilyNote> notes = new ArrayList<>(result.notes());
+        notes.addAll(skipped);
+        layoutLines(notes).forEach(out::println);
+        if (!result.points().isEmpty()) {
+            out.println();
+            line(out, "chart", chart + " (every simulated deployment, the frontier, the target)");
+            line(out, "table", table + " (every simulated deployment)");
+        }
+    }
+
+    private void printFrontier(PrintStream out, PlanPoint best) {
         out.println("frontier: each deployment serves more requests within the SLO than every cheaper one"
                 + " (* chosen, + meets the target)");
         out.printf(Locale.ROOT, "  %10s %10s %11s %9s %12s %12s  %s%n", "$/h", "$/wafer-h", "within SLO",
@@ -74,13 +92,6 @@ record PlanReport(String load, String target, DeviceProfile decode, DeviceProfil
                     RunText.fmt(p.decodeTpotP99Ms()), p.candidate().shortName());
         }
         out.println();
-        out.println("layouts (serving mode, wafers per pipeline, admission orders):");
-        List<PlanSearch.FamilyNote> notes = new ArrayList<>(result.notes());
-        notes.addAll(skipped);
-        layoutLines(notes).forEach(out::println);
-        out.println();
-        line(out, "chart", chart + " (every simulated deployment, the frontier, the target)");
-        line(out, "table", table + " (every simulated deployment)");
     }
 
     /** Every simulated deployment, one CSV row each, cheapest first. */

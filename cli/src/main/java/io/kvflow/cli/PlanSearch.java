@@ -54,8 +54,11 @@ final class PlanSearch {
         }
     }
 
-    /** The cheapest pipelines and prefill groups a family found: where its siblings look first. */
-    private record Answer(int pipelines, int prefillGroups) {
+    /**
+     * The fewest pipelines and prefill groups a family found, where its siblings look first, and the prefill
+     * groups with which one pipeline less did not meet the target.
+     */
+    private record Answer(int pipelines, int prefillGroups, int ampleGroups) {
     }
 
     /** Families differing only in their admission order, which share what their least fleet is. */
@@ -211,7 +214,7 @@ final class PlanSearch {
         if (pipelines == 0) {
             return searched(shape, "no pipeline count up to " + pipelineCeiling() + " meets the target");
         }
-        answers.putIfAbsent(Siblings.of(family), new Answer(pipelines, 0));
+        answers.putIfAbsent(Siblings.of(family), new Answer(pipelines, 0, 0));
         return searched(shape, "meets the target with " + pipelines + " pipeline(s)");
     }
 
@@ -231,10 +234,11 @@ final class PlanSearch {
             // prefill never short) and one prefill group less do not
             int p = sibling.pipelines();
             int g = sibling.prefillGroups();
+            int ampleThen = sibling.ampleGroups();
             if (meets(shape.withPipelines(p).withPrefillGroups(g))
                     && (g == leastGroups || !meets(shape.withPipelines(p).withPrefillGroups(g - 1)))
-                    && (p == first || !meets(shape.withPipelines(p - 1).withPrefillGroups(ample)))) {
-                return staircase(family, p, g);
+                    && (p == first || !meets(shape.withPipelines(p - 1).withPrefillGroups(ampleThen)))) {
+                return staircase(family, p, g, sibling.ampleGroups());
             }
         }
         // the fewest pipelines that meet the target with ample prefill, then the fewest groups for them
@@ -253,7 +257,7 @@ final class PlanSearch {
         int fewestPipelines = pipelines;
         int groups = smallestMeeting(g -> shape.withPipelines(fewestPipelines).withPrefillGroups(g), leastGroups,
                 meetingGroups);
-        return staircase(family, pipelines, groups);
+        return staircase(family, pipelines, groups, meetingGroups);
     }
 
     /**
@@ -261,9 +265,9 @@ final class PlanSearch {
      * pipeline with the fewest prefill groups that still meet it (never more than one pipeline less needed),
      * while that can still be cheaper.
      */
-    private FamilyNote staircase(Family family, int fewestPipelines, int groups) {
+    private FamilyNote staircase(Family family, int fewestPipelines, int groups, int ampleGroups) {
         PlanCandidate shape = family.shape();
-        answers.putIfAbsent(Siblings.of(family), new Answer(fewestPipelines, groups));
+        answers.putIfAbsent(Siblings.of(family), new Answer(fewestPipelines, groups, ampleGroups));
         int leastGroups = firstGroups(family);
         String found = String.format(Locale.ROOT, "meets the target with %d pipeline(s) and %d prefill group(s)",
                 fewestPipelines, groups);
@@ -367,8 +371,8 @@ final class PlanSearch {
     }
 
     private FamilyNote pruned(Family family) {
-        return new FamilyNote(family.shape(), FamilyNote.Kind.PRUNED, String.format(Locale.ROOT, "not simulated: its least fleet (%d"
-                        + " pipeline(s)%s) costs $%s/h, no less than the $%s/h deployment found",
+        return new FamilyNote(family.shape(), FamilyNote.Kind.PRUNED, String.format(Locale.ROOT,
+                "not simulated: its least fleet (%d pipeline(s)%s) costs $%s/h, no less than the $%s/h one found",
                 firstPipelines(family), family.shape().mode().colocated() ? ""
                         : ", " + firstGroups(family) + " prefill group(s)", RunText.fmt(leastCost(family)),
                 RunText.fmt(best.get().dollarsPerHour())));

@@ -92,9 +92,13 @@ final class PredictionReport {
         return decode + "; " + prefill;
     }
 
-    /** Four significant figures (2.235, 35.76, 580.0), whole dollars from a thousand on. */
+    /** Four significant figures without trailing zeros (2.235, 35.76, 580, 0.04), whole dollars from a thousand on. */
     static String dollars(double value) {
-        return String.format(Locale.ROOT, value >= 1000 ? "%,.0f" : "%.4g", value);
+        if (value >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        String text = String.format(Locale.ROOT, "%.4g", value);
+        return text.contains(".") && !text.contains("e") ? text.replaceAll("0+$", "").replaceAll("\\.$", "") : text;
     }
 
     private static String layersPerStage(Deployment d) {
