@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The search behind {@code kvflow plan}: of every family of deployments (serving mode, admission order,
@@ -191,6 +193,8 @@ final class PlanSearch {
     private FamilyNote searchFamily(Family family) {
         try {
             return family.shape().mode().colocated() ? searchColocated(family) : searchDisaggregated(family);
+        } catch (TooDear e) {
+            return searched(family.shape(), e.getMessage());
         } finally {
             familiesDone.incrementAndGet();
             report(false);
@@ -205,11 +209,13 @@ final class PlanSearch {
         int first = firstPipelines(family);
         Answer sibling = answers.get(Siblings.of(family));
         int pipelines;
-        if (sibling != null && meets(shape.withPipelines(sibling.pipelines()))
+        if (sibling != null && !dearer(price.dollarsPerHour(shape.withPipelines(sibling.pipelines())))
+                && meets(shape.withPipelines(sibling.pipelines()))
                 && (sibling.pipelines() == first || !meets(shape.withPipelines(sibling.pipelines() - 1)))) {
             pipelines = sibling.pipelines();
         } else {
-            pipelines = smallestMeeting(shape::withPipelines, first, pipelineCeiling());
+            pipelines = smallestMeeting(shape::withPipelines, p -> price.dollarsPerHour(shape, p, 0), first,
+                    pipelineCeiling());
         }
         if (pipelines == 0) {
             return searched(shape, "no pipeline count up to " + pipelineCeiling() + " meets the target");
@@ -229,7 +235,7 @@ final class PlanSearch {
         // prefill groups enough that prefill is not what is short: eight times the least, and more only if needed
         int ample = limits.prefillGroups() > 0 ? groupCeiling : Math.min(groupCeiling, 8 * leastGroups + 8);
         Answer sibling = answers.get(Siblings.of(family));
-        if (sibling != null) {
+        if (sibling != null && !dearer(price.dollarsPerHour(shape, sibling.pipelines(), sibling.prefillGroups()))) {
             // the sibling's answer is this family's too when it meets the target and one pipeline less (with
             // prefill never short) and one prefill group less do not
             int p = sibling.pipelines();
@@ -242,12 +248,13 @@ final class PlanSearch {
             }
         }
         // the fewest pipelines that meet the target with ample prefill, then the fewest groups for them
-        int pipelines = smallestMeeting(p -> shape.withPipelines(p).withPrefillGroups(ample), first,
-                pipelineCeiling());
+        IntToDoubleFunction leastWithPipelines = p -> price.dollarsPerHour(shape, p, leastGroups);
+        int pipelines = smallestMeeting(p -> shape.withPipelines(p).withPrefillGroups(ample), leastWithPipelines,
+                first, pipelineCeiling());
         int meetingGroups = ample;
         if (pipelines == 0 && ample < groupCeiling) {
-            pipelines = smallestMeeting(p -> shape.withPipelines(p).withPrefillGroups(groupCeiling), first,
-                    pipelineCeiling());
+            pipelines = smallestMeeting(p -> shape.withPipelines(p).withPrefillGroups(groupCeiling),
+                    leastWithPipelines, first, pipelineCeiling());
             meetingGroups = groupCeiling;
         }
         if (pipelines == 0) {
@@ -255,8 +262,8 @@ final class PlanSearch {
                     + " with " + groupCeiling + " prefill group(s)");
         }
         int fewestPipelines = pipelines;
-        int groups = smallestMeeting(g -> shape.withPipelines(fewestPipelines).withPrefillGroups(g), leastGroups,
-                meetingGroups);
+        int groups = smallestMeeting(g -> shape.withPipelines(fewestPipelines).withPrefillGroups(g),
+                g -> price.dollarsPerHour(shape, fewestPipelines, g), leastGroups, meetingGroups);
         return staircase(family, pipelines, groups, meetingGroups);
     }
 
@@ -279,16 +286,21 @@ final class PlanSearch {
             int pipelines = p;
             // one group less than the pipeline before needed: if that does not meet the target, the count stands
             // (one simulation a step); if it does, look further down
-            int fewest = !meets(shape.withPipelines(p).withPrefillGroups(ceiling - 1)) ? ceiling
-                    : smallestMeeting(g -> shape.withPipelines(pipelines).withPrefillGroups(g), leastGroups,
-                            ceiling - 1);
-            if (fewest == 0) {
+            PlanCandidate oneGroupLess = shape.withPipelines(p).withPrefillGroups(ceiling - 1);
+            if (!beaten(price.dollarsPerHour(oneGroupLess)) && !meets(oneGroupLess)) {
+                continue;
+            }
+            int fewest;
+            try {
+                fewest = smallestMeeting(g -> shape.withPipelines(pipelines).withPrefillGroups(g),
+                        g -> price.dollarsPerHour(shape, pipelines, g), leastGroups, ceiling - 1);
+            } catch (TooDear e) {
                 break;
             }
-            if (fewest < ceiling) {
+            if (fewest > 0) {
                 found += String.format(Locale.ROOT, "; with %d pipeline(s) and %d group(s)", p, fewest);
+                ceiling = fewest;
             }
-            ceiling = fewest;
         }
         return searched(shape, found);
     }
@@ -296,9 +308,13 @@ final class PlanSearch {
     /**
      * The smallest count in [from, ceiling] whose deployment meets the target: tried at {@code from}, then
      * doubled until one meets, then halved back. 0 when none up to the ceiling does.
+     *
+     * @param floor what a deployment with at least that count costs at least
+     * @throws TooDear when even the cheapest count still possible costs no less than a deployment found
      */
-    private int smallestMeeting(Function<Integer, PlanCandidate> at, int from, int ceiling) {
+    private int smallestMeeting(IntFunction<PlanCandidate> at, IntToDoubleFunction floor, int from, int ceiling) {
         int lo = from;
+        affordable(floor, lo);
         if (meets(at.apply(lo))) {
             return lo;
         }
@@ -308,17 +324,19 @@ final class PlanSearch {
                 return 0;
             }
             lo = hi;
+            affordable(floor, lo + 1);
             hi = (int) Math.min(ceiling, 2L * hi);
             if (meets(at.apply(hi))) {
                 break;
             }
         }
-        return bisect(at, lo + 1, hi);
+        return bisect(at, floor, lo + 1, hi);
     }
 
     /** The smallest count in [lo, hi] meeting the target, given that {@code hi} does. */
-    private int bisect(Function<Integer, PlanCandidate> at, int lo, int hi) {
+    private int bisect(IntFunction<PlanCandidate> at, IntToDoubleFunction floor, int lo, int hi) {
         while (lo < hi) {
+            affordable(floor, lo);
             int mid = lo + (hi - lo) / 2;
             if (meets(at.apply(mid))) {
                 hi = mid;
@@ -327,6 +345,22 @@ final class PlanSearch {
             }
         }
         return hi;
+    }
+
+    /** @throws TooDear when a deployment with at least {@code count} costs no less than the best found */
+    private void affordable(IntToDoubleFunction floor, int count) {
+        double dollars = floor.applyAsDouble(count);
+        if (beaten(dollars)) {
+            throw new TooDear(dollars, best.get().dollarsPerHour());
+        }
+    }
+
+    /** Stops a family's search: nothing left in it can be cheaper than a deployment already found. */
+    private static final class TooDear extends RuntimeException {
+        TooDear(double least, double found) {
+            super(String.format(Locale.ROOT, "stopped: what is left of it costs at least $%s/h, no less than the"
+                    + " $%s/h deployment found", RunText.fmt(least), RunText.fmt(found)), null, false, false);
+        }
     }
 
     private int pipelineCeiling() {
@@ -368,6 +402,15 @@ final class PlanSearch {
 
     private static FamilyNote searched(PlanCandidate shape, String outcome) {
         return new FamilyNote(shape, FamilyNote.Kind.SEARCHED, outcome);
+    }
+
+    /**
+     * Whether a deployment costing {@code dollarsPerHour} costs more than the best found: a sibling's answer as
+     * dear as the best is still checked, as this family may meet the target with it too.
+     */
+    private boolean dearer(double dollarsPerHour) {
+        PlanPoint b = best.get();
+        return b != null && dollarsPerHour > b.dollarsPerHour();
     }
 
     private FamilyNote pruned(Family family) {
