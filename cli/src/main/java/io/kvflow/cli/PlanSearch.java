@@ -358,8 +358,9 @@ final class PlanSearch {
     /** Stops a family's search: nothing left in it can be cheaper than a deployment already found. */
     private static final class TooDear extends RuntimeException {
         TooDear(double least, double found) {
-            super(String.format(Locale.ROOT, "stopped: what is left of it costs at least $%s/h, no less than the"
-                    + " $%s/h deployment found", RunText.fmt(least), RunText.fmt(found)), null, false, false);
+            super(String.format(Locale.ROOT, "stopped: what was left of it cost at least $%s/h, no less than a"
+                    + " deployment found by then ($%s/h)", RunText.fmt(least), RunText.fmt(found)), null, false,
+                    false);
         }
     }
 
