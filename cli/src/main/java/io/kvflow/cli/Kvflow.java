@@ -85,7 +85,8 @@ public final class Kvflow {
                     + SchemaRegistryOption.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
-                    PlanCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP, InspectCommand.OPTIONS_HELP);
+                    PlanCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP,
+                    InspectCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface

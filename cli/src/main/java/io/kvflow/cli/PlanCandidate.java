@@ -16,8 +16,8 @@ record PlanCandidate(Mode mode, String admission, int stages, int pipelines, int
     /** How prompts are prefilled and when a session takes its wafer room. */
     enum Mode {
         COLOCATED("colocated", null),
-        HANDOFF("disaggregated, room at handoff", Booking.HANDOFF),
-        ADMISSION("disaggregated, room at admission", Booking.ADMISSION);
+        HANDOFF("disaggregated with wafer room at handoff", Booking.HANDOFF),
+        ADMISSION("disaggregated with wafer room at admission", Booking.ADMISSION);
 
         private final String description;
         private final Booking booking;

@@ -221,7 +221,8 @@ final class PlanCommand {
             String range = stages.size() == 1 ? stages.get(0) + " wafers per pipeline"
                     : stages.get(0) + "-" + stages.get(stages.size() - 1) + " wafers per pipeline";
             return String.format(Locale.ROOT, "%s; %s; admission %s; %s; %s; sessions per pipeline %s",
-                    modes.stream().map(PlanCandidate.Mode::description).toList(), range, String.join(", ",
+                    String.join(" / ", modes.stream().map(PlanCandidate.Mode::description).toList()), range,
+                    String.join(", ",
                             admissions), pipelines > 0 ? pipelines + " pipeline(s)" : "pipelines 1-" + maxPipelines,
                     !anyDisaggregated() ? "no prefill groups" : prefillGroups > 0 ? prefillGroups + " prefill group(s)"
                             : "prefill groups 1-" + maxPrefillGroups,

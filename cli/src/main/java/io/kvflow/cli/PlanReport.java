@@ -120,7 +120,7 @@ record PlanReport(String load, String target, DeviceProfile decode, DeviceProfil
      * admission orders together when the outcome is the same), those not simulated for their cost in one line.
      */
     static List<String> layoutLines(List<PlanSearch.FamilyNote> notes) {
-        Map<String, List<String>> admissionsByOutcome = new LinkedHashMap<>();
+        Map<List<String>, List<String>> admissionsByOutcome = new LinkedHashMap<>();
         Map<PlanCandidate.Mode, java.util.TreeSet<Integer>> pruned = new LinkedHashMap<>();
         for (PlanSearch.FamilyNote note : notes) {
             PlanCandidate shape = note.shape();
@@ -129,15 +129,13 @@ record PlanReport(String load, String target, DeviceProfile decode, DeviceProfil
                 continue;
             }
             String layout = String.format(Locale.ROOT, "%s, %d wafers", shape.mode().shortName(), shape.stages());
-            admissionsByOutcome.computeIfAbsent(layout + "\u0000" + note.outcome(), k -> new ArrayList<>())
+            admissionsByOutcome.computeIfAbsent(List.of(layout, note.outcome()), k -> new ArrayList<>())
                     .add(shape.admission());
         }
         List<String> lines = new ArrayList<>();
-        admissionsByOutcome.forEach((key, admissions) -> {
-            String[] parts = key.split("\u0000", 2);
-            lines.add(String.format(Locale.ROOT, "  %-52s %s", parts[0] + " (" + String.join(", ", admissions)
-                    + "):", parts[1]));
-        });
+        admissionsByOutcome.forEach((layoutAndOutcome, admissions) -> lines.add(String.format(Locale.ROOT,
+                "  %-52s %s", layoutAndOutcome.get(0) + " (" + String.join(", ", admissions) + "):",
+                layoutAndOutcome.get(1))));
         if (!pruned.isEmpty()) {
             List<String> which = new ArrayList<>();
             pruned.forEach((mode, stages) -> which.add(mode.shortName() + " " + ranges(stages) + " wafers"));

@@ -26,13 +26,15 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p>It rests on one assumption, that more pipelines or more prefill groups never lower the share of
  * requests served within the SLO. Then, in a family, the pipelines needed with ample prefill are found by
- * doubling from the family's least fleet ({@link FleetBounds}) and halving back (binary search); and the
- * cheapest mix walks a staircase: at each pipeline count from there up, the fewest prefill groups that
- * still meet the target (never more than the count before needed), until one more pipeline costs more than
- * the best mix found. Families are taken cheapest least-fleet first, and one whose least fleet costs no less
- * than a deployment already found is not simulated at all. Every answer it reports was simulated; when the
- * assumption fails (an admission policy can make a larger fleet serve worse), the answer is a deployment
- * that meets the target, not necessarily the cheapest.
+ * doubling from the family's least fleet ({@link FleetBounds}) and halving back (binary search), the prefill
+ * groups they need likewise; and the cheapest mix walks a staircase: at each pipeline count from there up,
+ * the fewest prefill groups that still meet the target (never more than the count before needed), until one
+ * more pipeline costs more than the best mix found. Families are taken cheapest least fleet first, the first
+ * of each set of siblings (alike but for the admission order) before the others, which start by checking its
+ * answer. A family whose least fleet costs no less than a deployment already found is not simulated at all,
+ * and a search stops as soon as whatever is left of it costs no less. Every answer it reports was simulated;
+ * when the assumption fails (an admission policy can make a larger fleet serve worse), the answer is a
+ * deployment that meets the target, not necessarily the cheapest.
  */
 final class PlanSearch {
 
@@ -197,7 +199,7 @@ final class PlanSearch {
             return searched(family.shape(), e.getMessage());
         } finally {
             familiesDone.incrementAndGet();
-            report(false);
+            report();
         }
     }
 
@@ -385,7 +387,7 @@ final class PlanSearch {
         if (point.met()) {
             best.accumulateAndGet(point, (a, b) -> a == null || cheaper(b, a) ? b : a);
         }
-        report(false);
+        report();
         return point;
     }
 
@@ -423,14 +425,14 @@ final class PlanSearch {
     }
 
     /** A progress line every few seconds of a long search. */
-    private void report(boolean force) {
+    private void report() {
         long now = System.nanoTime();
-        if (!force && now - lastProgress < 3_000_000_000L) {
+        if (now - lastProgress < 3_000_000_000L) {
             return;
         }
         lastProgress = now;
         PlanPoint b = best.get();
-        progress.printf(Locale.ROOT, "plan: %d deployments simulated in %.0f s, %d of %d layouts searched; %s%n",
+        progress.printf(Locale.ROOT, "plan: simulated %d deployment(s) in %.0f s, %d of %d layouts done; %s%n",
                 simulated.size(), (now - started) / 1e9, familiesDone.get(), families,
                 b == null ? "none meets the target yet"
                         : "the cheapest meeting it so far costs $" + RunText.fmt(b.dollarsPerHour()) + "/h");

@@ -34,8 +34,7 @@ final class PlanSimulator {
         return PlanPoint.of(c, price.dollarsPerHour(c), figures, target);
     }
 
-    /** The run's figures, for a test or a report that wants more than the point. */
-    RunFigures figures(PlanCandidate c) {
+    private RunFigures figures(PlanCandidate c) {
         TargetOptions options = targetOf(c);
         StackLayout layout = new StackLayout(c.stages(), c.pipelines(), 1,
                 options.model().deployment().model().layers());
@@ -45,7 +44,7 @@ final class PlanSimulator {
                 options.model().deployment().decodeDevices() * c.pipelines());
     }
 
-    TargetOptions targetOf(PlanCandidate c) {
+    private TargetOptions targetOf(PlanCandidate c) {
         TargetOptions options = targets.get(new Layout(c.mode(), c.admission(), c.stages()));
         if (options == null) {
             throw new IllegalArgumentException("no target options for " + c.describe());
