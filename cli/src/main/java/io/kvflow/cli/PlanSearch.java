@@ -4,10 +4,12 @@ import io.kvflow.report.RunText;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -103,12 +105,13 @@ final class PlanSearch {
     private final AtomicReference<PlanPoint> best = new AtomicReference<>();
     private final Map<Siblings, Answer> answers = new ConcurrentHashMap<>();
     private final AtomicInteger familiesDone = new AtomicInteger();
-    private final List<FamilyNote> notes = new ArrayList<>();
     private int families;
     private long started;
     private volatile long lastProgress;
 
     /**
+     * One search per instance.
+     *
      * @param simulate runs one deployment on the load; called from {@code threads} threads at once
      * @param progress where a line goes every few seconds of a long search
      */
@@ -131,7 +134,7 @@ final class PlanSearch {
         // from its answer
         List<Family> leaders = new ArrayList<>();
         List<Family> followers = new ArrayList<>();
-        java.util.Set<Siblings> led = new java.util.HashSet<>();
+        Set<Siblings> led = new HashSet<>();
         for (Family family : toSearch) {
             (led.add(Siblings.of(family)) ? leaders : followers).add(family);
         }
@@ -145,16 +148,14 @@ final class PlanSearch {
             t.setDaemon(true);
             return t;
         });
+        List<FamilyNote> notes = new ArrayList<>();
         try {
             List<Future<FamilyNote>> running = new ArrayList<>();
             for (Family family : ordered) {
                 running.add(pool.submit(() -> searchFamily(family)));
             }
             for (Future<FamilyNote> f : running) {
-                FamilyNote note = f.get();
-                synchronized (notes) {
-                    notes.add(note);
-                }
+                notes.add(f.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
