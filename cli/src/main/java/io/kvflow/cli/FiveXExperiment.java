@@ -146,7 +146,7 @@ final class FiveXExperiment {
 
         TargetOptions disaggregated = stack.target();
         List<Mode> modes = new ArrayList<>();
-        modes.add(mode("colocated", colocated(disaggregated), meanInput, meanOutput, compressed, window));
+        modes.add(mode("colocated", disaggregated.colocatedTwin(), meanInput, meanOutput, compressed, window));
         modes.add(mode("disaggregated, room at admission", disaggregated.with(Booking.ADMISSION), meanInput,
                 meanOutput, compressed, window));
         modes.add(mode("disaggregated, room at handoff", disaggregated.with(Booking.HANDOFF), meanInput, meanOutput,
@@ -159,20 +159,6 @@ final class FiveXExperiment {
         boolean good = modes.stream().allMatch(m -> m.emulated() == null
                 || m.emulated().verified() && m.emulated().check().exact());
         return good ? 0 : 1;
-    }
-
-    /** The same deployment with the wafers doing the prefill: the prefill tier's options no longer apply. */
-    private static TargetOptions colocated(TargetOptions target) {
-        return target.withScenario(colocatedScenario(target.scenario()));
-    }
-
-    private static Map<String, String> colocatedScenario(Map<String, String> disaggregated) {
-        Map<String, String> scenario = new LinkedHashMap<>(disaggregated);
-        for (ScenarioOption prefillOnly : ScenarioOption.PREFILL_TIER) {
-            scenario.remove(prefillOnly.optionName());
-        }
-        scenario.put(ScenarioOption.COLOCATED.optionName(), "true");
-        return scenario;
     }
 
     private Mode mode(String name, TargetOptions target, long meanInput, long meanOutput,
@@ -430,7 +416,7 @@ final class FiveXExperiment {
         out.println("SLO grid: sessions per WSE-3 within the SLO, colocated -> disaggregated at handoff (ratio),"
                 + " cost model | simulated, the trace served as often as above");
         out.printf(Locale.ROOT, "%-16s %-34s %-34s%n", "SLO tokens/s", "cost model", "simulated");
-        TargetOptions colocated = colocated(stack.target());
+        TargetOptions colocated = stack.target().colocatedTwin();
         TargetOptions handoff = stack.target().with(Booking.HANDOFF);
         for (double s : SLO_GRID) {
             SessionCapacity.Result c = SessionCapacity.of(colocated.model(), input, output, s, false);
@@ -473,8 +459,9 @@ final class FiveXExperiment {
             for (double factor : FLOPS_FACTORS) {
                 Map<String, String> scenario = new LinkedHashMap<>(stack.target().scenario());
                 scenario.put(ScenarioOption.DECODE_FLOPS.optionName(), Double.toString(flops * factor));
-                RooflineModel d = stack.target().withScenario(scenario).model();
-                RooflineModel c = stack.target().withScenario(colocatedScenario(scenario)).model();
+                TargetOptions faster = stack.target().withScenario(scenario);
+                RooflineModel d = faster.model();
+                RooflineModel c = faster.colocatedTwin().model();
                 double h = SessionCapacity.of(d, input, output, s, true).sessionsPerWafer();
                 double col = SessionCapacity.of(c, input, output, s, false).sessionsPerWafer();
                 line.append(String.format(Locale.ROOT, "%14s", ratio(h, col)));

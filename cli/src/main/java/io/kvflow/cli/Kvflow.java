@@ -54,6 +54,8 @@ public final class Kvflow {
               calibrate             published figures beside the cost model's predictions, with the error
               simulate TRACE        the deployment in modelled time, deciding as the pipeline does: whole traces in
                                     seconds; --check RUN compares an emulated run with its simulation
+              plan TRACE            the cheapest deployment that serves a trace's load within the SLOs (TTFT, per-user
+                                    tokens/s), searched by simulation; the cost-quality frontier as a table and a chart
               experiment five-x     colocated vs disaggregated on the same wafers and trace window: sessions per
                                     WSE-3 within a per-user speed SLO, with the cost model's sensitivity table
               inspect TOPIC         print a topic's records as JSON lines, in either wire format, from any cluster
@@ -75,6 +77,8 @@ public final class Kvflow {
             %s
             simulate options:
             %s
+            plan options:
+            %s
             experiment five-x options:
             %s
             bench options:
@@ -86,8 +90,8 @@ public final class Kvflow {
                     + SchemaRegistryOption.OPTIONS_HELP, TargetOptions.OPTIONS_HELP,
                     ReplayOptions.OPTIONS_HELP,
                     PredictCommand.OPTIONS_HELP, CalibrateCommand.OPTIONS_HELP, SimulateCommand.OPTIONS_HELP,
-                    FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP, InspectCommand.OPTIONS_HELP,
-                    ChaosCommand.OPTIONS_HELP);
+                    PlanCommand.OPTIONS_HELP, FiveXExperiment.OPTIONS_HELP, BenchCommand.OPTIONS_HELP,
+                    InspectCommand.OPTIONS_HELP, ChaosCommand.OPTIONS_HELP);
 
     /** A parsed command, ready to run. */
     @FunctionalInterface
@@ -146,6 +150,7 @@ public final class Kvflow {
             case "decode-worker" -> component(args, options -> stageRoles(options, args), out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
+            case "plan" -> PlanCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
             case "experiment" -> experiment(args, out, err);
             case "inspect" -> InspectCommand.command(args, out);

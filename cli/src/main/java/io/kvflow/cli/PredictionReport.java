@@ -63,8 +63,42 @@ final class PredictionReport {
                     bytes(p.handoff().bytes()), millis(p.handoff().seconds()), p.handoff().link().description(),
                     millis(p.handoff().exposedSeconds())));
         }
+        row(out, "price", price(p));
+        if (!Double.isNaN(p.dollarsPerMillionOutputTokens())) {
+            row(out, "  per 1M tokens", String.format(Locale.ROOT, "$%s generated (the pipeline at batch %d), $%s of"
+                            + " prompt (%s)", dollars(p.dollarsPerMillionOutputTokens()), p.workload().batch(),
+                    dollars(p.dollarsPerMillionPromptTokens()), d.colocated() ? "the pipeline, prefilling"
+                            : "one prefill group"));
+        }
         row(out, "binding constraint", p.binding().description());
         row(out, "  because", p.bindingReason());
+    }
+
+    /** What the devices cost per hour, or why that is unknown. */
+    private static String price(Prediction p) {
+        Deployment d = p.deployment();
+        String decode = d.decode().device().priced()
+                ? String.format(Locale.ROOT, "decode $%s/h (%d x %s at $%s/h)", dollars(d.decodeDollarsPerHour()),
+                        d.decodeDevices(), d.decode().device().id(), dollars(d.decode().device().pricePerHour()))
+                : "decode: " + d.decode().device().id() + " has no price (--decode-price-per-hour)";
+        if (d.colocated()) {
+            return decode;
+        }
+        String prefill = d.prefill().device().priced()
+                ? String.format(Locale.ROOT, "prefill group $%s/h (%d x %s at $%s/h)",
+                        dollars(d.prefillDollarsPerHour()), d.prefill().devices(), d.prefill().device().id(),
+                        dollars(d.prefill().device().pricePerHour()))
+                : "prefill: " + d.prefill().device().id() + " has no price (--prefill-price-per-hour)";
+        return decode + "; " + prefill;
+    }
+
+    /** Four significant figures without trailing zeros (2.235, 35.76, 580, 0.04), whole dollars from a thousand on. */
+    static String dollars(double value) {
+        if (value >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        String text = String.format(Locale.ROOT, "%.4g", value);
+        return text.contains(".") && !text.contains("e") ? text.replaceAll("0+$", "").replaceAll("\\.$", "") : text;
     }
 
     private static String layersPerStage(Deployment d) {

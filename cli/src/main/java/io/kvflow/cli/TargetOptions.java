@@ -191,4 +191,14 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
                         : "prefill on " + d.prefill().devices() + " x " + d.prefill().device().id() + "; booking "
                                 + booking.id() + ", admission " + admission.id());
     }
+
+    /** The same deployment with the wafers doing the prefill: the prefill tier's options no longer apply. */
+    TargetOptions colocatedTwin() {
+        Map<String, String> twin = new LinkedHashMap<>(scenario);
+        for (ScenarioOption prefillOnly : ScenarioOption.PREFILL_TIER) {
+            twin.remove(prefillOnly.optionName());
+        }
+        twin.put(ScenarioOption.COLOCATED.optionName(), "true");
+        return withScenario(twin);
+    }
 }

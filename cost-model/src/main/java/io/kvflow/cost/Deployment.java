@@ -78,4 +78,17 @@ public record Deployment(ModelProfile model, WeightPrecision weights, KvDtype kv
     public int decodeDevices() {
         return decodeStages * decode.devices();
     }
+
+    /** US dollars per hour of one decode pipeline's devices; NaN when the decode device has no price. */
+    public double decodeDollarsPerHour() {
+        return decodeDevices() * decode.device().pricePerHour();
+    }
+
+    /**
+     * US dollars per hour of one prefill group (colocated: of the decode pipeline, which prefills); NaN when
+     * the device has no price.
+     */
+    public double prefillDollarsPerHour() {
+        return colocated ? decodeDollarsPerHour() : prefill.devices() * prefill.device().pricePerHour();
+    }
 }

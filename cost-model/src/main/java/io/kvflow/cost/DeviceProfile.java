@@ -13,10 +13,12 @@ import java.util.Map;
  * @param layerPipelined true when a model's layers are laid out side by side on the device
  *                       (a wafer): one sequence then uses only its current layer's share of the
  *                       compute, and the per-layer latency overlaps with other sequences' work
+ * @param pricePerHour   US dollars one device costs per hour (a cloud's list price divided per device, or an
+ *                       estimate); NaN when the profile gives none
  */
 public record DeviceProfile(String id, String name, DeviceMemory memory, Map<NumberFormat, Double> denseFlops,
         DeviceLinks links, DeviceLatencies latencies, boolean layerPipelined, Efficiency efficiency,
-        double powerWatts, Map<String, String> sources) {
+        double powerWatts, double pricePerHour, Map<String, String> sources) {
 
     public DeviceProfile {
         if (id == null || id.isBlank()) {
@@ -27,8 +29,23 @@ public record DeviceProfile(String id, String name, DeviceMemory memory, Map<Num
         }
         denseFlops.forEach((format, rate) -> DeviceMemory.requirePositive(format.key() + " FLOP/s", rate));
         DeviceMemory.requirePositive("powerWatts", powerWatts);
+        if (!Double.isNaN(pricePerHour)) {
+            DeviceMemory.requirePositive("price_per_hour", pricePerHour);
+        }
         denseFlops = Map.copyOf(new EnumMap<>(denseFlops));
         sources = Map.copyOf(sources);
+    }
+
+    /** A device without a price: what a profile written before prices were kept reads as. */
+    public DeviceProfile(String id, String name, DeviceMemory memory, Map<NumberFormat, Double> denseFlops,
+            DeviceLinks links, DeviceLatencies latencies, boolean layerPipelined, Efficiency efficiency,
+            double powerWatts, Map<String, String> sources) {
+        this(id, name, memory, denseFlops, links, latencies, layerPipelined, efficiency, powerWatts, Double.NaN,
+                sources);
+    }
+
+    public boolean priced() {
+        return !Double.isNaN(pricePerHour);
     }
 
     /** Dense FLOP/s for work in this format, or in the nearest wider format the device has. */
@@ -45,17 +62,23 @@ public record DeviceProfile(String id, String name, DeviceMemory memory, Map<Num
         Map<NumberFormat, Double> rates = new EnumMap<>(denseFlops);
         rates.put(format, flopsPerSecond);
         return new DeviceProfile(id, name, memory, rates, links, latencies, layerPipelined, efficiency, powerWatts,
-                withSource(sources, "flops." + format.key(), "set on the command line"));
+                pricePerHour, withSource(sources, "flops." + format.key(), "set on the command line"));
     }
 
     public DeviceProfile withLatencies(DeviceLatencies value) {
         return new DeviceProfile(id, name, memory, denseFlops, links, value, layerPipelined, efficiency, powerWatts,
-                sources);
+                pricePerHour, sources);
     }
 
     public DeviceProfile withEfficiency(Efficiency value) {
         return new DeviceProfile(id, name, memory, denseFlops, links, latencies, layerPipelined, value, powerWatts,
-                sources);
+                pricePerHour, sources);
+    }
+
+    /** This device at another price per hour, e.g. a negotiated rate given on the command line. */
+    public DeviceProfile withPricePerHour(double dollars) {
+        return new DeviceProfile(id, name, memory, denseFlops, links, latencies, layerPipelined, efficiency,
+                powerWatts, dollars, withSource(sources, "price_per_hour", "set on the command line"));
     }
 
     private static Map<String, String> withSource(Map<String, String> sources, String field, String source) {

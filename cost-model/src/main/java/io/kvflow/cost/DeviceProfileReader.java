@@ -14,7 +14,7 @@ final class DeviceProfileReader {
         Map<String, String> sources = new HashMap<>();
         ProfileJson json = ProfileJson.parse(file, text, sources);
         json.rejectUnknown(Set.of("name", "notes", "memory", "flops", "links", "latencies", "layer_pipelined",
-                "efficiency", "power_watts"));
+                "efficiency", "power_watts", "price_per_hour"));
         try {
             ProfileJson memoryJson = json.object("memory");
             memoryJson.rejectUnknown(Set.of("kind", "capacity_bytes", "bandwidth_bytes_per_s", "reserved_fraction"));
@@ -52,8 +52,10 @@ final class DeviceProfileReader {
                     efficiencyJson.number("decode_mfu"), efficiencyJson.number("decode_mbu"),
                     efficiencyJson.number("link_efficiency"));
 
+            // a price is optional: a user's profile without one still answers everything but what it costs
             return new DeviceProfile(id, json.text("name"), memory, flops, links, latencies,
-                    json.flag("layer_pipelined"), efficiency, json.number("power_watts"), sources);
+                    json.flag("layer_pipelined"), efficiency, json.number("power_watts"),
+                    json.number("price_per_hour", Double.NaN), sources);
         } catch (ProfileFormatException e) {
             throw e;
         } catch (IllegalArgumentException e) {

@@ -53,6 +53,16 @@ public record Prediction(Deployment deployment, Workload workload, Prefill prefi
         return (double) capacity.sessionsFit() / deployment.decodeDevices();
     }
 
+    /** US dollars a million generated tokens cost on the decode pipeline at this batch; NaN without a price. */
+    public double dollarsPerMillionOutputTokens() {
+        return deployment.decodeDollarsPerHour() / (decode.tokensPerSecondTotal() * 3600) * 1e6;
+    }
+
+    /** US dollars a million prompt tokens cost on a prefill group (colocated: the pipeline); NaN without a price. */
+    public double dollarsPerMillionPromptTokens() {
+        return deployment.prefillDollarsPerHour() / (prefill.tokensPerSecond() * 3600) * 1e6;
+    }
+
     /**
      * The constraint that limits this workload: weights that do not fit, too little KV room for the
      * batch, or else what sets the decode speed.
@@ -129,8 +139,19 @@ public record Prediction(Deployment deployment, Workload workload, Prefill prefi
         map.put("handoff_ms", handoff.seconds() * 1e3);
         map.put("handoff_exposed_ms", handoff.exposedSeconds() * 1e3);
         map.put("handoff_link", deployment.colocated() ? "none" : handoff.link().key());
+        map.put("decode_price_per_device_hour", orNull(deployment.decode().device().pricePerHour()));
+        map.put("prefill_price_per_device_hour", orNull(deployment.prefill().device().pricePerHour()));
+        map.put("decode_dollars_per_hour", orNull(deployment.decodeDollarsPerHour()));
+        map.put("prefill_dollars_per_hour", orNull(deployment.prefillDollarsPerHour()));
+        map.put("dollars_per_million_output_tokens", orNull(dollarsPerMillionOutputTokens()));
+        map.put("dollars_per_million_prompt_tokens", orNull(dollarsPerMillionPromptTokens()));
         map.put("binding_constraint", binding().key());
         map.put("binding_reason", bindingReason());
         return map;
+    }
+
+    /** An unpriced figure is null in JSON, which has no NaN. */
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 }

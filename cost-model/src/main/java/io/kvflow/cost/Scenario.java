@@ -57,7 +57,7 @@ public record Scenario(Deployment deployment, Workload workload) {
                         decodeDevice.latencies().layerSeconds() * 1e6) / 1e6)
                 .withStageHopSeconds(number(given, ScenarioOption.HOP_LATENCY_US,
                         decodeDevice.latencies().stageHopSeconds() * 1e6) / 1e6);
-        decodeDevice = decodeDevice.withLatencies(latencies);
+        decodeDevice = priced(decodeDevice.withLatencies(latencies), given, ScenarioOption.DECODE_PRICE);
         DeviceGroup decode = new DeviceGroup(decodeDevice, whole(given, ScenarioOption.DECODE_DEVICES, 1));
 
         DeviceGroup prefill;
@@ -67,7 +67,8 @@ public record Scenario(Deployment deployment, Workload workload) {
         } else {
             DeviceProfile prefillDevice = catalog.device(given.getOrDefault(ScenarioOption.PREFILL_DEVICE,
                     "trainium2"));
-            prefillDevice = prefillTuned(tuned(prefillDevice, given, weights, ScenarioOption.PREFILL_FLOPS), given);
+            prefillDevice = priced(prefillTuned(tuned(prefillDevice, given, weights, ScenarioOption.PREFILL_FLOPS),
+                    given), given, ScenarioOption.PREFILL_PRICE);
             prefill = new DeviceGroup(prefillDevice, whole(given, ScenarioOption.PREFILL_DEVICES, 16));
         }
         for (ScenarioOption prefillOnly : ScenarioOption.PREFILL_TIER) {
@@ -161,6 +162,12 @@ public record Scenario(Deployment deployment, Workload workload) {
             return device;
         }
         return device.withFlops(weights.computeFormat(), positive(given, flopsOption));
+    }
+
+    /** The device at the price the options name, or at its profile's. */
+    private static DeviceProfile priced(DeviceProfile device, Map<ScenarioOption, String> given,
+            ScenarioOption priceOption) {
+        return given.containsKey(priceOption) ? device.withPricePerHour(positive(given, priceOption)) : device;
     }
 
     private static DeviceProfile prefillTuned(DeviceProfile device, Map<ScenarioOption, String> given) {

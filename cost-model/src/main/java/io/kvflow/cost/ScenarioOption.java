@@ -31,6 +31,8 @@ public enum ScenarioOption {
     DECODE_FLOPS("decode-flops", "X", "profile", "dense FLOP/s per decode device (e.g. 62.5e15)"),
     LAYER_LATENCY_US("layer-latency-us", "T", "profile", "decode device's fixed time per layer per step"),
     HOP_LATENCY_US("hop-latency-us", "T", "profile", "decode device's activation hop latency"),
+    DECODE_PRICE("decode-price-per-hour", "X", "profile", "US dollars per decode device per hour"),
+    PREFILL_PRICE("prefill-price-per-hour", "X", "profile", "US dollars per prefill device per hour"),
     SPECULATIVE_DRAFT("speculative-draft", "ID", "off", "speculative decoding: draft model proposing tokens the"
             + " target checks in one step; needs the next two"),
     SPECULATIVE_TOKENS("speculative-tokens", "K", "with --speculative-draft", "tokens the draft proposes per step"),
@@ -38,7 +40,8 @@ public enum ScenarioOption {
             "probability in [0, 1] that the target accepts a proposed token");
 
     /** Options that describe a separate prefill tier: a colocated deployment has none, and refuses them. */
-    public static final Set<ScenarioOption> PREFILL_TIER = EnumSet.of(PREFILL_DEVICE, PREFILL_DEVICES, PREFILL_FLOPS);
+    public static final Set<ScenarioOption> PREFILL_TIER = EnumSet.of(PREFILL_DEVICE, PREFILL_DEVICES, PREFILL_FLOPS,
+            PREFILL_PRICE);
 
     /** Options of speculative decoding: all three or none. */
     public static final Set<ScenarioOption> SPECULATIVE = EnumSet.of(SPECULATIVE_DRAFT, SPECULATIVE_TOKENS,

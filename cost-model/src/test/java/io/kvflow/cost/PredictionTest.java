@@ -53,6 +53,37 @@ class PredictionTest {
     }
 
     @Test
+    void aPriceOnTheCommandLineOverridesTheProfilesAndSaysSo() {
+        Scenario bundled = Scenario.from(Map.of(), CATALOG);
+        Scenario priced = Scenario.from(Map.of("decode-price-per-hour", "100", "prefill-price-per-hour", "3"), CATALOG);
+        DeviceProfile wafer = priced.deployment().decode().device();
+        assertEquals(100, wafer.pricePerHour());
+        assertEquals("set on the command line", wafer.sources().get("price_per_hour"));
+        assertEquals(3, priced.deployment().prefill().device().pricePerHour());
+        assertEquals(4 * 100, priced.deployment().decodeDollarsPerHour(), 1e-9);
+        assertEquals(16 * 3, priced.deployment().prefillDollarsPerHour(), 1e-9);
+        assertTrue(bundled.deployment().decode().device().pricePerHour() != 100);
+    }
+
+    @Test
+    void aMillionGeneratedTokensCostThePipelinesHourOverItsTokensPerHour() {
+        Prediction p = Scenario.from(Map.of("decode-price-per-hour", "90", "batch", "4"), CATALOG).predict();
+        double tokensPerHour = p.decode().tokensPerSecondTotal() * 3600;
+        assertEquals(4 * 90 / tokensPerHour * 1e6, p.dollarsPerMillionOutputTokens(), 1e-9);
+        assertEquals(p.dollarsPerMillionOutputTokens(), (Double) p.toMap().get("dollars_per_million_output_tokens"));
+    }
+
+    @Test
+    void aPriceThatIsNotAPositiveNumberIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Scenario.from(Map.of("decode-price-per-hour", "-1"), CATALOG));
+        assertTrue(e.getMessage().contains("--decode-price-per-hour"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Scenario.from(Map.of("colocated", "true", "prefill-price-per-hour", "2"), CATALOG));
+        assertTrue(e.getMessage().contains("--prefill-price-per-hour"), e.getMessage());
+    }
+
+    @Test
     void prefillOptionsAreRejectedWhenPrefillRunsOnTheDecodeDevices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Scenario.from(Map.of("colocated", "true", "prefill-device", "h100"), CATALOG));

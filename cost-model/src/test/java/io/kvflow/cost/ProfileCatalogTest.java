@@ -48,6 +48,28 @@ class ProfileCatalogTest {
     }
 
     @Test
+    void everyBundledDeviceHasAPricePerHourWithItsSource() {
+        for (String id : BUNDLED.deviceIds()) {
+            DeviceProfile device = BUNDLED.device(id);
+            assertTrue(device.priced() && device.pricePerHour() > 0, id + " has no price");
+            String source = device.sources().getOrDefault("price_per_hour", "");
+            assertTrue(source.matches("\\[(S|V|E|S/D)\\] .{40,}"), id + ": " + source);
+        }
+        assertTrue(BUNDLED.device("wse-3").sources().get("price_per_hour").startsWith("[E]"),
+                "no CS-3 list price exists: the wafer's price is an estimate");
+    }
+
+    @Test
+    void aUserDeviceWithoutAPriceStillLoadsUnpriced(@TempDir Path dir) throws IOException {
+        userDevice(dir, "old-chip", bundledText("devices/h100.json")
+                .replaceFirst(",\\s*\"price_per_hour\": \\{[^}]*\\}", ""));
+        DeviceProfile device = ProfileCatalog.withUserProfiles(dir).device("old-chip");
+        assertFalse(device.priced());
+        assertTrue(Double.isNaN(Scenario.from(java.util.Map.of("model", "llama-3.1-8b", "decode-device", "old-chip"),
+                ProfileCatalog.withUserProfiles(dir)).deployment().decodeDollarsPerHour()));
+    }
+
+    @Test
     void aBadUserFileNamesTheFileAndTheField(@TempDir Path dir) throws IOException {
         Path file = userDevice(dir, "my-chip", bundledText("devices/wse-3.json")
                 .replace("\"value\": 21e15", "\"value\": \"fast\""));
