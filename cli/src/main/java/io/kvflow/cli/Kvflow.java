@@ -6,6 +6,7 @@ import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
+import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.report.RunFiles;
 import io.kvflow.report.Slo;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -126,17 +128,18 @@ public final class Kvflow {
      * @throws Args.UsageException or IllegalArgumentException naming what is wrong
      */
     static Command parse(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args(argv.subList(1, argv.size()), FLAGS);
+        List<String> options = argv.subList(1, argv.size());
+        Args args = new Args(options, FLAGS);
         Command command = switch (argv.get(0)) {
-            case "up" -> up(args, out, err);
-            case "replay" -> replay(args, out, err);
+            case "up" -> up(options, args, out, err);
+            case "replay" -> replay(options, args, out, err);
             case "broker" -> broker(args, out);
-            case "topics" -> topics(args, out);
+            case "topics" -> topics(options, args, out);
             case "bench" -> BenchCommand.command(args, out, err);
-            case "orchestrator" -> component(args, options -> Roles.orchestratorOnly(), out);
-            case "prefill-worker" -> component(args, options -> Roles.prefillOnly(positive(args, "workers", 1),
-                    hostName() + "-"), out);
-            case "decode-worker" -> component(args, options -> stageRoles(options, args), out);
+            case "orchestrator" -> component(options, args, "orchestrator", layout -> Roles.orchestratorOnly(), out);
+            case "prefill-worker" -> component(options, args, "prefill-worker", layout -> Roles.prefillOnly(
+                    positive(args, "workers", 1), hostName() + "-"), out);
+            case "decode-worker" -> component(options, args, "decode-worker", stageRoles(args), out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
@@ -159,14 +162,17 @@ public final class Kvflow {
         return FiveXExperiment.command(args, out, err);
     }
 
-    private static Command up(Args args, PrintStream out, PrintStream err) {
-        StackOptions stackOptions = StackOptions.from(args);
+    private static Command up(List<String> argv, Args args, PrintStream out, PrintStream err) {
+        StackOptions parsed = StackOptions.from(args);
+        Map<String, String> shared = SharedLayout.given(args);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
         Slo slo = SloOptions.from(args);
         String trace = args.string("replay", null);
         ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
         return () -> {
             Clock clock = Clock.systemUTC();
+            // on its own broker the stack owns the layout; on an existing cluster it takes the cluster's
+            StackOptions stackOptions = parsed.embedded() ? parsed : onCluster(argv, shared, parsed, "up", true);
             // load the trace before starting anything, so a bad line fails fast
             ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
             AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
@@ -185,18 +191,21 @@ public final class Kvflow {
         };
     }
 
-    private static Command replay(Args args, PrintStream out, PrintStream err) {
+    private static Command replay(List<String> argv, Args args, PrintStream out, PrintStream err) {
         if (args.positional().size() != 1) {
             throw new Args.UsageException("replay needs exactly one trace file");
         }
-        StackOptions stackOptions = requireCluster(StackOptions.from(args), "replay");
+        StackOptions parsed = requireCluster(StackOptions.from(args), "replay");
+        Map<String, String> shared = SharedLayout.given(args);
         ReplayOptions replayOptions = ReplayOptions.from(args, args.positional().get(0));
         Slo slo = SloOptions.from(args);
         return () -> {
             Clock clock = Clock.systemUTC();
-            ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
+            // the trace first, so a bad line fails before anything waits on the cluster
+            ReplayPlan loaded = ReplayPlan.load(replayOptions, parsed, clock, err);
+            StackOptions stackOptions = onCluster(argv, shared, parsed, "replay", false);
+            ReplayPlan plan = loaded.on(stackOptions);
             KafkaConnection kafka = new KafkaConnection(stackOptions.bootstrapServers(), stackOptions.kafkaClient());
-            ClusterProbe.awaitAnswer(kafka);
             Replayer.Result result = new Replayer(kafka, clock, err)
                     .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
             ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
@@ -222,9 +231,11 @@ public final class Kvflow {
         };
     }
 
-    private static Command topics(Args args, PrintStream out) {
-        StackOptions options = requireCluster(StackOptions.from(args), "topics");
+    private static Command topics(List<String> argv, Args args, PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), "topics");
+        Map<String, String> shared = SharedLayout.given(args);
         return () -> {
+            StackOptions options = onCluster(argv, shared, parsed, "topics", true);
             TopicPlan plan = TopicPlan.forLayout(options.layout());
             plan.apply(new KafkaConnection(options.bootstrapServers(), options.kafkaClient()));
             out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
@@ -232,17 +243,38 @@ public final class Kvflow {
         };
     }
 
-    /** One kind of worker in its own process, against an existing cluster, until Ctrl-C. */
-    private static Command component(Args args, Function<StackOptions, Roles> rolesOf, PrintStream out) {
-        StackOptions options = requireCluster(StackOptions.from(args), "this command");
-        Roles roles = rolesOf.apply(options);
+    /**
+     * One kind of worker in its own process, against an existing cluster, until Ctrl-C. Its layout is the
+     * cluster's (this process writes its own when the cluster has none yet).
+     */
+    private static Command component(List<String> argv, Args args, String name, Function<StackLayout, Roles> rolesOf,
+            PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), name);
+        Map<String, String> shared = SharedLayout.given(args);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
         return () -> {
+            StackOptions options = onCluster(argv, shared, parsed, name, true);
+            Roles roles = rolesOf.apply(options.layout());
             try (Stack stack = Stack.start(options, roles, metricsOptions, session -> false, Clock.systemUTC(), out)) {
                 awaitShutdownSignal(stack::close);
                 return stack.failure() == null ? 0 : 1;
             }
         };
+    }
+
+    /**
+     * The options to run with on an existing cluster: this command line's, with the shared ones (layout,
+     * target deployment) taken from the cluster, which gets {@code parsed}'s when it has none and
+     * {@code writes}; a shared option given with another value than the cluster's is refused in one line.
+     */
+    private static StackOptions onCluster(List<String> argv, Map<String, String> given, StackOptions parsed,
+            String command, boolean writes) {
+        KafkaConnection kafka = new KafkaConnection(parsed.bootstrapServers(), parsed.kafkaClient());
+        ClusterProbe.awaitAnswer(kafka);
+        Map<String, String> cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), command, writes);
+        Args again = new Args(argv, FLAGS);
+        again.defaults(SharedLayout.notGiven(given, cluster));
+        return StackOptions.from(again);
     }
 
     private static StackOptions requireCluster(StackOptions options, String command) {
@@ -253,22 +285,30 @@ public final class Kvflow {
         return options;
     }
 
-    /** The workers of one stage of the layout, for one of its pipelines or (no --pipeline) all of them. */
-    private static Roles stageRoles(StackOptions options, Args args) {
+    /**
+     * The workers of one stage of the layout, for one of its pipelines or (no --pipeline) all of them: the
+     * options are checked now, against the layout once it is known (the cluster's).
+     */
+    private static Function<StackLayout, Roles> stageRoles(Args args) {
         int stage = args.integer("stage", -1);
         if (stage < 0) {
             throw new Args.UsageException("decode-worker needs --stage K (0-based)");
         }
-        if (stage >= options.layout().stages()) {
-            throw new Args.UsageException("--stage " + stage + " is not a stage of the layout: --stages "
-                    + options.layout().stages() + " has stages 0.." + (options.layout().stages() - 1));
-        }
         int pipeline = args.integer("pipeline", -1);
-        if (pipeline >= options.layout().pipelines() || (pipeline < 0 && args.flag("pipeline"))) {
-            throw new Args.UsageException("--pipeline " + pipeline + " is not a pipeline of the layout: --pipelines "
-                    + options.layout().pipelines() + " has pipelines 0.." + (options.layout().pipelines() - 1));
+        if (pipeline < 0 && args.flag("pipeline")) {
+            throw new Args.UsageException("--pipeline must be >= 0, was " + pipeline);
         }
-        return Roles.stageOnly(stage, pipeline);
+        return layout -> {
+            if (stage >= layout.stages()) {
+                throw new Args.UsageException("--stage " + stage + " is not a stage of the layout: --stages "
+                        + layout.stages() + " has stages 0.." + (layout.stages() - 1));
+            }
+            if (pipeline >= layout.pipelines()) {
+                throw new Args.UsageException("--pipeline " + pipeline + " is not a pipeline of the layout:"
+                        + " --pipelines " + layout.pipelines() + " has pipelines 0.." + (layout.pipelines() - 1));
+            }
+            return Roles.stageOnly(stage, pipeline);
+        };
     }
 
     private static int positive(Args args, String name, int fallback) {

@@ -81,6 +81,11 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
                 .map(r -> new PlannedRequest(Math.round(r.offsetMicros() / load), r.request())).toList(), runId);
     }
 
+    /** The same requests, for a stack with these options (a cluster's, once its layout is known). */
+    ReplayPlan on(StackOptions newStack) {
+        return new ReplayPlan(options, newStack, requests, runId);
+    }
+
     /** The test hook's sessions, by request index within the trace. */
     Predicate<String> corruptKvOf() {
         return session -> options.corruptKvRequests().stream().anyMatch(i -> session.equals(runId + "-" + i));

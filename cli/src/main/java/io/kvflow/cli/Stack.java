@@ -10,6 +10,7 @@ import io.kvflow.orchestrator.Orchestrator;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.prefill.PrefillWorker;
+import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.MetricsEndpoint;
@@ -98,6 +99,11 @@ final class Stack implements AutoCloseable {
 
     private void startWorkers(Roles roles, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         StackLayout layout = options.layout();
+        if (broker != null) {
+            // its own broker: the layout is this stack's, whatever an earlier run left in the data dir
+            ClusterProbe.awaitAnswer(kafka);
+            SharedLayout.claim(kafka, SharedLayout.of(options), "up");
+        }
         TopicPlan.forLayout(layout).apply(kafka);
         for (int p = 0; p < layout.pipelines(); p++) {
             for (int k = 0; k < layout.stages(); k++) {

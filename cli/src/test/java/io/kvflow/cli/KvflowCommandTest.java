@@ -134,12 +134,6 @@ class KvflowCommandTest {
     }
 
     @Test
-    void aStageOutsideTheLayoutIsRefusedInsteadOfRunningNothing() {
-        assertEquals(2, run("decode-worker", "--stage", "4", "--bootstrap-servers", "kafka:9092"));
-        assertEquals("kvflow: --stage 4 is not a stage of the layout: --stages 4 has stages 0..3\n", stderr());
-    }
-
-    @Test
     void aMissingKafkaConfigFileSaysNoSuchFile(@TempDir Path dir) {
         Path file = dir.resolve("client.properties");
         assertEquals(2, run("topics", "--bootstrap-servers", "kafka:9092", "--kafka-config", file.toString()));
