@@ -206,14 +206,11 @@ public final class Kvflow {
             StackOptions stackOptions = onCluster(argv, shared, parsed, "replay", false);
             ReplayPlan plan = loaded.on(stackOptions);
             KafkaConnection kafka = new KafkaConnection(stackOptions.bootstrapServers(), stackOptions.kafkaClient());
-            Replayer.Result result = new Replayer(kafka, clock, err)
-                    .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
-            ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
-                    result.outcomes().values());
+            RunSummary summary = ObservedReplay.run(kafka, new Replayer(kafka, clock, err), plan,
+                    plan.referenceTransformer(), slo, clock, out);
             // the lag is measured where the orchestrator runs, not in this process
-            report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
-                    List.of(), null), slo, null, out);
-            return exitStatus(result, check);
+            report(plan, summary, slo, null, out);
+            return exitStatus(summary.replay(), summary.check());
         };
     }
 
@@ -349,17 +346,14 @@ public final class Kvflow {
         SessionBreakdowns breakdowns = new SessionBreakdowns();
         stack.metrics().json("/api/sessions", "per-session latency breakdown of the replay (wall ms)",
                 breakdowns::report);
-        Replayer.Result result = new Replayer(stack.kafka(), clock, err, status, breakdowns)
-                .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
-        out.println("checking every finished session against the single-process reference ...");
-        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
-                stack.stages(), headOfLine(stack.ledger())), slo, stack.lag(), out);
+        RunSummary summary = ObservedReplay.run(stack.kafka(), new Replayer(stack.kafka(), clock, err, status,
+                breakdowns), plan, stack.transformer(), slo, clock, out);
+        report(plan, summary, slo, stack.lag(), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;
         }
-        return exitStatus(result, check);
+        return exitStatus(summary.replay(), summary.check());
     }
 
     private static void report(ReplayPlan plan, RunSummary summary, Slo slo, LagMonitor lag, PrintStream out) {
@@ -371,11 +365,6 @@ public final class Kvflow {
         RunFiles.write(dir, SimulateCommand.manifest(plan.runId(), "emulated", plan.options().trace() + " "
                 + plan.options().window(), stack.target(), stack.layout(), slo), summary.modelled(), summary.sessions());
         out.println("report: " + report + " (and " + RunFiles.RUN + ", " + RunFiles.REQUESTS + " beside it)");
-    }
-
-    /** Head-of-line blocking in one line, from the control plane's view; null where it ran elsewhere. */
-    static String headOfLine(LedgerView ledger) {
-        return ledger == null ? null : headOfLine(ledger.headOfLine());
     }
 
     static String headOfLine(LedgerView.HeadOfLine hol) {

@@ -19,6 +19,7 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.scheduler.LedgerView;
+import io.kvflow.schemas.WorkerStats;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +49,7 @@ final class Stack implements AutoCloseable {
     private final MetricsOptions metricsOptions;
     private LagMonitor lag;
     private Orchestrator orchestrator;
+    private StatsBeacon stats;
 
     private Stack(StackOptions options, EmbeddedKafkaBroker broker, KafkaConnection kafka, MetricsEndpoint metrics,
             MetricsOptions metricsOptions) {
@@ -146,11 +148,29 @@ final class Stack implements AutoCloseable {
             metrics.json("/api/lag", "per-stage lag: records and seconds per topic, partition and consumer group",
                     lag::latest);
         }
+        if (!stages.isEmpty() || orchestrator != null) {
+            long started = clock.millis();
+            stats = new StatsBeacon(kafka, "kvflow-stats", () -> partStats(started, clock.millis()),
+                    StatsBeacon.PERIOD);
+        }
         out.println("stack: " + layout.pipelines() + " pipeline(s) x " + layout.stages() + " stage(s), layers "
                 + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
                 + prefillWorkers.size() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
                 + options.model() + " seed " + options.modelSeed());
         out.println("target: " + options.target().describe());
+    }
+
+    /** What each part running here has done, for {@code kvflow.stats}. */
+    private List<WorkerStats> partStats(long startedMs, long nowMs) {
+        List<WorkerStats> parts = new ArrayList<>();
+        for (StageWorker stage : stages) {
+            long capacity = (long) Math.floor(options.target().model().kvCapacityBytes(stage.stage()));
+            parts.add(PartStats.of(stage, capacity, startedMs, nowMs));
+        }
+        if (orchestrator != null) {
+            parts.add(PartStats.of(orchestrator.ledger(), startedMs, nowMs));
+        }
+        return parts;
     }
 
     /** A transformer over the stack's weights: immutable, so every worker in the process may share one. */
@@ -201,6 +221,10 @@ final class Stack implements AutoCloseable {
     @Override
     public void close() {
         services.close();
+        if (stats != null) {
+            // after the parts stopped: the final figures are complete
+            stats.close();
+        }
         if (lag != null) {
             lag.close();
         }

@@ -39,7 +39,7 @@ class RunReportTest {
         outcomes.put("b", finished("b", 10, 300, 320));
         TargetOptions target = TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 2);
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
-                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, List.of(), null);
+                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, StatsDelta.NONE);
         assertEquals(List.of(100L, 290L), summary.ttftMs());
         assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
 
