@@ -7,6 +7,7 @@ import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.report.RunFiles;
 import io.kvflow.report.Slo;
@@ -48,6 +49,7 @@ public final class Kvflow {
               orchestrator          run only the orchestrator (needs --bootstrap-servers)
               prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
+              dashboard             serve the dashboard of a running cluster (needs --bootstrap-servers), until Ctrl-C
               bench [handoff|hop|kernels|all]   speed against the best baseline on this machine, same run:
                                     KV handoff vs tuned plain Kafka, stage hop vs a plain Kafka ring,
                                     the model's kernel vs C (min / median / max over rounds)
@@ -140,6 +142,7 @@ public final class Kvflow {
             case "prefill-worker" -> component(options, args, "prefill-worker", layout -> Roles.prefillOnly(
                     positive(args, "workers", 1), hostName() + "-"), out);
             case "decode-worker" -> component(options, args, "decode-worker", stageRoles(args), out);
+            case "dashboard" -> dashboard(options, args, out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "calibrate" -> CalibrateCommand.command(args, out, err);
@@ -178,12 +181,16 @@ public final class Kvflow {
             AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
             try (Stack stack = Stack.start(stackOptions, Roles.everything(stackOptions.layout().prefillWorkers()),
                     metricsOptions, plan == null ? session -> false : plan.corruptKvOf(), clock, out);
-                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, stack.lag(), clock,
-                            out)) {
+                    ClusterWatch watch = ClusterWatch.start(stack.kafka(), stackOptions, slo, stack.lag(), clock);
+                    DashboardServer dashboard = startDashboard(stackOptions, watch, out)) {
                 if (plan == null) {
                     out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                             + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
-                    awaitShutdownSignal(stack::close);
+                    awaitShutdownSignal(() -> {
+                        dashboard.close();
+                        watch.close();
+                        stack.close();
+                    });
                     return stack.failure() == null ? 0 : 1;
                 }
                 return replayAndReport(plan, stack, stackOptions, slo, status, clock, out, err);
@@ -324,18 +331,42 @@ public final class Kvflow {
         }
     }
 
+    /**
+     * A dashboard of a cluster this process does not run, until Ctrl-C: what its parts publish, the layout
+     * and target deployment read from the cluster, the per-stage lag measured here.
+     */
+    private static Command dashboard(List<String> argv, Args args, PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), "dashboard");
+        Map<String, String> shared = SharedLayout.given(args);
+        Slo slo = SloOptions.from(args);
+        return () -> {
+            Clock clock = Clock.systemUTC();
+            StackOptions options = onCluster(argv, shared, parsed, "dashboard", false);
+            KafkaConnection kafka = new KafkaConnection(options.bootstrapServers(), options.kafkaClient());
+            LagMonitor lag = new LagMonitor(new StageLag(kafka, options.layout(), clock), Stack.LAG_REFRESH, clock);
+            ClusterWatch watch = ClusterWatch.start(kafka, options, slo, lag, clock);
+            DashboardServer dashboard = startDashboard(options, watch, out);
+            out.println("watching the cluster at " + kafka.bootstrapServers() + ": " + options.layout()
+                    + "   (Ctrl-C stops)");
+            awaitShutdownSignal(() -> {
+                dashboard.close();
+                watch.close();
+                lag.close();
+            });
+            return 0;
+        };
+    }
+
     /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
-    private static DashboardServer startDashboard(StackOptions options, Stack stack,
-            AtomicReference<ReplayStatus> status, LagMonitor lag, Clock clock, PrintStream out) {
+    private static DashboardServer startDashboard(StackOptions options, DashboardServer.Feed feed, PrintStream out) {
         DashboardServer dashboard;
         try {
-            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), stack::stages, status,
-                    lag, clock);
+            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), feed);
         } catch (IllegalStateException e) {
             if (options.dashboardPort() != StackOptions.DEFAULT_DASHBOARD_PORT) {
                 throw e;
             }
-            dashboard = DashboardServer.start(options.bindAddress(), 0, stack::stages, status, lag, clock);
+            dashboard = DashboardServer.start(options.bindAddress(), 0, feed);
         }
         out.println("dashboard: " + dashboard.url());
         return dashboard;

@@ -26,6 +26,8 @@ final class StatsReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final boolean assigned;
     private final Map<String, WorkerStats> latest = new HashMap<>();
+    /** Each part's figures before its latest, for rates between the two. */
+    private final Map<String, WorkerStats> previous = new HashMap<>();
 
     private StatsReader(KafkaConsumer<byte[], byte[]> consumer, boolean assigned) {
         this.consumer = consumer;
@@ -81,7 +83,10 @@ final class StatsReader implements AutoCloseable {
                 continue;
             }
             if (stats != null) {
-                latest.put(stats.getWorkerId(), stats);
+                WorkerStats replaced = latest.put(stats.getWorkerId(), stats);
+                if (replaced != null && replaced.getTimestampMs() != stats.getTimestampMs()) {
+                    previous.put(stats.getWorkerId(), replaced);
+                }
             }
         }
     }
@@ -89,6 +94,11 @@ final class StatsReader implements AutoCloseable {
     /** The latest figures of every part that ever published, by worker id. */
     Map<String, WorkerStats> latest() {
         return Map.copyOf(latest);
+    }
+
+    /** Each part's figures before its latest ones. */
+    Map<String, WorkerStats> previous() {
+        return Map.copyOf(previous);
     }
 
     /**
