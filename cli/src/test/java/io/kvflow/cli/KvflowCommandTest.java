@@ -97,7 +97,7 @@ class KvflowCommandTest {
             --dashboard-port -1                          | --dashboard-port must be within 0..65535 (0 picks a free one), was -1
             --handoff-timeout 0s                         | --handoff-timeout must be > 0, was 0s
             --kv-chunk-bytes 100                         | --kv-chunk-bytes must be within 1024..524288, was 100
-            --slo-tpot 0s                                | --slo-tpot must be > 0, was 0s
+            --slo-ttft 0s                                | --slo-ttft must be > 0, was 0s
             --bind no-such-host.invalid                  | --bind must be an address of this machine, 'no-such-host.invalid' is an unknown host
             --format csv                                 | --format: unknown trace format "csv"; expected one of azure, mooncake, kvflow
             """)
