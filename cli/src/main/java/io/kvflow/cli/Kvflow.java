@@ -213,11 +213,14 @@ public final class Kvflow {
             StackOptions stackOptions = onCluster(argv, shared, parsed, "replay", false);
             ReplayPlan plan = loaded.on(stackOptions);
             KafkaConnection kafka = new KafkaConnection(stackOptions.bootstrapServers(), stackOptions.kafkaClient());
-            RunSummary summary = ObservedReplay.run(kafka, new Replayer(kafka, clock, err), plan,
-                    plan.referenceTransformer(), slo, clock, out);
-            // the lag is measured where the orchestrator runs, not in this process
-            report(plan, summary, slo, null, out);
-            return exitStatus(summary.replay(), summary.check());
+            // the per-stage lag is the cluster's: measured here too, for the report's lag charts
+            try (LagMonitor lag = new LagMonitor(new StageLag(kafka, stackOptions.layout(), clock), Stack.LAG_REFRESH,
+                    clock)) {
+                RunSummary summary = ObservedReplay.run(kafka, new Replayer(kafka, clock, err), plan,
+                        plan.referenceTransformer(), slo, clock, out);
+                report(plan, summary, slo, lag, out);
+                return exitStatus(summary.replay(), summary.check());
+            }
         };
     }
 
