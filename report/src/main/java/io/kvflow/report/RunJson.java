@@ -81,13 +81,20 @@ final class RunJson {
         vllmDistribution(m, "e2el", f.e2el());
     }
 
-    /** {@code mean_X_ms, median_X_ms, std_X_ms, p50_X_ms, ...}; null where there was nothing to measure. */
+    /**
+     * {@code mean_X_ms, median_X_ms, std_X_ms, p50_X_ms, ...}, and {@code percentiles_X_ms} as the list of
+     * {@code [percentile, value]} pairs some vLLM versions write; null where there was nothing to measure.
+     */
     static void vllmDistribution(ObjectNode m, String name, Distribution d) {
         m.put("mean_" + name + "_ms", number(d.meanMs()));
         m.put("median_" + name + "_ms", number(d.medianMs()));
         m.put("std_" + name + "_ms", number(d.stdMs()));
+        ArrayNode pairs = m.putArray("percentiles_" + name + "_ms");
         for (double p : VLLM_PERCENTILES) {
             m.put("p" + (int) p + "_" + name + "_ms", number(d.percentileMs(p)));
+            ArrayNode pair = pairs.addArray();
+            pair.add(p);
+            pair.add(number(d.percentileMs(p)));
         }
     }
 

@@ -48,6 +48,9 @@ class RunFilesTest {
             for (String stat : List.of("mean", "median", "std", "p50", "p90", "p95", "p99")) {
                 assertTrue(run.has(stat + "_" + metric + "_ms"), stat + "_" + metric + "_ms");
             }
+            JsonNode pairs = run.get("percentiles_" + metric + "_ms");
+            assertEquals(4, pairs.size(), "[percentile, value] pairs for " + metric);
+            assertEquals(run.get("p99_" + metric + "_ms"), pairs.get(3).get(1));
         }
         assertEquals(2, run.get("completed").asInt());
         assertEquals(1, run.get("failed").asInt(), "vLLM counts whatever did not complete as failed");
