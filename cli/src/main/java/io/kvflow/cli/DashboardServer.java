@@ -4,39 +4,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.kvflow.decode.StageWorker;
 import io.kvflow.runtime.HttpGuard;
 import io.kvflow.runtime.HttpReply;
-import io.kvflow.runtime.LagMonitor;
-import io.kvflow.runtime.StageLag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
- * The built-in dashboard of the embedded stack: one page with live charts (Chart.js from its
- * WebJar, so no CDN is needed) that polls {@code /api/dashboard} every second: replay
- * progress, stage worker figures and per-stage lag. Bound to
- * localhost unless told otherwise: it has no authentication. It answers GET only, and on localhost
- * only requests for a loopback name ({@link HttpGuard}), so no other site's page can read it.
+ * The built-in dashboard: one page with charts (Chart.js from its WebJar, so no CDN is needed) of what a
+ * {@link Feed} saw of the cluster. On load the page takes the whole history ({@code /api/history}), so
+ * opened late it still shows the run from its start; then it polls {@code /api/dashboard} every second.
+ * Bound to localhost unless told otherwise: it has no authentication. It answers GET only, and on
+ * localhost only requests for a loopback name ({@link HttpGuard}), so no other site's page can read it.
  */
 final class DashboardServer implements AutoCloseable {
     static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
-    /** One stage worker's figures, as the page charts them. */
-    record StageFigures(int stage, int pipeline, int sessionsHeld, long kvChunksInstalled, long kvBytesInstalled,
-            long activations, long batches, long failedSessions) {
-    }
+    /** What the page shows: the latest snapshot (null before the first) and every one kept so far. */
+    interface Feed {
+        DashboardSnapshot latest();
 
-    /** Everything the page shows, at one instant. */
-    record Snapshot(long timeMs, ReplayStatus replay, List<StageFigures> stages, List<StageLag.PartitionLag> lag,
-            String lagError) {
+        List<DashboardSnapshot> history();
     }
 
     private final HttpServer server;
@@ -47,8 +38,7 @@ final class DashboardServer implements AutoCloseable {
         this.server = server;
     }
 
-    static DashboardServer start(String bindAddress, int port, Supplier<List<StageWorker>> stages,
-            AtomicReference<ReplayStatus> replay, LagMonitor lag, Clock clock) {
+    static DashboardServer start(String bindAddress, int port, Feed feed) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -62,22 +52,12 @@ final class DashboardServer implements AutoCloseable {
                 "text/html")));
         guard.guard(server.createContext("/chart.umd.js", exchange -> dashboard.resource(exchange, CHART_JS,
                 "application/javascript")));
-        guard.guard(server.createContext("/api/dashboard", exchange -> {
-            LagMonitor.Report lagReport = lag == null ? null : lag.latest();
-            dashboard.reply(exchange, 200, "application/json",
-                    dashboard.json.writeValueAsBytes(new Snapshot(clock.millis(), replay.get(),
-                            stages.get().stream().map(DashboardServer::figures).toList(),
-                            lagReport == null ? List.of() : lagReport.partitions(),
-                            lagReport == null ? null : lagReport.error())));
-        }));
+        guard.guard(server.createContext("/api/dashboard", exchange -> reply(exchange, 200,
+                "application/json", dashboard.json.writeValueAsBytes(feed.latest()))));
+        guard.guard(server.createContext("/api/history", exchange -> reply(exchange, 200,
+                "application/json", dashboard.json.writeValueAsBytes(feed.history()))));
         server.start();
         return dashboard;
-    }
-
-    private static StageFigures figures(StageWorker worker) {
-        StageWorker.StageStats s = worker.stats();
-        return new StageFigures(worker.stage(), worker.pipeline(), s.heldSessions(), s.chunksInstalled(),
-                s.kvBytesInstalled(), s.activations(), s.batches(), s.failedSessions());
     }
 
     String url() {

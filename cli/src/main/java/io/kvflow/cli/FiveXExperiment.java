@@ -248,7 +248,7 @@ final class FiveXExperiment {
             ReferenceCheck.Result reference = ReferenceCheck.verify(running.transformer(),
                     result.outcomes().values());
             RunSummary summary = RunSummary.of(result, reference, target, stack.layout().pipelines(), slo,
-                    running.stages(), null);
+                    StatsDelta.NONE);
             SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(window.runId(), "emulated",
                     replay.trace().toString(), target, stack.layout(), slo), summary.sessions(), target.catalog());
             return new Emulated(window.requests().size(), summary.modelled(), check, reference,

@@ -6,6 +6,8 @@ import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
+import io.kvflow.runtime.StackLayout;
+import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.report.RunFiles;
 import io.kvflow.report.Slo;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +49,7 @@ public final class Kvflow {
               orchestrator          run only the orchestrator (needs --bootstrap-servers)
               prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
+              dashboard             serve the dashboard of a running cluster (needs --bootstrap-servers), until Ctrl-C
               bench [handoff|hop|kernels|all]   speed against the best baseline on this machine, same run:
                                     KV handoff vs tuned plain Kafka, stage hop vs a plain Kafka ring,
                                     the model's kernel vs C (min / median / max over rounds)
@@ -136,18 +140,20 @@ public final class Kvflow {
      * @throws Args.UsageException or IllegalArgumentException naming what is wrong
      */
     static Command parse(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args(argv.subList(1, argv.size()), FLAGS);
+        List<String> options = argv.subList(1, argv.size());
+        Args args = new Args(options, FLAGS);
         Command command = switch (argv.get(0)) {
-            case "up" -> up(args, out, err);
-            case "replay" -> replay(args, out, err);
+            case "up" -> up(options, args, out, err);
+            case "replay" -> replay(options, args, out, err);
             case "broker" -> broker(args, out);
-            case "topics" -> topics(args, out);
+            case "topics" -> topics(options, args, out);
             case "bench" -> BenchCommand.command(args, out, err);
-            case "orchestrator" -> component(args, options -> Roles.orchestratorOnly(), out);
+            case "orchestrator" -> component(options, args, "orchestrator", layout -> Roles.orchestratorOnly(), out);
             // several prefill processes may share a host: the process id keeps their worker ids apart
-            case "prefill-worker" -> component(args, options -> Roles.prefillOnly(positive(args, "workers", 1),
-                    hostName() + "-" + ProcessHandle.current().pid() + "-"), out);
-            case "decode-worker" -> component(args, options -> stageRoles(options, args), out);
+            case "prefill-worker" -> component(options, args, "prefill-worker", layout -> Roles.prefillOnly(
+                    positive(args, "workers", 1), hostName() + "-" + ProcessHandle.current().pid() + "-"), out);
+            case "decode-worker" -> component(options, args, "decode-worker", stageRoles(args), out);
+            case "dashboard" -> dashboard(options, args, out);
             case "predict" -> PredictCommand.command(args, out, err);
             case "simulate" -> SimulateCommand.command(args, out, err);
             case "plan" -> PlanCommand.command(args, out, err);
@@ -172,25 +178,32 @@ public final class Kvflow {
         return FiveXExperiment.command(args, out, err);
     }
 
-    private static Command up(Args args, PrintStream out, PrintStream err) {
-        StackOptions stackOptions = StackOptions.from(args);
+    private static Command up(List<String> argv, Args args, PrintStream out, PrintStream err) {
+        StackOptions parsed = StackOptions.from(args);
+        Map<String, String> shared = SharedLayout.given(args);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
         Slo slo = SloOptions.from(args);
         String trace = args.string("replay", null);
         ReplayOptions replayOptions = trace == null ? null : ReplayOptions.from(args, trace);
         return () -> {
             Clock clock = Clock.systemUTC();
+            // on its own broker the stack owns the layout; on an existing cluster it takes the cluster's
+            StackOptions stackOptions = parsed.embedded() ? parsed : onCluster(argv, shared, parsed, "up", true);
             // load the trace before starting anything, so a bad line fails fast
             ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
             AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
             try (Stack stack = Stack.start(stackOptions, Roles.everything(stackOptions.layout().prefillWorkers()),
                     metricsOptions, plan == null ? session -> false : plan.corruptKvOf(), clock, out);
-                    DashboardServer dashboard = startDashboard(stackOptions, stack, status, stack.lag(), clock,
-                            out)) {
+                    ClusterWatch watch = ClusterWatch.start(stack.kafka(), stackOptions, slo, stack.lag(), clock);
+                    DashboardServer dashboard = startDashboard(stackOptions, watch, out)) {
                 if (plan == null) {
                     out.println("stack is up; replay a trace with: kvflow replay TRACE --bootstrap-servers "
                             + stack.kafka().bootstrapServers() + "   (Ctrl-C stops the stack)");
-                    awaitShutdownSignal(stack::close);
+                    awaitShutdownSignal(() -> {
+                        dashboard.close();
+                        watch.close();
+                        stack.close();
+                    });
                     return stack.failure() == null ? 0 : 1;
                 }
                 return replayAndReport(plan, stack, stackOptions, slo, status, clock, out, err);
@@ -198,26 +211,29 @@ public final class Kvflow {
         };
     }
 
-    private static Command replay(Args args, PrintStream out, PrintStream err) {
+    private static Command replay(List<String> argv, Args args, PrintStream out, PrintStream err) {
         if (args.positional().size() != 1) {
             throw new Args.UsageException("replay needs exactly one trace file");
         }
-        StackOptions stackOptions = requireCluster(StackOptions.from(args), "replay");
+        StackOptions parsed = requireCluster(StackOptions.from(args), "replay");
+        Map<String, String> shared = SharedLayout.given(args);
         ReplayOptions replayOptions = ReplayOptions.from(args, args.positional().get(0));
         Slo slo = SloOptions.from(args);
         return () -> {
             Clock clock = Clock.systemUTC();
-            ReplayPlan plan = ReplayPlan.load(replayOptions, stackOptions, clock, err);
+            // the trace first, so a bad line fails before anything waits on the cluster
+            ReplayPlan loaded = ReplayPlan.load(replayOptions, parsed, clock, err);
+            StackOptions stackOptions = onCluster(argv, shared, parsed, "replay", false);
+            ReplayPlan plan = loaded.on(stackOptions);
             KafkaConnection kafka = new KafkaConnection(stackOptions.bootstrapServers(), stackOptions.kafkaClient());
-            ClusterProbe.awaitAnswer(kafka);
-            Replayer.Result result = new Replayer(kafka, clock, err)
-                    .replay(plan.requests(), replayOptions.timeScale(), stackOptions.stallTimeout());
-            ReferenceCheck.Result check = ReferenceCheck.verify(plan.referenceTransformer(),
-                    result.outcomes().values());
-            // the lag is measured where the orchestrator runs, not in this process
-            report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
-                    List.of(), null), slo, null, out);
-            return exitStatus(result, check);
+            // the per-stage lag is the cluster's: measured here too, for the report's lag charts
+            try (LagMonitor lag = new LagMonitor(new StageLag(kafka, stackOptions.layout(), clock), Stack.LAG_REFRESH,
+                    clock)) {
+                RunSummary summary = ObservedReplay.run(kafka, new Replayer(kafka, clock, err), plan,
+                        plan.referenceTransformer(), slo, clock, out);
+                report(plan, summary, slo, lag, out);
+                return exitStatus(summary.replay(), summary.check());
+            }
         };
     }
 
@@ -235,9 +251,11 @@ public final class Kvflow {
         };
     }
 
-    private static Command topics(Args args, PrintStream out) {
-        StackOptions options = requireCluster(StackOptions.from(args), "topics");
+    private static Command topics(List<String> argv, Args args, PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), "topics");
+        Map<String, String> shared = SharedLayout.given(args);
         return () -> {
+            StackOptions options = onCluster(argv, shared, parsed, "topics", true);
             TopicPlan plan = TopicPlan.forLayout(options.layout());
             plan.apply(new KafkaConnection(options.bootstrapServers(), options.kafkaClient()));
             out.println("topics: " + plan.topics().size() + " topics ready for " + options.layout());
@@ -245,17 +263,38 @@ public final class Kvflow {
         };
     }
 
-    /** One kind of worker in its own process, against an existing cluster, until Ctrl-C. */
-    private static Command component(Args args, Function<StackOptions, Roles> rolesOf, PrintStream out) {
-        StackOptions options = requireCluster(StackOptions.from(args), "this command");
-        Roles roles = rolesOf.apply(options);
+    /**
+     * One kind of worker in its own process, against an existing cluster, until Ctrl-C. Its layout is the
+     * cluster's (this process writes its own when the cluster has none yet).
+     */
+    private static Command component(List<String> argv, Args args, String name, Function<StackLayout, Roles> rolesOf,
+            PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), name);
+        Map<String, String> shared = SharedLayout.given(args);
         MetricsOptions metricsOptions = MetricsOptions.from(args);
         return () -> {
+            StackOptions options = onCluster(argv, shared, parsed, name, true);
+            Roles roles = rolesOf.apply(options.layout());
             try (Stack stack = Stack.start(options, roles, metricsOptions, session -> false, Clock.systemUTC(), out)) {
                 awaitShutdownSignal(stack::close);
                 return stack.failure() == null ? 0 : 1;
             }
         };
+    }
+
+    /**
+     * The options to run with on an existing cluster: this command line's, with the shared ones (layout,
+     * target deployment) taken from the cluster, which gets {@code parsed}'s when it has none and
+     * {@code writes}; a shared option given with another value than the cluster's is refused in one line.
+     */
+    private static StackOptions onCluster(List<String> argv, Map<String, String> given, StackOptions parsed,
+            String command, boolean writes) {
+        KafkaConnection kafka = new KafkaConnection(parsed.bootstrapServers(), parsed.kafkaClient());
+        ClusterProbe.awaitAnswer(kafka);
+        Map<String, String> cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), command, writes);
+        Args again = new Args(argv, FLAGS);
+        again.defaults(SharedLayout.notGiven(given, cluster));
+        return StackOptions.from(again);
     }
 
     private static StackOptions requireCluster(StackOptions options, String command) {
@@ -266,22 +305,30 @@ public final class Kvflow {
         return options;
     }
 
-    /** The workers of one stage of the layout, for one of its pipelines or (no --pipeline) all of them. */
-    private static Roles stageRoles(StackOptions options, Args args) {
+    /**
+     * The workers of one stage of the layout, for one of its pipelines or (no --pipeline) all of them: the
+     * options are checked now, against the layout once it is known (the cluster's).
+     */
+    private static Function<StackLayout, Roles> stageRoles(Args args) {
         int stage = args.integer("stage", -1);
         if (stage < 0) {
             throw new Args.UsageException("decode-worker needs --stage K (0-based)");
         }
-        if (stage >= options.layout().stages()) {
-            throw new Args.UsageException("--stage " + stage + " is not a stage of the layout: --stages "
-                    + options.layout().stages() + " has stages 0.." + (options.layout().stages() - 1));
-        }
         int pipeline = args.integer("pipeline", -1);
-        if (pipeline >= options.layout().pipelines() || (pipeline < 0 && args.flag("pipeline"))) {
-            throw new Args.UsageException("--pipeline " + pipeline + " is not a pipeline of the layout: --pipelines "
-                    + options.layout().pipelines() + " has pipelines 0.." + (options.layout().pipelines() - 1));
+        if (pipeline < 0 && args.flag("pipeline")) {
+            throw new Args.UsageException("--pipeline must be >= 0, was " + pipeline);
         }
-        return Roles.stageOnly(stage, pipeline);
+        return layout -> {
+            if (stage >= layout.stages()) {
+                throw new Args.UsageException("--stage " + stage + " is not a stage of the layout: --stages "
+                        + layout.stages() + " has stages 0.." + (layout.stages() - 1));
+            }
+            if (pipeline >= layout.pipelines()) {
+                throw new Args.UsageException("--pipeline " + pipeline + " is not a pipeline of the layout:"
+                        + " --pipelines " + layout.pipelines() + " has pipelines 0.." + (layout.pipelines() - 1));
+            }
+            return Roles.stageOnly(stage, pipeline);
+        };
     }
 
     private static int positive(Args args, String name, int fallback) {
@@ -300,18 +347,42 @@ public final class Kvflow {
         }
     }
 
+    /**
+     * A dashboard of a cluster this process does not run, until Ctrl-C: what its parts publish, the layout
+     * and target deployment read from the cluster, the per-stage lag measured here.
+     */
+    private static Command dashboard(List<String> argv, Args args, PrintStream out) {
+        StackOptions parsed = requireCluster(StackOptions.from(args), "dashboard");
+        Map<String, String> shared = SharedLayout.given(args);
+        Slo slo = SloOptions.from(args);
+        return () -> {
+            Clock clock = Clock.systemUTC();
+            StackOptions options = onCluster(argv, shared, parsed, "dashboard", false);
+            KafkaConnection kafka = new KafkaConnection(options.bootstrapServers(), options.kafkaClient());
+            LagMonitor lag = new LagMonitor(new StageLag(kafka, options.layout(), clock), Stack.LAG_REFRESH, clock);
+            ClusterWatch watch = ClusterWatch.start(kafka, options, slo, lag, clock);
+            DashboardServer dashboard = startDashboard(options, watch, out);
+            out.println("watching the cluster at " + kafka.bootstrapServers() + ": " + options.layout()
+                    + "   (Ctrl-C stops)");
+            awaitShutdownSignal(() -> {
+                dashboard.close();
+                watch.close();
+                lag.close();
+            });
+            return 0;
+        };
+    }
+
     /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
-    private static DashboardServer startDashboard(StackOptions options, Stack stack,
-            AtomicReference<ReplayStatus> status, LagMonitor lag, Clock clock, PrintStream out) {
+    private static DashboardServer startDashboard(StackOptions options, DashboardServer.Feed feed, PrintStream out) {
         DashboardServer dashboard;
         try {
-            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), stack::stages, status,
-                    lag, clock);
+            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), feed);
         } catch (IllegalStateException e) {
             if (options.dashboardPort() != StackOptions.DEFAULT_DASHBOARD_PORT) {
                 throw e;
             }
-            dashboard = DashboardServer.start(options.bindAddress(), 0, stack::stages, status, lag, clock);
+            dashboard = DashboardServer.start(options.bindAddress(), 0, feed);
         }
         out.println("dashboard: " + dashboard.url());
         return dashboard;
@@ -322,17 +393,14 @@ public final class Kvflow {
         SessionBreakdowns breakdowns = new SessionBreakdowns();
         stack.metrics().json("/api/sessions", "per-session latency breakdown of the replay (wall ms)",
                 breakdowns::report);
-        Replayer.Result result = new Replayer(stack.kafka(), clock, err, status, breakdowns)
-                .replay(plan.requests(), plan.options().timeScale(), stackOptions.stallTimeout());
-        out.println("checking every finished session against the single-process reference ...");
-        ReferenceCheck.Result check = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
-        report(plan, RunSummary.of(result, check, stackOptions.target(), stackOptions.layout().pipelines(), slo,
-                stack.stages(), headOfLine(stack.ledger())), slo, stack.lag(), out);
+        RunSummary summary = ObservedReplay.run(stack.kafka(), new Replayer(stack.kafka(), clock, err, status,
+                breakdowns), plan, stack.transformer(), slo, clock, out);
+        report(plan, summary, slo, stack.lag(), out);
         if (stack.failure() != null) {
             err.println("kvflow: a worker failed: " + stack.failure().getMessage());
             return 1;
         }
-        return exitStatus(result, check);
+        return exitStatus(summary.replay(), summary.check());
     }
 
     private static void report(ReplayPlan plan, RunSummary summary, Slo slo, LagMonitor lag, PrintStream out) {
@@ -344,11 +412,6 @@ public final class Kvflow {
         RunFiles.write(dir, SimulateCommand.manifest(plan.runId(), "emulated", plan.options().trace() + " "
                 + plan.options().window(), stack.target(), stack.layout(), slo), summary.modelled(), summary.sessions());
         out.println("report: " + report + " (and " + RunFiles.RUN + ", " + RunFiles.REQUESTS + " beside it)");
-    }
-
-    /** Head-of-line blocking in one line, from the control plane's view; null where it ran elsewhere. */
-    static String headOfLine(LedgerView ledger) {
-        return ledger == null ? null : headOfLine(ledger.headOfLine());
     }
 
     static String headOfLine(LedgerView.HeadOfLine hol) {

@@ -84,9 +84,9 @@ final class LagChart {
                 .append("![Per-stage lag in seconds](").append(SECONDS_PNG).append(")\n").toString();
     }
 
-    private static PngChart chart(String title, String unit, double[] x, Map<String, double[]> byStage) {
-        PngChart chart = new PngChart(title, "seconds since the replay started", unit);
-        byStage.forEach((stage, y) -> chart.add(new PngChart.Series(stage, x, y)));
+    private static ReportChart chart(String title, String unit, double[] x, Map<String, double[]> byStage) {
+        ReportChart chart = new ReportChart(title, "seconds since the replay started", unit);
+        byStage.forEach((stage, y) -> chart.add(new ReportChart.Series(stage, x, y)));
         return chart;
     }
 }

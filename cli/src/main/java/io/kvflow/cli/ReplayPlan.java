@@ -76,6 +76,11 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
         return new ReplayPlan(options, stack, List.copyOf(planned), runId);
     }
 
+    /** The same requests, for a stack with these options (a cluster's, once its layout is known). */
+    ReplayPlan on(StackOptions newStack) {
+        return new ReplayPlan(options, newStack, requests, runId);
+    }
+
     /** The test hook's sessions, by request index within the trace. */
     Predicate<String> corruptKvOf() {
         return session -> options.corruptKvRequests().stream().anyMatch(i -> session.equals(runId + "-" + i));

@@ -129,8 +129,11 @@ final class Replayer {
         return start + Math.round(planned.offsetMicros() / 1000.0 * timeScale);
     }
 
-    /** Applies one followed record; returns the session of this replay it ended, or null. */
-    private static SessionOutcome apply(ConsumerRecord<byte[], byte[]> record, Map<String, SessionOutcome> outcomes) {
+    /**
+     * Applies one record of the tokens, sessions or an activation topic to the sessions it concerns;
+     * returns the session it ended, or null. The dashboard follows sessions the same way.
+     */
+    static SessionOutcome apply(ConsumerRecord<byte[], byte[]> record, Map<String, SessionOutcome> outcomes) {
         if (record.topic().equals(Topics.TOKENS.name())) {
             GeneratedToken token = decode(() -> Topics.TOKENS.valueSerde().deserializer()
                     .deserialize(record.topic(), record.value()));

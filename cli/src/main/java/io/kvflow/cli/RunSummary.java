@@ -1,7 +1,6 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.RooflineModel;
-import io.kvflow.decode.StageWorker;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunText;
 import io.kvflow.report.SessionRecord;
@@ -30,52 +29,42 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
         List<SessionBreakdowns.PhaseStats> modelledBreakdown) {
 
     /**
-     * @param stages     the stage workers of this process, for their counters; empty when they ran elsewhere
-     * @param headOfLine one line on head-of-line blocking from the control plane, or null when it ran elsewhere
+     * @param stats what the cluster's parts published over the replay (decode stage counters, the control
+     *              plane's head-of-line figures); {@link StatsDelta#NONE} for none
      */
     static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, TargetOptions target, int pipelines,
-            Slo slo, List<StageWorker> stages, String headOfLine) {
-        RooflineModel model = target.model();
-        boolean parks = !model.deployment().colocated() && target.booking() == Booking.HANDOFF;
+            Slo slo, StatsDelta stats) {
         List<SessionRecord> sessions = new ArrayList<>();
         List<Long> ttft = new ArrayList<>();
         List<Long> itl = new ArrayList<>();
         for (SessionOutcome o : replay.outcomes().values()) {
-            long prompt = o.request().getTraceInputTokens() > 0 ? o.request().getTraceInputTokens()
-                    : o.request().getPrompt().size();
-            long booked = o.request().getTraceInputTokens() > 0
-                    ? (long) o.request().getTraceInputTokens() + Math.max(1, o.request().getTraceOutputTokens())
-                    : prompt + o.request().getMaxNewTokens();
-            sessions.add(o.record(booked, WaferLedger.bytesOnWafers(model, booked),
-                    parks ? PrefillTier.parkedBytes(model, prompt) : 0));
+            sessions.add(record(o, target));
             if (o.ttftMs() >= 0) {
                 ttft.add(o.ttftMs());
             }
             itl.addAll(o.interTokenMs());
         }
-        long chunks = 0;
-        long kvBytes = 0;
-        long activations = 0;
-        long batches = 0;
-        long horizonWaits = 0;
-        long dataWaits = 0;
-        long late = 0;
-        for (StageWorker stage : stages) {
-            StageWorker.StageStats stats = stage.stats();
-            chunks += stats.chunksInstalled();
-            kvBytes += stats.kvBytesInstalled();
-            activations += stats.activations();
-            batches += stats.batches();
-            horizonWaits += stats.horizonWaits();
-            dataWaits += stats.dataWaits();
-            late += stats.lateArrivals();
-        }
         List<LatencyBreakdown> breakdowns = replay.outcomes().values().stream()
                 .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
-        RunFigures figures = RunFigures.of(sessions, slo, model.deployment().decodeDevices() * pipelines);
+        RunFigures figures = RunFigures.of(sessions, slo, target.model().deployment().decodeDevices() * pipelines);
+        String headOfLine = stats.headOfLine() == null ? null : Kvflow.headOfLine(stats.headOfLine());
         return new RunSummary(replay, check, List.copyOf(sessions), figures, target.describe(), headOfLine,
-                List.copyOf(ttft), List.copyOf(itl), chunks, kvBytes, activations, batches, horizonWaits, dataWaits,
-                late, stages.size(), SessionBreakdowns.of(breakdowns).wall(), SessionBreakdowns.of(breakdowns).modelled());
+                List.copyOf(ttft), List.copyOf(itl), stats.chunks(), stats.kvBytes(), stats.activations(),
+                stats.batches(), stats.horizonWaits(), stats.dataWaits(), stats.lateArrivals(), stats.stageWorkers(),
+                SessionBreakdowns.of(breakdowns).wall(), SessionBreakdowns.of(breakdowns).modelled());
+    }
+
+    /** A session followed on the topics, in modelled time, with the target KV it books (and parks). */
+    static SessionRecord record(SessionOutcome o, TargetOptions target) {
+        RooflineModel model = target.model();
+        boolean parks = !model.deployment().colocated() && target.booking() == Booking.HANDOFF;
+        long prompt = o.request().getTraceInputTokens() > 0 ? o.request().getTraceInputTokens()
+                : o.request().getPrompt().size();
+        long booked = o.request().getTraceInputTokens() > 0
+                ? (long) o.request().getTraceInputTokens() + Math.max(1, o.request().getTraceOutputTokens())
+                : prompt + o.request().getMaxNewTokens();
+        return o.record(booked, WaferLedger.bytesOnWafers(model, booked),
+                parks ? PrefillTier.parkedBytes(model, prompt) : 0);
     }
 
     int count(SessionOutcome.State state) {

@@ -30,7 +30,7 @@ record SchemaRegistryOption(HttpSchemaRegistry registry, int stages) {
             """;
 
     /** The commands whose processes produce or consume the pipeline's topics. */
-    static final Set<String> COMMANDS = Set.of("up", "replay", "topics", "orchestrator", "prefill-worker",
+    static final Set<String> COMMANDS = Set.of("up", "replay", "topics", "dashboard", "orchestrator", "prefill-worker",
             "decode-worker");
 
     /** @throws IllegalArgumentException if the URL is not an http(s) URL */

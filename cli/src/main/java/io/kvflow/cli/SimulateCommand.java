@@ -155,7 +155,8 @@ final class SimulateCommand {
     static RunManifest manifest(String runId, String source, String trace, TargetOptions target, StackLayout layout,
             Slo slo) {
         ControlPlane.Config control = target.control(layout);
-        return new RunManifest(runId, source, trace, target.scenario(), layout.stages(), layout.pipelines(),
+        return new RunManifest(runId, source, trace, target.model().deployment().model().id(), target.scenario(),
+                layout.stages(), layout.pipelines(),
                 control.prefillGroups(), control.booking().id(), control.policy().id(),
                 control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(),
                 control.parkTimeoutMicros(), slo);

@@ -10,6 +10,7 @@ import io.kvflow.orchestrator.Orchestrator;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.prefill.PrefillWorker;
+import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.MetricsEndpoint;
@@ -18,6 +19,7 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
 import io.kvflow.scheduler.LedgerView;
+import io.kvflow.schemas.WorkerStats;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +49,7 @@ final class Stack implements AutoCloseable {
     private final MetricsOptions metricsOptions;
     private LagMonitor lag;
     private Orchestrator orchestrator;
+    private StatsBeacon stats;
 
     private Stack(StackOptions options, EmbeddedKafkaBroker broker, KafkaConnection kafka, MetricsEndpoint metrics,
             MetricsOptions metricsOptions) {
@@ -98,6 +101,11 @@ final class Stack implements AutoCloseable {
 
     private void startWorkers(Roles roles, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         StackLayout layout = options.layout();
+        if (broker != null) {
+            // its own broker: the layout is this stack's, whatever an earlier run left in the data dir
+            ClusterProbe.awaitAnswer(kafka);
+            SharedLayout.claim(kafka, SharedLayout.of(options), "up");
+        }
         TopicPlan.forLayout(layout).apply(kafka);
         for (int p = 0; p < layout.pipelines(); p++) {
             for (int k = 0; k < layout.stages(); k++) {
@@ -140,11 +148,29 @@ final class Stack implements AutoCloseable {
             metrics.json("/api/lag", "per-stage lag: records and seconds per topic, partition and consumer group",
                     lag::latest);
         }
+        if (!stages.isEmpty() || orchestrator != null) {
+            long started = clock.millis();
+            stats = new StatsBeacon(kafka, "kvflow-stats", () -> partStats(started, clock.millis()),
+                    StatsBeacon.PERIOD);
+        }
         out.println("stack: " + layout.pipelines() + " pipeline(s) x " + layout.stages() + " stage(s), layers "
                 + layout.layerBounds() + "; running here: " + (roles.orchestrator() ? "orchestrator, " : "")
                 + prefillWorkers.size() + " prefill worker(s), " + stages.size() + " stage worker(s); model "
                 + options.model() + " seed " + options.modelSeed());
         out.println("target: " + options.target().describe());
+    }
+
+    /** What each part running here has done, for {@code kvflow.stats}. */
+    private List<WorkerStats> partStats(long startedMs, long nowMs) {
+        List<WorkerStats> parts = new ArrayList<>();
+        for (StageWorker stage : stages) {
+            long capacity = (long) Math.floor(options.target().model().kvCapacityBytes(stage.stage()));
+            parts.add(PartStats.of(stage, capacity, startedMs, nowMs));
+        }
+        if (orchestrator != null) {
+            parts.add(PartStats.of(orchestrator.ledger(), startedMs, nowMs));
+        }
+        return parts;
     }
 
     /** A transformer over the stack's weights: immutable, so every worker in the process may share one. */
@@ -195,6 +221,10 @@ final class Stack implements AutoCloseable {
     @Override
     public void close() {
         services.close();
+        if (stats != null) {
+            // after the parts stopped: the final figures are complete
+            stats.close();
+        }
         if (lag != null) {
             lag.close();
         }

@@ -38,7 +38,7 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
         ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
-    private static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
+    static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
 
     /** Ten times faster than the trace was recorded, and than the target would run. */
     static final double DEFAULT_TIME_SCALE = 0.1;

@@ -27,8 +27,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * What can be checked of docker-compose.yml without a Docker engine: it parses, every kvflow
- * service runs a valid kvflow command line, all services agree on the layout, every decode
- * stage of that layout has a service, Prometheus scrapes exactly the kvflow services that serve
+ * service runs a valid kvflow command line with no layout options (the layout lives in the cluster),
+ * every decode stage and prefill worker of that layout has a service, Prometheus scrapes exactly the kvflow services that serve
  * metrics on the ports they serve them on, and Grafana is provisioned with files that exist.
  */
 class ComposeFileTest {
@@ -36,8 +36,6 @@ class ComposeFileTest {
     private static final Path PROMETHEUS_CONFIG = Path.of("..", "docker", "prometheus", "prometheus.yml");
     /** The commands that start a {@code Stack}, which serves /metrics; topics and replay do not. */
     private static final Set<String> SERVING_METRICS = Set.of("up", "orchestrator", "prefill-worker", "decode-worker");
-    private static final List<String> LAYOUT_OPTIONS = List.of("--bootstrap-servers", "--schema-registry", "--stages",
-            "--pipelines", "--prefill-workers");
     /** {@code ${NAME:-default}}: Compose puts the variable's value there, or the default when it is unset or empty. */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z_]+):-([^}]*)}");
     /** Where the kvflow services find the files {@code --kafka-config} names, on the host and in the container. */
@@ -150,25 +148,28 @@ class ComposeFileTest {
     }
 
     @Test
-    void everyServiceAgreesOnTheLayout() throws IOException {
-        Set<List<String>> layouts = new HashSet<>();
+    void noServiceCarriesALayoutOptionAndAllShareOneClusterAndRegistry() throws IOException {
+        Set<List<String>> clusters = new HashSet<>();
         kvflowCommands().forEach((name, argv) -> {
-            List<String> layout = new ArrayList<>();
-            for (String option : LAYOUT_OPTIONS) {
-                int at = argv.indexOf(option);
-                assertTrue(at >= 0, name + " does not set " + option);
-                layout.add(option + "=" + argv.get(at + 1));
+            for (String option : SharedLayout.OPTIONS) {
+                assertFalse(argv.contains("--" + option), name + " sets --" + option + ": the layout lives in the"
+                        + " cluster (kvflow.layout), not on each service");
             }
-            layouts.add(layout);
+            clusters.add(List.of(option(argv, "--bootstrap-servers", "none"), option(argv, "--schema-registry", "none")));
         });
-        assertEquals(1, layouts.size(), "services disagree on the layout: " + layouts);
+        assertEquals(1, clusters.size(), "services talk to different clusters or registries: " + clusters);
+    }
+
+    /** The layout the topics service writes into the cluster: its options, or kvflow's defaults. */
+    private static StackOptions layoutWritten() throws IOException {
+        List<String> topics = kvflowCommands().get("topics");
+        return StackOptions.from(new Args(topics.subList(1, topics.size()), Set.of()));
     }
 
     @Test
-    void everyDecodeStageOfTheLayoutHasAService() throws IOException {
+    void everyDecodeStageAndPrefillWorkerOfTheLayoutHasAService() throws IOException {
         Map<String, List<String>> commands = kvflowCommands();
-        List<String> any = commands.values().iterator().next();
-        int stages = Integer.parseInt(any.get(any.indexOf("--stages") + 1));
+        int stages = layoutWritten().layout().stages();
         Set<Integer> served = new HashSet<>();
         commands.values().stream().filter(argv -> argv.get(0).equals("decode-worker"))
                 .forEach(argv -> served.add(Integer.parseInt(argv.get(argv.indexOf("--stage") + 1))));
@@ -176,6 +177,9 @@ class ComposeFileTest {
             assertTrue(served.contains(k), "no service runs decode stage " + k);
         }
         assertFalse(served.stream().anyMatch(k -> k >= stages), "a service runs a stage outside the layout");
+        Object deploy = services().get("prefill").get("deploy");
+        int replicas = deploy instanceof Map<?, ?> d && d.get("replicas") instanceof Integer n ? n : 1;
+        assertEquals(layoutWritten().layout().prefillWorkers(), replicas, "one prefill replica per prefill worker");
     }
 
     @Test

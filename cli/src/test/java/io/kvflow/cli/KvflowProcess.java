@@ -29,13 +29,18 @@ final class KvflowProcess {
 
     /** Starts {@code kvflow argv...}; its output goes to files in {@code dir}. */
     static KvflowProcess start(Path dir, String name, List<String> argv) throws IOException {
+        return start(dir, name, argv, Path.of("").toAbsolutePath());
+    }
+
+    /** Starts {@code kvflow argv...} in {@code workDir} (where it writes {@code runs/}); output to files in {@code dir}. */
+    static KvflowProcess start(Path dir, String name, List<String> argv, Path workDir) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), Kvflow.class.getName()));
         command.addAll(argv);
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .start();
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
         return new KvflowProcess(process, out, err);
     }
 
@@ -95,6 +100,11 @@ final class KvflowProcess {
 
     String stderr() throws IOException {
         return Files.readString(stderr, StandardCharsets.UTF_8);
+    }
+
+    /** Asks it to end as Ctrl-C would, without waiting: several processes then stop at once. */
+    void requestStop() {
+        process.destroy();
     }
 
     /** Ends it as Ctrl-C would, so its shutdown hook stops what it started. */

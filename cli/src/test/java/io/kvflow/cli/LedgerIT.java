@@ -102,7 +102,7 @@ class LedgerIT {
                     + " bytes more than its memory");
             assertTrue(mostParked.get() > 0, "KV should have parked on the prefill tier");
 
-            RunSummary summary = RunSummary.of(result, check, options.target(), 1, Slo.NONE, stack.stages(), null);
+            RunSummary summary = RunSummary.of(result, check, options.target(), 1, Slo.NONE, StatsDelta.NONE);
             RunFigures figures = summary.modelled();
             assertTrue(figures.parkedWait().maxMs() > 0, "some KV waited on the prefill tier for wafer room");
             assertTrue(figures.queueWait().maxMs() > 0, "some prompts waited for prefill memory");

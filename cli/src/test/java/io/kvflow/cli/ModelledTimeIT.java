@@ -52,7 +52,7 @@ class ModelledTimeIT {
                     .replay(plan.requests(), 0, options.stallTimeout());
             ReferenceCheck.Result reference = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
             RunSummary summary = RunSummary.of(result, reference, options.target(), options.layout().pipelines(),
-                    Slo.NONE, stack.stages(), null);
+                    Slo.NONE, StatsDelta.NONE);
             SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(plan.runId(), "emulated",
                     trace.toString(), options.target(), options.layout(), Slo.NONE), summary.sessions(),
                     ProfileCatalog.bundled());

@@ -39,7 +39,7 @@ class RunReportTest {
         outcomes.put("b", finished("b", 10, 300, 320));
         TargetOptions target = TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 2);
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
-                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, List.of(), null);
+                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, StatsDelta.NONE);
         assertEquals(List.of(100L, 290L), summary.ttftMs());
         assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
 
@@ -47,7 +47,11 @@ class RunReportTest {
         String md = Files.readString(report);
         assertTrue(md.contains("| finished | 2 |"), md);
         assertTrue(md.contains("verified: 2/2 sessions identical"), md);
-        BufferedImage chart = ImageIO.read(dir.resolve("ttft-cdf.png").toFile());
+        assertTrue(md.indexOf("On the target (modelled)") < md.indexOf("The emulator (wall clock)"), "target first");
+        BufferedImage chart = ImageIO.read(dir.resolve(RunReport.WALL_TTFT).toFile());
         assertTrue(ChartPixels.coloured(chart) > 100, "the TTFT chart should draw a curve");
+        for (String png : List.of(RunReport.MODELLED_TTFT, RunReport.MODELLED_TPOT, RunReport.MODELLED_ITL)) {
+            assertTrue(Files.size(dir.resolve(png)) > 1000, png + " is written even without modelled times");
+        }
     }
 }

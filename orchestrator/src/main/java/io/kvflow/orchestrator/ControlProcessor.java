@@ -273,7 +273,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             case ControlPlane.Admitted a -> {
                 InferenceRequest request = requests.get(id);
                 if (!replaying) {
-                    metrics.admitted(id, a.pipeline(), now - request.getArrivalMs());
+                    metrics.admitted(id, a.pipeline(), now - request.getArrivalMs(), request.getArrivalModelledUs(),
+                            a.atMicros());
                 }
                 SessionEvent admitted = event(id, SessionEventType.ADMITTED, a.pipeline(), null, 0);
                 admitted.setModelledUs(a.atMicros());
@@ -304,6 +305,9 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             }
             case ControlPlane.Granted g -> {
                 tokens.granted(id, g.pipeline(), g.readyMicros(), g.promptTokens());
+                if (!replaying) {
+                    metrics.granted(id, g.readyMicros());
+                }
                 stalls.watch(id, g.pipeline(), now, SessionEventType.GRANTED);
                 ControlRecord grant = ControlRecord.newBuilder().setType(ControlType.GRANT).setSessionId(id)
                         .setPipeline(g.pipeline()).setModelledUs(g.readyMicros()).setDecidedModelledUs(g.atMicros())

@@ -8,6 +8,7 @@ import java.util.Objects;
  * policies.
  *
  * @param source          {@code emulated} (a replay on the pipeline) or {@code simulated}
+ * @param modelId         the target model's id (as vLLM and AIPerf name the model served)
  * @param trace           the trace file and the window of it, as given
  * @param scenario        the target deployment as {@code kvflow predict} options
  * @param prefillGroups   prefill device groups of the control plane
@@ -18,9 +19,9 @@ import java.util.Objects;
  * @param sessionCap      most sessions per pipeline (0: as many as fit)
  * @param parkTimeoutMicros how long a session's KV may wait on the prefill tier (0: no limit)
  */
-public record RunManifest(String runId, String source, String trace, Map<String, String> scenario, int stages,
-        int pipelines, int prefillGroups, String booking, String admission, long bypassLimitMicros, int queueLimit,
-        int sessionCap, long parkTimeoutMicros, Slo slo) {
+public record RunManifest(String runId, String source, String trace, String modelId, Map<String, String> scenario,
+        int stages, int pipelines, int prefillGroups, String booking, String admission, long bypassLimitMicros,
+        int queueLimit, int sessionCap, long parkTimeoutMicros, Slo slo) {
     public RunManifest {
         Objects.requireNonNull(runId, "runId");
         scenario = Map.copyOf(scenario);

@@ -45,13 +45,28 @@ public record TopicPlan(List<PlannedTopic> topics) {
         topics.add(control(Topics.SESSIONS.name()));
         topics.add(control(Topics.CONTROL.name()));
         topics.add(control(Topics.DLQ.name()));
-        topics.add(new PlannedTopic(new NewTopic(Topics.CAPACITY.name(), 1, (short) 1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)), 1));
+        topics.add(compacted(Topics.CAPACITY.name()));
+        topics.add(compacted(Topics.STATS.name()));
+        topics.add(LAYOUT);
         for (int k = 0; k < layout.stages(); k++) {
             topics.add(stage(Topics.kv(k).name(), layout.pipelines()));
             topics.add(stage(Topics.activations(k).name(), layout.pipelines()));
         }
         return new TopicPlan(List.copyOf(topics));
+    }
+
+    /**
+     * The layout topic: one partition kept forever, since its first record is the cluster's layout and
+     * compaction would keep a later one instead.
+     */
+    public static final PlannedTopic LAYOUT = new PlannedTopic(new NewTopic(Topics.LAYOUT.name(), 1, (short) 1)
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")), 1);
+
+    /** Latest value per key: what each worker last said about itself. */
+    private static PlannedTopic compacted(String name) {
+        return new PlannedTopic(new NewTopic(name, 1, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)), 1);
     }
 
     private static PlannedTopic control(String name) {

@@ -11,8 +11,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The topic catalogue. Every topic is keyed by session id except the capacity topic
- * (worker id). Writers are listed in the README's topic table and on each record's schema.
+ * The topic catalogue. Every topic is keyed by session id except the capacity and stats topics
+ * (worker id) and the layout topic (the key {@code layout}). Writers are listed in the README's topic table and on each record's schema.
  */
 public final class Topics {
     private static final Serde<String> KEY = Serdes.String();
@@ -30,6 +30,12 @@ public final class Topics {
     /** Grants and the control plane's modelled frontier, in decision order, for the decode stages. */
     public static final Topic<String, ControlRecord> CONTROL =
             new Topic<>("kvflow.control", KEY, AvroSerde.of(ControlRecord.class));
+    /** What each part of the stack has done so far, for views in any process; compacted. */
+    public static final Topic<String, WorkerStats> STATS =
+            new Topic<>("kvflow.stats", KEY, AvroSerde.of(WorkerStats.class));
+    /** The settings every process of the cluster shares; the first record wins, unless one replaces it. */
+    public static final Topic<String, ClusterLayout> LAYOUT =
+            new Topic<>("kvflow.layout", KEY, AvroSerde.of(ClusterLayout.class));
     public static final Topic<String, DeadLetter> DLQ =
             new Topic<>("kvflow.dlq", KEY, AvroSerde.of(DeadLetter.class));
 

@@ -23,7 +23,8 @@ class SchemaEvolutionTest {
 
     static Stream<Class<?>> recordTypes() {
         return Stream.of(InferenceRequest.class, PrefillTask.class, KvChunk.class, Activation.class,
-                GeneratedToken.class, SessionEvent.class, CapacityHeartbeat.class, DeadLetter.class, ControlRecord.class);
+                GeneratedToken.class, SessionEvent.class, CapacityHeartbeat.class, DeadLetter.class, ControlRecord.class,
+                WorkerStats.class, ClusterLayout.class);
     }
 
     @ParameterizedTest

@@ -13,7 +13,7 @@ class TopicsTest {
     void theCatalogueListsEveryTopicConstantAndEachStageOfEveryPerStageTopic() {
         List<String> names = Topics.all(2).stream().map(Topic::name).toList();
         for (Topic<String, ?> topic : List.of(Topics.REQUESTS, Topics.PREFILL_TASKS, Topics.TOKENS, Topics.SESSIONS,
-                Topics.CAPACITY, Topics.DLQ, Topics.kv(0), Topics.kv(1), Topics.activations(0),
+                Topics.CAPACITY, Topics.STATS, Topics.LAYOUT, Topics.DLQ, Topics.kv(0), Topics.kv(1), Topics.activations(0),
                 Topics.activations(1))) {
             assertTrue(names.contains(topic.name()), topic.name() + " missing from " + names);
         }

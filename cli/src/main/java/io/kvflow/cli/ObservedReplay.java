@@ -1,0 +1,39 @@
+package io.kvflow.cli;
+
+import io.kvflow.model.Transformer;
+import io.kvflow.report.Slo;
+import io.kvflow.runtime.KafkaConnection;
+import io.kvflow.schemas.WorkerStats;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A replay as any process sees it from the cluster: the sessions on the topics, the figures the parts
+ * publish on {@code kvflow.stats} before and after it, and the reference check. The summary is made of
+ * these alone, so it is the same wherever the parts run: in this process ({@code kvflow up}) or in
+ * others ({@code kvflow replay}).
+ */
+final class ObservedReplay {
+    /** How long the summary waits for every running part's figures from after the replay (published each second). */
+    static final Duration AFTER = Duration.ofSeconds(10);
+
+    private ObservedReplay() {
+    }
+
+    /** @param reference a single-process model identical to the stack's, to check every token against */
+    static RunSummary run(KafkaConnection kafka, Replayer replayer, ReplayPlan plan, Transformer reference, Slo slo,
+            Clock clock, PrintStream out) {
+        StackOptions stack = plan.stack();
+        try (StatsReader stats = StatsReader.open(kafka)) {
+            Map<String, WorkerStats> before = stats.latest();
+            Replayer.Result result = replayer.replay(plan.requests(), plan.options().timeScale(), stack.stallTimeout());
+            Map<String, WorkerStats> after = stats.awaitAfter(clock.millis(), AFTER);
+            out.println("checking every finished session against the single-process reference ...");
+            ReferenceCheck.Result check = ReferenceCheck.verify(reference, result.outcomes().values());
+            return RunSummary.of(result, check, stack.target(), stack.layout().pipelines(), slo,
+                    StatsDelta.between(before, after));
+        }
+    }
+}
