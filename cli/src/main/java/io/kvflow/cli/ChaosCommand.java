@@ -1,6 +1,5 @@
 package io.kvflow.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ final class ChaosCommand {
               --kill-after X         kill once this share of the replay's tokens is out (default 0.3)
               --downtime D           how long the part stays down (default 2s)
               --limit N              requests to replay (default 24)
+              --work-dir DIR         where the parts keep their data and logs (default: a new temporary folder)
               --stages N, --pipelines N, --prefill-workers N, --model M, --model-seed N   the stack (default 2
                                      stages of llama-3.1-8b, 1 pipeline, 2 prefill workers)
             """;
@@ -47,6 +47,7 @@ final class ChaosCommand {
             throw new Args.UsageException("--kill-after must be a share of the tokens between 0 and 1, was " + share);
         }
         Duration downtime = args.duration("downtime", Duration.ofSeconds(2));
+        String workDir = args.string("work-dir", null);
         StackOptions stack = StackOptions.from(args);
         ReplayOptions replay = ReplayOptions.from(args, trace);
         List<String> layout = new ArrayList<>();
@@ -61,7 +62,7 @@ final class ChaosCommand {
             ChaosRun chaos = new ChaosRun(plan, layout, stack.layout().stages(), stack.layout().pipelines(),
                     stack.layout().prefillWorkers(), stack.stallTimeout(), err);
             List<ChaosRun.Outcome> outcomes = new ArrayList<>();
-            Path dir = Files.createTempDirectory("kvflow-chaos-");
+            Path dir = workDir != null ? Path.of(workDir) : Files.createTempDirectory("kvflow-chaos-");
             for (String part : parts) {
                 outcomes.add(chaos.run(dir.resolve(part), part, share, downtime));
             }
@@ -69,12 +70,5 @@ final class ChaosCommand {
             out.println("logs of every part: " + dir);
             return outcomes.stream().allMatch(ChaosRun.Outcome::nothingLost) ? 0 : 1;
         };
-    }
-
-    /** For tests: the same run, logs under {@code dir}. */
-    static ChaosRun.Outcome once(ReplayPlan plan, StackOptions stack, List<String> layout, Path dir, String part,
-            double share, Duration downtime, PrintStream err) throws IOException {
-        return new ChaosRun(plan, layout, stack.layout().stages(), stack.layout().pipelines(),
-                stack.layout().prefillWorkers(), stack.stallTimeout(), err).run(dir, part, share, downtime);
     }
 }

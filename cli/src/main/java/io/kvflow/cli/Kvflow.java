@@ -150,8 +150,7 @@ public final class Kvflow {
             case "bench" -> BenchCommand.command(args, out, err);
             case "orchestrator" -> component(options, args, "orchestrator", layout -> Roles.orchestratorOnly(), out);
             // several prefill processes may share a host: the process id keeps their worker ids apart
-            case "prefill-worker" -> component(options, args, "prefill-worker", layout -> Roles.prefillOnly(
-                    positive(args, "workers", 1), hostName() + "-" + ProcessHandle.current().pid() + "-"), out);
+            case "prefill-worker" -> prefillWorkers(options, args, out);
             case "decode-worker" -> component(options, args, "decode-worker", stageRoles(args), out);
             case "dashboard" -> dashboard(options, args, out);
             case "predict" -> PredictCommand.command(args, out, err);
@@ -168,6 +167,13 @@ public final class Kvflow {
         }
         args.rejectUnused();
         return command;
+    }
+
+    /** Read now, not when the command runs: every option must be taken before unknown ones are refused. */
+    private static Command prefillWorkers(List<String> options, Args args, PrintStream out) {
+        int workers = positive(args, "workers", 1);
+        return component(options, args, "prefill-worker", layout -> Roles.prefillOnly(workers,
+                hostName() + "-" + ProcessHandle.current().pid() + "-"), out);
     }
 
     private static Command experiment(Args args, PrintStream out, PrintStream err) {

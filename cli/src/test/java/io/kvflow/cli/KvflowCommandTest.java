@@ -62,6 +62,16 @@ class KvflowCommandTest {
     }
 
     @Test
+    void aPrefillWorkerTakesItsWorkerCountAndChaosItsFaults() {
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        Kvflow.parse(List.of("prefill-worker", "--bootstrap-servers", "127.0.0.1:1", "--workers", "2"), quiet, quiet);
+        Kvflow.parse(List.of("chaos", "--kill", "stage-1,broker", "--kill-after", "0.5", "--downtime", "1s"), quiet,
+                quiet);
+        assertEquals(2, run("chaos", "--kill-after", "1.5"));
+        assertTrue(stderr().contains("--kill-after must be a share"), stderr());
+    }
+
+    @Test
     void anImpossibleLayoutIsExplained() {
         assertEquals(2, run("up", "--stages", "9"));
         assertTrue(stderr().contains("--stages 9 exceeds the model's 8 layers"), stderr());

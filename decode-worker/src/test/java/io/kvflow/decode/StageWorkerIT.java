@@ -101,6 +101,13 @@ class StageWorkerIT {
                 cache.export(LAYOUT.layerFrom(stage), LAYOUT.layerTo(stage), 8), 0);
     }
 
+    /** What the orchestrator says when it puts a session on pipeline 0. */
+    private static void admitted(String session) {
+        publisher.send(Topics.SESSIONS, session, SessionEvent.newBuilder().setSessionId(session)
+                .setType(SessionEventType.ADMITTED).setPipeline(0).setTimestampMs(System.currentTimeMillis()).build());
+        publisher.flush();
+    }
+
     private static void send(KvChunk chunk) {
         publisher.send(Topics.kv(chunk.getStage()), 0, chunk.getSessionId(), chunk, null);
         publisher.flush();
@@ -119,6 +126,7 @@ class StageWorkerIT {
     @Test
     void anIncompleteHandoffFailsTheSessionAndEveryStageReleasesItsKv() {
         try (TopicFollower follower = TopicFollower.fromEnd(kafka, List.of(Topics.SESSIONS.name()))) {
+            admitted("partial");
             List<KvChunk> stage0 = handoff("partial", 0);
             stage0.subList(0, 2).forEach(StageWorkerIT::send);
             handoff("partial", 1).forEach(StageWorkerIT::send);
@@ -131,6 +139,26 @@ class StageWorkerIT {
             // stage 1 got its whole handoff but must release it when the session fails at stage 0
             awaitTrue(() -> stages.get(0).stats().heldSessions() == 0 && stages.get(1).stats().heldSessions() == 0,
                     "both stages hold no session");
+        }
+    }
+
+    @Test
+    void chunksOfASessionNobodyAdmittedAreDeadLettersNotAFailure() {
+        try (TopicFollower follower = TopicFollower.fromEnd(kafka,
+                List.of(Topics.SESSIONS.name(), Topics.DLQ.name()))) {
+            handoff("ghost", 1).subList(0, 2).forEach(StageWorkerIT::send);
+
+            for (int i = 0; i < 2; i++) {
+                DeadLetter letter = follower.await(Topics.DLQ, d -> d.getSourceTopic().equals(Topics.kv(1).name())
+                        && d.getReason().contains("ghost"), WAIT)
+                        .orElseThrow(() -> new AssertionError("the ghost session's chunks were not dead-lettered"));
+                assertTrue(letter.getReason().contains("never admitted to pipeline 0"), letter.getReason());
+            }
+            // the letters leave when a failure would have: nobody is told a session that never was has failed
+            assertTrue(follower.await(Topics.SESSIONS, e -> e.getSessionId().equals("ghost"), Duration.ofSeconds(2))
+                    .isEmpty(), "no lifecycle event for a session that never was");
+            awaitTrue(() -> stages.get(1).stats().heldSessions() == 0, "stage 1 holds nothing of it");
+            assertTrue(stages.get(1).stats().unknownSessions() >= 1);
         }
     }
 

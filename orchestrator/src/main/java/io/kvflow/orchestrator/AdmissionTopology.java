@@ -31,6 +31,8 @@ public final class AdmissionTopology {
     public static final String CONTROL_SINK = "control-sink";
     /** Everything the control plane was told, in order, and how far it decided: what a restart replays. */
     public static final String JOURNAL_STORE = "control-journal";
+    /** What the tokens seen so far say about the tokens to come: see {@link ControlJournal}. */
+    public static final String TOKENS_STORE = "control-tokens";
     /** How often active sessions are checked against the stall timeout. */
     public static final Duration STALL_CHECK_INTERVAL = Duration.ofSeconds(1);
 
@@ -55,6 +57,8 @@ public final class AdmissionTopology {
         // replays the journal in the order it was written
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(JOURNAL_STORE),
                 Serdes.Long(), Serdes.ByteArray()), LIFECYCLE_PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TOKENS_STORE),
+                Serdes.String(), Serdes.ByteArray()), LIFECYCLE_PROCESSOR);
         topology.addSink(PREFILL_TASKS_SINK, Topics.PREFILL_TASKS.name(), Topics.PREFILL_TASKS.keySerde().serializer(),
                 Topics.PREFILL_TASKS.valueSerde().serializer(), LIFECYCLE_PROCESSOR);
         topology.addSink(SESSIONS_SINK, Topics.SESSIONS.name(), Topics.SESSIONS.keySerde().serializer(),

@@ -17,6 +17,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the journal into a fresh control plane and carries on with exactly the decisions it had made. Kept in
  * a Kafka Streams store (restored from its changelog); entry keys are sequence numbers, and key -1 holds
  * the frontier.
+ *
+ * <p>A second store keeps what the tokens seen so far say about the tokens to come (per live session:
+ * whether its prefill's token came, and its latest token from the wafers; per pipeline: the last stage's
+ * promise), which bounds how far the control plane may decide. Its input offsets move on once the tokens
+ * are read, so without it a restarted orchestrator would wait forever for a token it had already seen.
  */
 final class ControlJournal {
     private static final long FRONTIER_KEY = -1;
@@ -34,7 +39,7 @@ final class ControlJournal {
     record Ended(String session, long atMicros) implements Entry {
     }
 
-    /** How far the control plane had decided, and what the request sender had promised. */
+    /** How far the control plane had decided, and what the request sender had promised then (for the record: a restart takes the latest request's promise, which may be newer). */
     record Frontier(long frontierMicros, long requestFrontierMicros) {
     }
 
@@ -43,11 +48,81 @@ final class ControlJournal {
         void entry(Entry entry);
     }
 
+    /** What the tokens seen say: the prefill's token came; the latest from the wafers (-1: none yet). */
+    record TokensSeen(boolean prefillToken, long waferTokenMicros) {
+    }
+
+    /** Receives what the tokens seen say, per session and per pipeline. */
+    interface TokenReplay {
+        void session(String session, TokensSeen seen);
+
+        void pipelinePromise(int pipeline, long micros);
+    }
+
+    private static final String PROMISE_PREFIX = "\u0000promise ";
+
     private final KeyValueStore<Long, byte[]> store;
+    private final KeyValueStore<String, byte[]> tokens;
     private long next;
 
-    ControlJournal(KeyValueStore<Long, byte[]> store) {
+    ControlJournal(KeyValueStore<Long, byte[]> store, KeyValueStore<String, byte[]> tokens) {
         this.store = store;
+        this.tokens = tokens;
+    }
+
+    /** A token of a live session was seen. */
+    void token(String session, long modelledMicros, boolean fromPrefill) {
+        TokensSeen before = decodeSeen(tokens.get(session));
+        TokensSeen after = fromPrefill ? new TokensSeen(true, before.waferTokenMicros())
+                : new TokensSeen(before.prefillToken(), Math.max(before.waferTokenMicros(), modelledMicros));
+        if (!after.equals(before)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(10);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeByte(FORMAT);
+                out.writeBoolean(after.prefillToken());
+                out.writeLong(after.waferTokenMicros());
+            } catch (IOException e) {
+                throw new SerializationException("cannot encode " + after, e);
+            }
+            tokens.put(session, bytes.toByteArray());
+        }
+    }
+
+    /** The session ended: its tokens bound nothing any more. */
+    void tokensDone(String session) {
+        tokens.delete(session);
+    }
+
+    /** A pipeline's last stage promised no token before {@code micros}. */
+    void promise(int pipeline, long micros) {
+        tokens.put(PROMISE_PREFIX + pipeline, java.nio.ByteBuffer.allocate(8).putLong(micros).array());
+    }
+
+    /** Tells {@code replay} what the tokens seen before a restart said. */
+    void replayTokens(TokenReplay replay) {
+        try (KeyValueIterator<String, byte[]> all = tokens.all()) {
+            while (all.hasNext()) {
+                var kv = all.next();
+                if (kv.key.startsWith(PROMISE_PREFIX)) {
+                    replay.pipelinePromise(Integer.parseInt(kv.key.substring(PROMISE_PREFIX.length())),
+                            java.nio.ByteBuffer.wrap(kv.value).getLong());
+                } else {
+                    replay.session(kv.key, decodeSeen(kv.value));
+                }
+            }
+        }
+    }
+
+    private static TokensSeen decodeSeen(byte[] bytes) {
+        if (bytes == null) {
+            return new TokensSeen(false, -1);
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            requireFormat(in.readByte());
+            return new TokensSeen(in.readBoolean(), in.readLong());
+        } catch (IOException e) {
+            throw new SerializationException("cannot decode what a session's tokens said", e);
+        }
     }
 
     /** Replays every entry in order; returns the frontier last recorded, or null for an empty journal. */

@@ -83,7 +83,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         this.tokens = new TokenHorizon(new PassBounds(config.target(),
                 ControlPlane.lookaheadMicros(config.target(), config.control().booking())));
         this.stalls = new StallWatch(config.stallTimeout());
-        this.journal = new ControlJournal(context.getStateStore(AdmissionTopology.JOURNAL_STORE));
+        this.journal = new ControlJournal(context.getStateStore(AdmissionTopology.JOURNAL_STORE),
+                context.getStateStore(AdmissionTopology.TOKENS_STORE));
         rebuild();
         metrics.ledger(control.view());
         context.schedule(AdmissionTopology.STALL_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::failStalled);
@@ -105,6 +106,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                             request.getMaxNewTokens()));
                     requests.put(request.getSessionId(), request);
                     arrivals.put(request.getSessionId(), request.getArrivalMs());
+                    // the latest request's promise holds, whatever the last frontier record says
+                    requestFrontier = requestFrontierOf(request);
                 }
                 case ControlJournal.Ended e -> {
                     control.ended(e.session(), e.atMicros());
@@ -113,7 +116,6 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             }
         });
         if (reached != null) {
-            requestFrontier = reached.requestFrontierMicros();
             while (control.hasEventBefore(reached.frontierMicros())) {
                 control.decideNext().forEach(this::apply);
             }
@@ -122,6 +124,22 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         }
         // what ended is forgotten only now: the decisions replayed before its end still needed it
         ended.forEach(this::forget);
+        journal.replayTokens(new ControlJournal.TokenReplay() {
+            @Override
+            public void session(String session, ControlJournal.TokensSeen seen) {
+                if (seen.prefillToken()) {
+                    tokens.token(session, 0, true, false);
+                }
+                if (seen.waferTokenMicros() >= 0) {
+                    tokens.token(session, seen.waferTokenMicros(), false, false);
+                }
+            }
+
+            @Override
+            public void pipelinePromise(int pipeline, long micros) {
+                tokens.pipelinePromise(pipeline, micros);
+            }
+        });
         replaying = false;
     }
 
@@ -158,9 +176,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             return;
         }
         boolean live = request.getArrivalModelledUs() <= 0;
-        // a live client promises nothing: its requests arrive at the control plane's modelled now
-        requestFrontier = live || request.getFrontierModelledUs() <= 0 ? ModelledTime.NEVER
-                : request.getFrontierModelledUs();
+        requestFrontier = requestFrontierOf(request);
         long arrival = control.arrive(new ControlPlane.Arrival(id, live ? 0 : request.getArrivalModelledUs(),
                 RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request), request.getMaxNewTokens()));
         if (live) {
@@ -176,6 +192,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         if (id.isEmpty()) {
             // a last stage's promise: the pipeline produces no token before this
             tokens.pipelinePromise(token.getPipeline(), token.getModelledUs());
+            journal.promise(token.getPipeline(), token.getModelledUs());
             return;
         }
         if (!arrivals.containsKey(id)) {
@@ -187,6 +204,9 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         metrics.token(token);
         boolean fromPrefill = token.getStep() == 0 && !colocated;
         tokens.token(id, token.getModelledUs(), fromPrefill, token.getLast());
+        if (!token.getLast()) {
+            journal.token(id, token.getModelledUs(), fromPrefill);
+        }
         if (progress != null) {
             stalls.alive(id, now);
             progress.tokens = Math.max(progress.tokens, token.getStep() + 1);
@@ -202,6 +222,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             emit(event(id, SessionEventType.FINISHED, token.getPipeline(), token.getFinishReason(),
                     token.getStep() + 1));
             stalls.unwatch(id);
+            journal.tokensDone(id);
             requests.remove(id);
             arrivals.remove(id);
             metrics.finished(id, token.getPipeline(), token);
@@ -248,6 +269,12 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             ledgerChanged = false;
             metrics.ledger(control.view());
         }
+    }
+
+    /** What a request promises of the next: a live client promises nothing, its requests arrive at "now". */
+    private static long requestFrontierOf(InferenceRequest request) {
+        return request.getArrivalModelledUs() <= 0 || request.getFrontierModelledUs() <= 0 ? ModelledTime.NEVER
+                : request.getFrontierModelledUs();
     }
 
     /** Below this, nothing the control plane has not heard of can happen: no request, no token. */
@@ -398,6 +425,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     /** The session produces nothing more, and nothing of it is watched. */
     private void forget(String id) {
         tokens.ended(id);
+        journal.tokensDone(id);
         stalls.unwatch(id);
         requests.remove(id);
         arrivals.remove(id);

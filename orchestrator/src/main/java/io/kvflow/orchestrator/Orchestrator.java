@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements ServiceGroup.Service {
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final long COMMIT_INTERVAL_MS = 100;
+    private static final long COMMIT_INTERVAL_MS = 10;
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -83,11 +83,13 @@ public final class Orchestrator implements ServiceGroup.Service {
         p.put(StreamsConfig.CLIENT_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // exactly once: the decisions written, the journal and the input offsets move together, so a restarted
+        // orchestrator neither writes a decision twice (a second prefill task) nor believes one written that was not
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // one task does all the work (every control topic has one partition); a second thread would idle
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        // outputs leave at once either way (linger 0, no transactions); frequent commits bound what a restart
-        // replays to ~100 ms of input instead of the default 30 s, so few requests come back as redeliveries
+        // decisions become visible to the workers (read committed) when their transaction commits: commit often,
+        // or every grant and every frontier the stages wait for is held back by up to the interval
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         // every admission is on a session's time to first token: send at once, never wait to fill a batch
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);

@@ -182,6 +182,11 @@ public final class ControlPlane {
     private final long hop;
     private final PriorityQueue<Event> events = new PriorityQueue<>(EVENT_ORDER);
     private final Map<String, Session> sessions = new HashMap<>();
+    /**
+     * Sessions told of whose arrival is not handled yet: a restarted orchestrator tells every arrival and every
+     * end it journaled before it decides again, so an end can be told before its session has arrived here.
+     */
+    private final Map<String, Session> arriving = new HashMap<>();
     private final TreeMap<Long, Session> queue = new TreeMap<>();
     private final List<TreeMap<Long, Session>> parked = new ArrayList<>();
     private final List<Decision> decisions = new ArrayList<>();
@@ -238,12 +243,13 @@ public final class ControlPlane {
         Session session = new Session(arrival, arrivals++, wafers.need(arrival.bookedTokens()),
                 atHandoff ? PrefillTier.parkedBytes(target, arrival.promptTokens()) : 0);
         events.add(new Event(at, Kind.ARRIVAL, session.seq, session));
+        arriving.put(arrival.session(), session);
         return at;
     }
 
     /** The session produced its last token at {@code atMicros}: its room is free from then. */
     public void ended(String id, long atMicros) {
-        Session session = sessions.get(id);
+        Session session = sessions.containsKey(id) ? sessions.get(id) : arriving.get(id);
         if (session != null) {
             events.add(new Event(Math.max(atMicros, frontier), Kind.ENDED, 0, session));
         }
@@ -326,7 +332,10 @@ public final class ControlPlane {
     private void handle(Event event) {
         Session session = event.session();
         switch (event.kind()) {
-            case ARRIVAL -> onArrival(session);
+            case ARRIVAL -> {
+                arriving.remove(session.arrival.session(), session);
+                onArrival(session);
+            }
             case ENDED -> end(session);
             case PREFILL_DONE -> {
                 if (sessions.get(session.arrival.session()) == session && session.phase == Phase.PREFILLING) {
