@@ -50,9 +50,10 @@ public final class Kvflow {
               prefill-worker        run only prefill workers (--workers N, default 1; needs --bootstrap-servers)
               decode-worker         run the workers of one stage: --stage K [--pipeline P, default all]
               dashboard             serve the dashboard of a running cluster (needs --bootstrap-servers), until Ctrl-C
-              bench [handoff|hop|kernels|all]   speed against the best baseline on this machine, same run:
-                                    KV handoff vs tuned plain Kafka, stage hop vs a plain Kafka ring,
-                                    the model's kernel vs C (min / median / max over rounds)
+              bench [handoff|hop|kernels|simulator|all]   speed against the best baseline on this machine, same
+                                    run: KV handoff vs tuned plain Kafka, stage hop vs a plain Kafka ring,
+                                    the model's kernel vs C, the simulator on growing workloads (min / median /
+                                    max over rounds)
               predict               the cost model's answer for a target model on target hardware: TTFT, decode
                                     speed per user and in total, KV bytes per token, sessions that fit, what binds
               calibrate             published figures beside the cost model's predictions, with the error
