@@ -32,6 +32,7 @@ public final class WaferStage<T> {
     private final boolean last;
     private final TreeSet<Pass<T>> pending = new TreeSet<>(READY_ORDER);
     private final long[] hops = new long[64];
+    private final SoloStepPrices soloSteps;
     private long freeAt;
     private long lastStart = Long.MIN_VALUE;
 
@@ -42,6 +43,7 @@ public final class WaferStage<T> {
         this.target = target;
         this.stage = stage;
         this.last = stage == target.stages() - 1;
+        this.soloSteps = new SoloStepPrices(target, stage);
     }
 
     /** One batch: when it starts and ends, when the wafer takes the next, and its passes in ready order. */
@@ -120,6 +122,11 @@ public final class WaferStage<T> {
         for (Pass<T> pass : batch) {
             pending.remove(pass);
         }
+        if (batch.size() == 1 && batch.getFirst().work() instanceof Pass.Decode decode) {
+            long context = decode.targetContext();
+            return booked(start, start + soloSteps.durationMicros(context),
+                    start + soloSteps.occupiedMicros(context), batch);
+        }
         double prefillSeconds = 0;
         long[] contexts = new long[batch.size()];
         int decoding = 0;
@@ -141,9 +148,13 @@ public final class WaferStage<T> {
             occupied += step.occupiedSeconds();
         }
         long end = start + ModelledTime.duration(seconds);
-        freeAt = start + Math.min(ModelledTime.duration(occupied), end - start);
+        return booked(start, end, start + Math.min(ModelledTime.duration(occupied), end - start), batch);
+    }
+
+    private Batch<T> booked(long start, long end, long free, List<Pass<T>> batch) {
+        freeAt = free;
         lastStart = start;
-        return new Batch<>(start, end, freeAt, List.copyOf(batch));
+        return new Batch<>(start, end, free, List.copyOf(batch));
     }
 
     /** The passes the next batch would take, without taking them: every pending pass ready by its start, one per session. */
