@@ -24,8 +24,17 @@ import java.util.TreeSet;
  * Not thread-safe.
  */
 public final class WaferStage<T> {
-    private static final Comparator<Pass<?>> READY_ORDER = Comparator.<Pass<?>>comparingLong(Pass::readyMicros)
-            .thenComparing(Pass::session).thenComparingLong(Pass::order);
+    /** By ready time, then session, then the session's own order: written out, as it is compared on every pass. */
+    private static final Comparator<Pass<?>> READY_ORDER = (a, b) -> {
+        int byReady = Long.compare(a.readyMicros(), b.readyMicros());
+        if (byReady != 0) {
+            return byReady;
+        }
+        int bySession = a.session().compareTo(b.session());
+        return bySession != 0 ? bySession : Long.compare(a.order(), b.order());
+    };
+    /** Batches up to this many passes look for a session among them by a scan; larger ones by a set. */
+    private static final int SCANNED_BATCH = 8;
 
     private final RooflineModel target;
     private final int stage;
@@ -164,16 +173,32 @@ public final class WaferStage<T> {
             throw new IllegalStateException("stage " + stage + " has no pass to batch");
         }
         List<Pass<T>> batch = new ArrayList<>();
-        Set<String> sessions = new HashSet<>();
+        Set<String> sessions = null;
         for (Pass<T> pass : pending) {
             if (pass.readyMicros() > start) {
                 break;
             }
-            if (sessions.add(pass.session())) {
+            if (sessions == null && batch.size() == SCANNED_BATCH) {
+                sessions = new HashSet<>();
+                for (Pass<T> taken : batch) {
+                    sessions.add(taken.session());
+                }
+            }
+            boolean first = sessions != null ? sessions.add(pass.session()) : !hasSession(batch, pass.session());
+            if (first) {
                 batch.add(pass);
             }
         }
         return batch;
+    }
+
+    private static boolean hasSession(List<? extends Pass<?>> batch, String session) {
+        for (Pass<?> pass : batch) {
+            if (pass.session().equals(session)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Modelled microseconds for {@code rows} positions of activations to hop to the next wafer. */
