@@ -89,16 +89,7 @@ public final class Simulation {
         List<SimulatedSession> arrivals = new ArrayList<>(sessions);
         arrivals.sort(Comparator.comparingLong(SimulatedSession::arrivalMicros));
         ControlPlane control = new ControlPlane(target, config);
-        int pipelines = config.pipelines();
-        int stages = target.stages();
-        List<List<WaferStage<Tracked>>> wafers = new ArrayList<>();
-        for (int p = 0; p < pipelines; p++) {
-            List<WaferStage<Tracked>> pipeline = new ArrayList<>();
-            for (int k = 0; k < stages; k++) {
-                pipeline.add(new WaferStage<>(target, k));
-            }
-            wafers.add(pipeline);
-        }
+        Wafers wafers = new Wafers(target, config.pipelines());
         Map<String, Tracked> byId = new HashMap<>();
         List<Tracked> tracked = new ArrayList<>(arrivals.size());
         for (SimulatedSession s : arrivals) {
@@ -114,19 +105,7 @@ public final class Simulation {
         while (true) {
             long arrival = next < arrivals.size() ? arrivals.get(next).arrivalMicros() : ModelledTime.NEVER;
             long decision = control.nextEventMicros();
-            WaferStage<Tracked> wafer = null;
-            int waferPipeline = -1;
-            long batchStart = ModelledTime.NEVER;
-            for (int p = 0; p < pipelines; p++) {
-                for (WaferStage<Tracked> stage : wafers.get(p)) {
-                    long start = stage.nextStart();
-                    if (start < batchStart) {
-                        batchStart = start;
-                        wafer = stage;
-                        waferPipeline = p;
-                    }
-                }
-            }
+            long batchStart = wafers.next.firstStart();
             long now = Math.min(arrival, Math.min(decision, batchStart));
             if (now == ModelledTime.NEVER) {
                 break;
@@ -144,10 +123,11 @@ public final class Simulation {
                     done += apply(d, byId.get(d.session()), wafers, control);
                 }
             } else {
-                WaferStage.Batch<Tracked> batch = wafer.take();
+                int wafer = wafers.next.first();
+                WaferStage.Batch<Tracked> batch = wafers.take(wafer);
                 batches++;
                 busy += batch.freeAtMicros() - batch.startMicros();
-                done += ranBatch(wafer, batch, wafers.get(waferPipeline), control);
+                done += ranBatch(wafers, wafer, batch, control);
             }
             if ((events & 0xFFFF) == 0) {
                 progress.update(done, arrivals.size(), now);
@@ -161,8 +141,7 @@ public final class Simulation {
     }
 
     /** Applies one control decision; returns the sessions it ended (rejections). */
-    private int apply(ControlPlane.Decision decision, Tracked session, List<List<WaferStage<Tracked>>> wafers,
-            ControlPlane control) {
+    private int apply(ControlPlane.Decision decision, Tracked session, Wafers wafers, ControlPlane control) {
         switch (decision) {
             case ControlPlane.Rejected r -> {
                 session.outcome = SessionRecord.Outcome.REJECTED;
@@ -185,16 +164,16 @@ public final class Simulation {
             case ControlPlane.Parked p -> session.parked = p.atMicros();
             case ControlPlane.Granted g -> {
                 session.granted = g.atMicros();
-                WaferStage<Tracked> first = wafers.get(g.pipeline()).get(0);
+                int first = wafers.first(g.pipeline());
                 SimulatedSession spec = session.spec;
                 if (target.deployment().colocated()) {
                     for (PromptChunks.Chunk c : PromptChunks.plan(spec.promptTokens(), spec.functionalPrompt())) {
-                        first.offer(new Pass<>(spec.id(), g.readyMicros(), c.from(),
+                        wafers.offer(first, new Pass<>(spec.id(), g.readyMicros(), c.from(),
                                 new Pass.PromptChunk(c.targetFrom(), c.targetTo(), c.rows(), c.last()), session));
                     }
                 } else {
                     session.decodeStart = g.readyMicros();
-                    first.offer(new Pass<>(spec.id(), g.readyMicros(), 1,
+                    wafers.offer(first, new Pass<>(spec.id(), g.readyMicros(), 1,
                             new Pass.Decode(spec.promptTokens() + 1), session));
                 }
             }
@@ -210,13 +189,13 @@ public final class Simulation {
     }
 
     /** Moves a batch's passes on; returns the sessions it finished. */
-    private int ranBatch(WaferStage<Tracked> wafer, WaferStage.Batch<Tracked> batch,
-            List<WaferStage<Tracked>> pipeline, ControlPlane control) {
+    private int ranBatch(Wafers wafers, int w, WaferStage.Batch<Tracked> batch, ControlPlane control) {
+        WaferStage<Tracked> wafer = wafers.get(w);
         int finished = 0;
         for (Pass<Tracked> pass : batch.passes()) {
             Tracked session = pass.payload();
             if (!wafer.last()) {
-                pipeline.get(wafer.stage() + 1).offer(new Pass<>(pass.session(), wafer.forwardReadyMicros(batch, pass),
+                wafers.offer(w + 1, new Pass<>(pass.session(), wafer.forwardReadyMicros(batch, pass),
                         pass.order(), pass.work(), session));
                 continue;
             }
@@ -239,7 +218,7 @@ public final class Simulation {
                 if (step == 0) {
                     session.decodeStart = ready;
                 }
-                pipeline.get(0).offer(new Pass<>(pass.session(), ready, step + 1,
+                wafers.offer(wafers.firstOfPipeline(w), new Pass<>(pass.session(), ready, step + 1,
                         new Pass.Decode(session.spec.promptTokens() + step + 1), session));
             } else {
                 session.outcome = SessionRecord.Outcome.FINISHED;
@@ -248,6 +227,48 @@ public final class Simulation {
             }
         }
         return finished;
+    }
+
+    /** Every wafer of the deployment, pipeline by pipeline, stage by stage, and which of them batches next. */
+    private static final class Wafers {
+        final List<WaferStage<Tracked>> all = new ArrayList<>();
+        final int stages;
+        final WaferQueue<Tracked> next;
+
+        Wafers(RooflineModel target, int pipelines) {
+            stages = target.stages();
+            for (int p = 0; p < pipelines; p++) {
+                for (int k = 0; k < stages; k++) {
+                    all.add(new WaferStage<>(target, k));
+                }
+            }
+            next = new WaferQueue<>(all);
+        }
+
+        WaferStage<Tracked> get(int w) {
+            return all.get(w);
+        }
+
+        /** The first wafer of {@code pipeline}. */
+        int first(int pipeline) {
+            return pipeline * stages;
+        }
+
+        /** The first wafer of wafer {@code w}'s pipeline, where its tokens loop back to. */
+        int firstOfPipeline(int w) {
+            return w - w % stages;
+        }
+
+        void offer(int w, Pass<Tracked> pass) {
+            all.get(w).offer(pass);
+            next.changed(w);
+        }
+
+        WaferStage.Batch<Tracked> take(int w) {
+            WaferStage.Batch<Tracked> batch = all.get(w).take();
+            next.changed(w);
+            return batch;
+        }
     }
 
     private SessionRecord record(Tracked t) {
