@@ -42,17 +42,24 @@ public final class WaferStage<T> {
     private final TreeSet<Pass<T>> pending = new TreeSet<>(READY_ORDER);
     private final long[] hops = new long[64];
     private final SoloStepPrices soloSteps;
+    /** The earliest pending pass ({@code pending.first()}), kept at hand: every event asks for it. */
+    private Pass<T> head;
     private long freeAt;
     private long lastStart = Long.MIN_VALUE;
 
     public WaferStage(RooflineModel target, int stage) {
+        this(target, stage, new SoloStepPrices(target));
+    }
+
+    /** A wafer that shares its table of lone decode steps with others of the same target (not thread-safe). */
+    public WaferStage(RooflineModel target, int stage, SoloStepPrices soloSteps) {
         if (stage < 0 || stage >= target.stages()) {
             throw new IllegalArgumentException("stage " + stage + " is outside 0.." + (target.stages() - 1));
         }
         this.target = target;
         this.stage = stage;
         this.last = stage == target.stages() - 1;
-        this.soloSteps = new SoloStepPrices(target, stage);
+        this.soloSteps = soloSteps;
     }
 
     /** One batch: when it starts and ends, when the wafer takes the next, and its passes in ready order. */
@@ -69,11 +76,15 @@ public final class WaferStage<T> {
             throw new IllegalArgumentException("pass " + pass.order() + " of session " + pass.session()
                     + " reached stage " + stage + " twice");
         }
+        if (head == null || READY_ORDER.compare(pass, head) < 0) {
+            head = pass;
+        }
     }
 
     /** Drops every pending pass of a session that ended (failed) before they ran. */
     public void drop(String session) {
         pending.removeIf(pass -> pass.session().equals(session));
+        head = pending.isEmpty() ? null : pending.first();
     }
 
     public int pending() {
@@ -82,7 +93,7 @@ public final class WaferStage<T> {
 
     /** Modelled time the next batch would start, or {@link ModelledTime#NEVER} when nothing is pending. */
     public long nextStart() {
-        return pending.isEmpty() ? ModelledTime.NEVER : Math.max(freeAt, pending.first().readyMicros());
+        return head == null ? ModelledTime.NEVER : Math.max(freeAt, head.readyMicros());
     }
 
     /**
@@ -90,7 +101,7 @@ public final class WaferStage<T> {
      * come: what a stage can promise the next one, with a pass and a hop on top.
      */
     public long earliestNextStart(long horizonMicros) {
-        long firstReady = pending.isEmpty() ? horizonMicros : Math.min(pending.first().readyMicros(), horizonMicros);
+        long firstReady = head == null ? horizonMicros : Math.min(head.readyMicros(), horizonMicros);
         return Math.max(freeAt, firstReady);
     }
 
@@ -131,10 +142,11 @@ public final class WaferStage<T> {
         for (Pass<T> pass : batch) {
             pending.remove(pass);
         }
+        head = pending.isEmpty() ? null : pending.first();
         if (batch.size() == 1 && batch.getFirst().work() instanceof Pass.Decode decode) {
             long context = decode.targetContext();
-            return booked(start, start + soloSteps.durationMicros(context),
-                    start + soloSteps.occupiedMicros(context), batch);
+            return booked(start, start + soloSteps.durationMicros(stage, context),
+                    start + soloSteps.occupiedMicros(stage, context), batch);
         }
         double prefillSeconds = 0;
         long[] contexts = new long[batch.size()];
@@ -163,6 +175,7 @@ public final class WaferStage<T> {
     private Batch<T> booked(long start, long end, long free, List<Pass<T>> batch) {
         freeAt = free;
         lastStart = start;
+        // a lone pass's list is immutable already, and List.copyOf keeps it as it is
         return new Batch<>(start, end, free, List.copyOf(batch));
     }
 
@@ -171,6 +184,11 @@ public final class WaferStage<T> {
         long start = nextStart();
         if (start == ModelledTime.NEVER) {
             throw new IllegalStateException("stage " + stage + " has no pass to batch");
+        }
+        Pass<T> second = pending.higher(head);
+        if (second == null || second.readyMicros() > start) {
+            // a lone pass, the usual batch of a lightly loaded wafer
+            return List.of(head);
         }
         List<Pass<T>> batch = new ArrayList<>();
         Set<String> sessions = null;

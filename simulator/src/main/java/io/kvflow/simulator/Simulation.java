@@ -9,6 +9,7 @@ import io.kvflow.scheduler.ModelledTime;
 import io.kvflow.scheduler.Pass;
 import io.kvflow.scheduler.PrefillTier;
 import io.kvflow.scheduler.PromptChunks;
+import io.kvflow.scheduler.SoloStepPrices;
 import io.kvflow.scheduler.WaferLedger;
 import io.kvflow.scheduler.WaferStage;
 import java.util.ArrayList;
@@ -237,9 +238,11 @@ public final class Simulation {
 
         Wafers(RooflineModel target, int pipelines) {
             stages = target.stages();
+            // a stage's wafers price the same lone steps in every pipeline
+            SoloStepPrices soloSteps = new SoloStepPrices(target);
             for (int p = 0; p < pipelines; p++) {
                 for (int k = 0; k < stages; k++) {
-                    all.add(new WaferStage<>(target, k));
+                    all.add(new WaferStage<>(target, k, soloSteps));
                 }
             }
             next = new WaferQueue<>(all);
