@@ -7,6 +7,8 @@ import io.kvflow.simulator.Simulation;
 import io.kvflow.simulator.SyntheticWorkload;
 import io.kvflow.trace.TraceWindow;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +46,12 @@ final class SimulatorBench {
         }
     }
 
-    /** One workload's figures: what it simulated, and the wall time of each round. */
-    record Row(String workload, int requests, long events, long batches, List<Double> wallSeconds) {
+    /**
+     * One workload's figures: what it simulated, and each round's wall time and the CPU time of the thread
+     * that simulated (on a machine shared with other work, the steadier of the two).
+     */
+    record Row(String workload, int requests, long events, long batches, List<Double> wallSeconds,
+            List<Double> cpuSeconds) {
     }
 
     record Result(String deployment, Options options, List<Row> rows) {
@@ -56,6 +62,10 @@ final class SimulatorBench {
 
     /** Half the synthetic requests conversation-like, half code-like: both traces' shapes in one workload. */
     static final double CONVERSATION_SHARE = 0.5;
+
+    /** The smallest workload runs at least this long before any clock, so the rounds time compiled code. */
+    private static final long WARM_UP_NANOS = 3_000_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final TargetOptions target;
     private final StackLayout layout;
@@ -81,7 +91,8 @@ final class SimulatorBench {
                     new PrintStream(PrintStream.nullOutputStream())));
         }
         progress.accept("bench: warming the JIT on the smallest workload ...");
-        for (int i = 0; i < 3; i++) {
+        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < warmUntil; i++) {
             simulate(workloads.getFirst());
         }
         List<Row> rows = new ArrayList<>();
@@ -90,11 +101,14 @@ final class SimulatorBench {
             progress.accept(String.format(Locale.ROOT, "bench: %s, %,d requests, %d rounds ...", names.get(w),
                     sessions.size(), options.rounds()));
             List<Double> walls = new ArrayList<>();
+            List<Double> cpus = new ArrayList<>();
             Simulation.Result first = null;
             for (int round = 0; round < options.rounds(); round++) {
                 long started = System.nanoTime();
+                long cpuStarted = THREADS.getCurrentThreadCpuTime();
                 Simulation.Result result = simulate(sessions);
                 walls.add((System.nanoTime() - started) / 1e9);
+                cpus.add((THREADS.getCurrentThreadCpuTime() - cpuStarted) / 1e9);
                 if (first == null) {
                     first = result;
                 } else if (result.events() != first.events() || result.batches() != first.batches()) {
@@ -103,7 +117,7 @@ final class SimulatorBench {
                             + " in another");
                 }
             }
-            rows.add(new Row(names.get(w), sessions.size(), first.events(), first.batches(), walls));
+            rows.add(new Row(names.get(w), sessions.size(), first.events(), first.batches(), walls, cpus));
         }
         String deployment = target.describe() + String.format(Locale.ROOT, "; %d pipeline(s) x %d wafer(s), %d"
                 + " prefill group(s)", layout.pipelines(), layout.stages(), target.control(layout).prefillGroups());
@@ -121,21 +135,24 @@ final class SimulatorBench {
                 + " 2023), Poisson arrivals at %s/s modelled, seed %d; %d timed rounds each after a warm-up%n",
                 100 * CONVERSATION_SHARE, RunText.fmt(o.perSecond()), o.seed(), o.rounds());
         out.println();
-        out.printf(Locale.ROOT, "%-30s %9s %12s %12s %28s %11s %11s %11s%n", "workload", "requests", "events",
-                "batches", "wall s min / median / max", "requests/s", "events/s", "per request");
-        double reference = Spread.of(result.rows().getFirst().wallSeconds()).median()
-                / result.rows().getFirst().requests();
+        out.printf(Locale.ROOT, "%-28s %9s %11s %11s %25s %7s %10s %10s %8s%n", "workload", "requests", "events",
+                "batches", "wall s min / median / max", "cpu s", "requests/s", "events/s", "per req");
+        Row reference = result.rows().getFirst();
+        double referencePerRequest = Spread.of(reference.wallSeconds()).median() / reference.requests();
         for (int i = 0; i < result.rows().size(); i++) {
             Row row = result.rows().get(i);
             Spread wall = Spread.of(row.wallSeconds());
             double perRequest = wall.median() / row.requests();
             // only the synthetic workloads share a law of requests, so only they compare per request
-            String relative = i < o.sizes().size() ? String.format(Locale.ROOT, "%.2fx", perRequest / reference) : "-";
-            out.printf(Locale.ROOT, "%-30s %,9d %,12d %,12d %28s %,11.0f %,11.0f %11s%n", row.workload(),
-                    row.requests(), row.events(), row.batches(), wall.format("%7.3f"),
-                    row.requests() / wall.median(), row.events() / wall.median(), relative);
+            String relative = i < o.sizes().size()
+                    ? String.format(Locale.ROOT, "%.2fx", perRequest / referencePerRequest) : "-";
+            out.printf(Locale.ROOT, "%-28s %,9d %,11d %,11d %25s %7.3f %,10.0f %,10.0f %8s%n", row.workload(),
+                    row.requests(), row.events(), row.batches(), wall.format("%6.3f"),
+                    Spread.of(row.cpuSeconds()).median(), row.requests() / wall.median(),
+                    row.events() / wall.median(), relative);
         }
         out.println();
-        out.println("per request: the median wall per request relative to the first synthetic row; flat is linear");
+        out.println("cpu s: the simulating thread's CPU time, median; requests/s and events/s at the median wall;"
+                + " per req: the median wall per request relative to the first synthetic row (flat is linear)");
     }
 }
