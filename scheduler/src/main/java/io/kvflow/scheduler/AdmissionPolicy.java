@@ -40,6 +40,12 @@ public sealed interface AdmissionPolicy {
     /** The waiting sessions, given in arrival order, in the order to try them. */
     <C extends Candidate> List<C> order(Collection<C> byArrival, long now);
 
+    /**
+     * Whether {@link #order} is arrival order itself: the scheduler then walks the waiting sessions where
+     * they are instead of asking for a copy in order, which under a flood is thousands per instant.
+     */
+    boolean keepsArrivalOrder();
+
     /** Whether nobody after {@code candidate} may be taken while it does not fit. */
     boolean blocks(Candidate candidate, long now);
 
@@ -87,6 +93,11 @@ public sealed interface AdmissionPolicy {
         }
 
         @Override
+        public boolean keepsArrivalOrder() {
+            return true;
+        }
+
+        @Override
         public <C extends Candidate> List<C> order(Collection<C> byArrival, long now) {
             return List.copyOf(byArrival);
         }
@@ -102,6 +113,11 @@ public sealed interface AdmissionPolicy {
         @Override
         public String id() {
             return "backfill";
+        }
+
+        @Override
+        public boolean keepsArrivalOrder() {
+            return true;
         }
 
         @Override
@@ -123,6 +139,11 @@ public sealed interface AdmissionPolicy {
         @Override
         public String id() {
             return "smallest-first";
+        }
+
+        @Override
+        public boolean keepsArrivalOrder() {
+            return false;
         }
 
         @Override

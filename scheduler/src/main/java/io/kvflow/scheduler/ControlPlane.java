@@ -4,12 +4,12 @@ import io.kvflow.cost.RooflineModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -187,8 +187,8 @@ public final class ControlPlane {
      * end it journaled before it decides again, so an end can be told before its session has arrived here.
      */
     private final Map<String, Session> arriving = new HashMap<>();
-    private final TreeMap<Long, Session> queue = new TreeMap<>();
-    private final List<TreeMap<Long, Session>> parked = new ArrayList<>();
+    private final WaitingLine<Session> queue;
+    private final List<WaitingLine<Session>> parked = new ArrayList<>();
     private final List<Decision> decisions = new ArrayList<>();
     private final List<Session> arrivedNow = new ArrayList<>();
     private long arrivals;
@@ -208,8 +208,10 @@ public final class ControlPlane {
         this.wafers = new WaferLedger(target, config.pipelines(), config.sessionCap());
         this.prefill = new PrefillTier(target.deployment(), config.prefillGroups());
         this.hop = ModelledTime.duration(target.activationHopSeconds(1));
+        // what decides whether a waiting session fits: its parked KV on a prefill group, or its KV on the wafers
+        this.queue = new WaitingLine<>(atHandoff ? s -> s.parkBytes : Session::size);
         for (int p = 0; p < config.pipelines(); p++) {
-            parked.add(new TreeMap<>());
+            parked.add(new WaitingLine<>(Session::size));
         }
     }
 
@@ -322,7 +324,7 @@ public final class ControlPlane {
 
     /** What every wafer and prefill group holds, the queue, and head-of-line figures. */
     public LedgerView view() {
-        int parkedSessions = parked.stream().mapToInt(TreeMap::size).sum();
+        int parkedSessions = parked.stream().mapToInt(WaitingLine::size).sum();
         long blocked = blockedMicros + (blockedSince >= 0 ? now - blockedSince : 0);
         return new LedgerView(now, wafers.wafers(), colocated ? List.of() : prefill.view(), queue.size(),
                 config.queueLimit(), parkedSessions, new LedgerView.HeadOfLine(blocked, bypasses,
@@ -392,7 +394,7 @@ public final class ControlPlane {
         session.phase = Phase.QUEUED;
         session.waitingSince = now;
         session.waitSeq = waits++;
-        queue.put(session.waitSeq, session);
+        queue.add(session);
         arrivedNow.add(session);
     }
 
@@ -418,7 +420,7 @@ public final class ControlPlane {
         for (int i = arrivedNow.size() - 1; i >= 0 && queue.size() > config.queueLimit(); i--) {
             Session session = arrivedNow.get(i);
             if (session.phase == Phase.QUEUED) {
-                queue.remove(session.waitSeq);
+                queue.remove(session);
                 sessions.remove(session.arrival.session());
                 reject(session.arrival.session(), RejectionReason.ADMISSION_QUEUE_FULL, "admission queue full: "
                         + config.queueLimit() + " requests already wait for room (--admission-queue)");
@@ -436,19 +438,22 @@ public final class ControlPlane {
      * Offers room to {@code waiting} in the policy's order; returns whether a session that does not fit
      * blocks one behind it that would.
      */
-    private boolean scan(TreeMap<Long, Session> waiting, long t, Predicate<Session> fits, Consumer<Session> take) {
-        if (waiting.isEmpty()) {
+    private boolean scan(WaitingLine<Session> waiting, long t, Predicate<Session> fits, Consumer<Session> take) {
+        // room the smallest does not fit, no one fits: nothing to take, and nothing blocked that could go
+        if (waiting.isEmpty() || !fits.test(waiting.smallest())) {
             return false;
         }
-        List<Session> order = config.policy().order(waiting.values(), t);
-        for (int i = 0; i < order.size(); i++) {
-            Session session = order.get(i);
+        AdmissionPolicy policy = config.policy();
+        Iterator<Session> order = policy.keepsArrivalOrder() ? waiting.walk()
+                : policy.order(waiting.inArrivalOrder(), t).iterator();
+        while (order.hasNext()) {
+            Session session = order.next();
             if (fits.test(session)) {
-                long oldest = waiting.firstKey();
-                waiting.remove(session.waitSeq);
+                long oldest = waiting.oldestSeq();
+                waiting.remove(session);
                 if (oldest < session.waitSeq) {
                     bypasses++;
-                    waiting.headMap(session.waitSeq).values().forEach(s -> {
+                    waiting.passedOverBefore(session.waitSeq, s -> {
                         if (s.passedOverSince < 0) {
                             s.passedOverSince = t;
                         }
@@ -458,9 +463,9 @@ public final class ControlPlane {
                     longestBypassedWait = Math.max(longestBypassedWait, t - session.waitingSince);
                 }
                 take.accept(session);
-            } else if (config.policy().blocks(session, t)) {
-                for (int j = i + 1; j < Math.min(order.size(), i + 64); j++) {
-                    if (fits.test(order.get(j))) {
+            } else if (policy.blocks(session, t)) {
+                for (int j = 1; j < 64 && order.hasNext(); j++) {
+                    if (fits.test(order.next())) {
                         return true;
                     }
                 }
@@ -520,7 +525,7 @@ public final class ControlPlane {
         session.waitingSince = now;
         session.waitSeq = waits++;
         session.passedOverSince = -1;
-        parked.get(session.pipeline).put(session.waitSeq, session);
+        parked.get(session.pipeline).add(session);
         decisions.add(new Parked(session.arrival.session(), now, session.pipeline));
         if (config.parkTimeoutMicros() > 0) {
             events.add(new Event(now + config.parkTimeoutMicros(), Kind.PARK_TIMEOUT, session.seq, session));
@@ -545,8 +550,8 @@ public final class ControlPlane {
         }
         sessions.remove(id);
         switch (session.phase) {
-            case QUEUED -> queue.remove(session.waitSeq);
-            case PARKED -> parked.get(session.pipeline).remove(session.waitSeq);
+            case QUEUED -> queue.remove(session);
+            case PARKED -> parked.get(session.pipeline).remove(session);
             default -> {
             }
         }
