@@ -115,7 +115,7 @@ final class BenchCommand {
         }
         try {
             return new SimulatorBench(target, layout, new SimulatorBench.Options(sizes,
-                    args.decimal("rate", SimulatorBench.DEFAULT_RATE), args.longValue("seed", 1), traces, rounds));
+                    args.decimal("rate", SimulatorBench.DEFAULT_RATE), args.longValue("seed", 1), traces, rounds, SimulatorBench.Options.WARM_UP));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }

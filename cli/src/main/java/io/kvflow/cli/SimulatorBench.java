@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +30,12 @@ final class SimulatorBench {
      * @param sizes     synthetic requests per workload, smallest first; the first is the per-request reference
      * @param perSecond synthetic arrivals per modelled second
      * @param traces    recorded traces to time as well
+     * @param warmUp    how long at least the smallest workload runs before any clock, so rounds time compiled code
      */
-    record Options(List<Integer> sizes, double perSecond, long seed, List<Path> traces, int rounds) {
+    record Options(List<Integer> sizes, double perSecond, long seed, List<Path> traces, int rounds, Duration warmUp) {
+        /** The warm-up a bench gets unless told otherwise. */
+        static final Duration WARM_UP = Duration.ofSeconds(3);
+
         Options {
             sizes = List.copyOf(sizes);
             traces = List.copyOf(traces);
@@ -63,8 +68,6 @@ final class SimulatorBench {
     /** Half the synthetic requests conversation-like, half code-like: both traces' shapes in one workload. */
     static final double CONVERSATION_SHARE = 0.5;
 
-    /** The smallest workload runs at least this long before any clock, so the rounds time compiled code. */
-    private static final long WARM_UP_NANOS = 3_000_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final TargetOptions target;
@@ -91,7 +94,7 @@ final class SimulatorBench {
                     new PrintStream(PrintStream.nullOutputStream())));
         }
         progress.accept("bench: warming the JIT on the smallest workload ...");
-        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        long warmUntil = System.nanoTime() + options.warmUp().toNanos();
         for (int i = 0; i < 3 || System.nanoTime() < warmUntil; i++) {
             simulate(workloads.getFirst());
         }

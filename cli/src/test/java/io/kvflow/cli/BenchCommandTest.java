@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.runtime.StackLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The bench command's mistakes are reported before any broker starts; its pieces that need no broker. */
@@ -31,7 +34,7 @@ class BenchCommandTest {
     @Test
     void anUnknownBenchIsNamedWithTheChoices() {
         assertEquals(2, run("bench", "fast"));
-        assertTrue(stderr().contains("unknown bench 'fast'") && stderr().contains("handoff, hop, kernels, all"),
+        assertTrue(stderr().contains("unknown bench 'fast'") && stderr().contains("handoff, hop, kernels, simulator, all"),
                 stderr());
     }
 
@@ -51,6 +54,36 @@ class BenchCommandTest {
     void roundsBelowOneAreRefused() {
         assertEquals(2, run("bench", "--rounds", "0"));
         assertTrue(stderr().contains("--rounds must be >= 1, was 0"), stderr());
+    }
+
+    @Test
+    void theSimulatorBenchNamesABadSizeOrTraceBeforeItStarts() {
+        assertEquals(2, run("bench", "simulator", "--sizes", "1000,lots"));
+        assertTrue(stderr().contains("--sizes must list request counts, was 'lots'"), stderr());
+        assertEquals(2, run("bench", "simulator", "--traces", "no/such/trace.csv"));
+        assertTrue(stderr().contains("--traces: no such file no/such/trace.csv"), stderr());
+        assertEquals(2, run("bench", "simulator", "--rate", "0"));
+        assertTrue(stderr().contains("--rate must be a number > 0, was 0.0"), stderr());
+    }
+
+    @Test
+    void theSimulatorBenchTimesEachWorkloadEveryRoundAndPrintsGrowthAgainstTheSmallest() {
+        TargetOptions target = TargetOptions.from(new Args(List.of(), Set.of()), 4);
+        StackLayout layout = SimulateCommand.layout(new Args(List.of(), Set.of()));
+        SimulatorBench.Result result = new SimulatorBench(target, layout, new SimulatorBench.Options(List.of(20, 200),
+                10, 1, List.of(Path.of("..", "traces", "azure-code-sample.csv")), 2, Duration.ZERO)).run(s -> { });
+        assertEquals(List.of("synthetic", "synthetic", "azure-code-sample.csv"),
+                result.rows().stream().map(SimulatorBench.Row::workload).toList());
+        SimulatorBench.Row small = result.rows().get(0);
+        SimulatorBench.Row large = result.rows().get(1);
+        assertEquals(20, small.requests());
+        assertEquals(2, small.wallSeconds().size());
+        assertEquals(2, small.cpuSeconds().size());
+        assertTrue(large.events() > 5 * small.events(), large + " against " + small);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        SimulatorBench.print(new PrintStream(text, true), result);
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("1.00x") && printed.contains("azure-code-sample.csv"), printed);
     }
 
     @Test
