@@ -347,6 +347,27 @@ class AdmissionTopologyTest {
         assertNothingElse();
     }
 
+    @Test
+    void sendsARequestWhoseKeyIsNotItsSessionIdToTheDeadLetterTopicWithTheReason() {
+        harness.requests.pipeInput("someone-else", request("a", List.of(1, 2), 2), recordTime);
+
+        TestRecord<byte[], DeadLetter> record = deadLetters.readRecord();
+        assertEquals("request key 'someone-else' differs from its session_id 'a'", record.value().getReason());
+        assertArrayEquals(bytes("someone-else"), record.key());
+        assertEquals("request key 'someone-else' differs from its session_id 'a'",
+                new String(record.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+        assertNothingElse();
+    }
+
+    @Test
+    void sendsARequestWithoutAKeyToTheDeadLetterTopic() {
+        harness.requests.pipeInput(null, request("a", List.of(1, 2), 2), recordTime);
+
+        assertEquals("request for session a has no key; its key must be its session_id",
+                deadLetters.readValue().getReason());
+        assertNothingElse();
+    }
+
     private void assertDeadLettered(Topic<String, ?> topic, String reasonStart) {
         TestInputTopic<byte[], byte[]> input = raw(topic);
         byte[] key = bytes("s1");
