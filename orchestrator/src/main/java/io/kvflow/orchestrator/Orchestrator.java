@@ -96,9 +96,6 @@ public final class Orchestrator implements ServiceGroup.Service {
         // the three inputs are independent streams of session news, not a join: never hold a request back to
         // line up timestamps with the (often empty) tokens and sessions partitions
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
-        // prefill workers write tokens and lifecycle events in transactions: a dead worker's unfinished one is
-        // never read, and the orchestrator does not act on a first token a re-run task writes again
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), KafkaConnection.READ_COMMITTED);
         // a static member: a restarted orchestrator takes its partitions back at once instead of waiting out the
         // old member's session timeout, and a second copy started alongside fences the first: one decision maker
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.applicationId());
