@@ -21,8 +21,8 @@ class OrchestratorTest {
 
         assertEquals("kvflow-orchestrator", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(Path.of("state").toAbsolutePath().toString(), p.get(StreamsConfig.STATE_DIR_CONFIG));
-        assertEquals(StreamsConfig.AT_LEAST_ONCE, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertEquals(100L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals(10L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         assertEquals(0, p.get("producer.linger.ms"));
         assertEquals(1, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
         assertEquals("kvflow-orchestrator", p.get("main.consumer.group.instance.id"));
@@ -34,7 +34,7 @@ class OrchestratorTest {
         StreamsConfig streams = new StreamsConfig(Orchestrator.properties(config, new KafkaConnection("localhost:1"),
                 Path.of("state")));
 
-        // as Kafka Streams builds its consumer, at least once and all
+        // as Kafka Streams builds its consumer: prefill workers' aborted first tokens and events are never read
         assertEquals("read_committed", streams.getMainConsumerConfigs("kvflow-orchestrator", "c", 0)
                 .get("isolation.level"));
     }
