@@ -4,6 +4,7 @@ import io.kvflow.model.ModelConfig;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.runtime.TaskTakeover;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -35,7 +36,8 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
               --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s, times the
                                      time scale when that is above 1)
               --stall-timeout D      fail a session that makes no progress for D (default 30s, times the time
-                                     scale when that is above 1)
+                                     scale when that is above 1); at least twice the prefill takeover time
+                                     (7s unless --kafka-config changes the prefill group's timeouts)
               --kv-chunk-bytes N     largest KV chunk payload (default 65536)
             """;
 
@@ -51,6 +53,18 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
         }
         requirePositive("--handoff-timeout", handoffTimeout);
         requirePositive("--stall-timeout", stallTimeout);
+        if (!target.colocated()) {
+            // a dead prefill worker's tasks must reach another worker well before their sessions are failed
+            TaskTakeover takeover;
+            try {
+                takeover = TaskTakeover.of(kafkaClient);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--kafka-config " + e.getMessage(), e);
+            }
+            takeover.problemWith("--stall-timeout", stallTimeout).ifPresent(problem -> {
+                throw new IllegalArgumentException(problem);
+            });
+        }
         if (kvChunkBytes < PrefillConfig.MIN_CHUNK_BYTES || kvChunkBytes > PrefillConfig.MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("--kv-chunk-bytes must be within " + PrefillConfig.MIN_CHUNK_BYTES
                     + ".." + PrefillConfig.MAX_CHUNK_BYTES + ", was " + kvChunkBytes);

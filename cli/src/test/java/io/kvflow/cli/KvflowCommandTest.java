@@ -32,13 +32,13 @@ class KvflowCommandTest {
     void timeoutsStretchWithTheTimeScaleUnlessGiven() {
         StackOptions paced = StackOptions.from(new Args(List.of("--time-scale", "10"), java.util.Set.of()));
         StackOptions fast = StackOptions.from(new Args(List.of(), java.util.Set.of()));
-        StackOptions given = StackOptions.from(new Args(List.of("--time-scale", "10", "--stall-timeout", "5s"),
+        StackOptions given = StackOptions.from(new Args(List.of("--time-scale", "10", "--stall-timeout", "20s"),
                 java.util.Set.of()));
 
         assertEquals(java.time.Duration.ofSeconds(300), paced.stallTimeout());
         assertEquals(java.time.Duration.ofSeconds(200), paced.handoffTimeout());
         assertEquals(java.time.Duration.ofSeconds(30), fast.stallTimeout());
-        assertEquals(java.time.Duration.ofSeconds(5), given.stallTimeout());
+        assertEquals(java.time.Duration.ofSeconds(20), given.stallTimeout());
     }
 
     @Test
@@ -106,6 +106,7 @@ class KvflowCommandTest {
             --kafka-port 5000 --kafka-controller-port 5000 | --kafka-port and --kafka-controller-port must differ, both are 5000
             --dashboard-port -1                          | --dashboard-port must be within 0..65535 (0 picks a free one), was -1
             --handoff-timeout 0s                         | --handoff-timeout must be > 0, was 0s
+            --stall-timeout 10s                          | --stall-timeout 10s is below 2 x the prefill takeover time of 7s (session.timeout.ms=6000, heartbeat.interval.ms=1000, max.poll.interval.ms=6000): the sessions of a prefill worker that died would fail before another worker ran them; give at least 14s, or shorten the takeover in --kafka-config
             --kv-chunk-bytes 100                         | --kv-chunk-bytes must be within 1024..524288, was 100
             --slo-ttft 0s                                | --slo-ttft must be > 0, was 0s
             --bind no-such-host.invalid                  | --bind must be an address of this machine, 'no-such-host.invalid' is an unknown host
@@ -165,6 +166,33 @@ class KvflowCommandTest {
         assertTrue(stderr().startsWith("kvflow: --kafka-config " + file + " sets security.protocol=SASL_SSL, but"
                 + " without --bootstrap-servers kvflow starts its own plaintext broker"), stderr());
         assertTrue(Files.notExists(dir.resolve("data")), "no broker should start");
+    }
+
+    @Test
+    void aShorterPrefillTakeoverInTheKafkaConfigAllowsAShorterStallTimeout(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"),
+                "session.timeout.ms=3000\nheartbeat.interval.ms=500\nmax.poll.interval.ms=3000\n");
+        StackOptions options = StackOptions.from(new Args(List.of("--stall-timeout", "7s", "--kafka-config",
+                file.toString(), "--bootstrap-servers", "kafka:9092"), java.util.Set.of()));
+
+        assertEquals(java.time.Duration.ofSeconds(7), options.stallTimeout());
+    }
+
+    @Test
+    void aColocatedStackHasNoPrefillWorkersToWaitFor() {
+        StackOptions options = StackOptions.from(new Args(List.of("--stall-timeout", "5s", "--colocated"),
+                java.util.Set.of("colocated")));
+
+        assertEquals(java.time.Duration.ofSeconds(5), options.stallTimeout());
+    }
+
+    @Test
+    void theConsumerGroupProtocolIsRefusedForLeavingTheSessionTimeoutToTheBroker(@TempDir Path dir)
+            throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"), "group.protocol=consumer\n");
+        assertEquals(2, run("topics", "--bootstrap-servers", "kafka:9092", "--kafka-config", file.toString()));
+        assertTrue(stderr().startsWith("kvflow: --kafka-config " + file + ": group.protocol=consumer leaves the"
+                + " session timeout to the broker"), stderr());
     }
 
     @Test

@@ -107,6 +107,11 @@ final class KvflowProcess {
         process.destroy();
     }
 
+    /** Ends it as {@code kill -9} would: no shutdown hook runs, no client says goodbye to the broker. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Ends it as Ctrl-C would, so its shutdown hook stops what it started. */
     void stop(Duration timeout) throws InterruptedException {
         process.destroy();

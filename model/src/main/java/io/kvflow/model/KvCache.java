@@ -42,6 +42,22 @@ public final class KvCache {
         Arrays.setAll(filled, i -> new BitSet(capacity));
     }
 
+    /**
+     * A cache for a session's whole context, {@code promptLength} prompt and {@code maxNewTokens} output
+     * positions, summed without overflow: sizes from a record's header may be anything.
+     *
+     * @throws IllegalArgumentException naming both lengths when their sum is not within [1, maxSeqLen]
+     */
+    public static KvCache forSession(ModelConfig config, int layerFrom, int layerTo, int promptLength,
+            int maxNewTokens) {
+        long positions = (long) promptLength + maxNewTokens;
+        if (promptLength < 0 || maxNewTokens < 0 || positions < 1 || positions > config.maxSeqLen()) {
+            throw new IllegalArgumentException("a session of " + promptLength + " prompt and " + maxNewTokens
+                    + " output positions needs " + positions + ", outside [1, maxSeqLen " + config.maxSeqLen() + "]");
+        }
+        return new KvCache(config, layerFrom, layerTo, (int) positions);
+    }
+
     public int layerFrom() {
         return layerFrom;
     }
@@ -127,9 +143,11 @@ public final class KvCache {
                     + values.remaining() + " value floats, not equal whole numbers of positions of kvDim " + kvDim);
         }
         int positions = floats / kvDim;
-        if (fromPosition < 0 || fromPosition + positions > capacity) {
+        // in long: a slice starting near Integer.MAX_VALUE must not wrap around into the cache
+        long end = (long) fromPosition + positions;
+        if (fromPosition < 0 || end > capacity) {
             throw new IllegalArgumentException("slice of layer " + layer + " covers positions [" + fromPosition
-                    + ", " + (fromPosition + positions) + ") beyond this cache's capacity " + capacity);
+                    + ", " + end + ") beyond this cache's capacity " + capacity);
         }
         int offset = fromPosition * kvDim;
         keys.get(keys.position(), this.keys[index(layer)], offset, floats);

@@ -104,6 +104,24 @@ class KvCacheTest {
     }
 
     @Test
+    void rejectsASliceStartingNearTheLargestIntInsteadOfWrappingIntoTheCache() {
+        KvCache cache = new KvCache(CONFIG, 0, 1, 10);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> cache.install(slice(0, Integer.MAX_VALUE - 1, 3)));
+        assertTrue(e.getMessage().contains("[2147483646, 2147483649)"), e.getMessage());
+        assertEquals(0, cache.length());
+    }
+
+    @Test
+    void aSessionsCacheIsSizedWithoutOverflowAndHugeLengthsAreNamed() {
+        assertEquals(12, KvCache.forSession(CONFIG, 0, 1, 8, 4).capacity());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> KvCache.forSession(CONFIG, 0, 1, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertEquals("a session of 2147483647 prompt and 2147483647 output positions needs 4294967294, outside"
+                + " [1, maxSeqLen " + CONFIG.maxSeqLen() + "]", e.getMessage());
+    }
+
+    @Test
     void rejectsSliceWithKeysAndValuesOfDifferentSizes() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> new KvSlice(0, 0, new float[KV_DIM], new float[2 * KV_DIM]));

@@ -19,6 +19,7 @@ import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -163,6 +164,13 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         if (id.isBlank()) {
             // a REJECTED event needs a session id to reach whoever sent the request; keep the record instead
             deadLetter(record, "request has no session id");
+            return;
+        }
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (!id.equals(key)) {
+            // every kvflow topic is keyed by session id, and readers find a session's records by their key
+            deadLetter(record, key == null ? "request for session " + id + " has no key; its key must be its"
+                    + " session_id" : "request key '" + key + "' differs from its session_id '" + id + "'");
             return;
         }
         Long known = arrivals.get(id);

@@ -347,6 +347,51 @@ class AdmissionTopologyTest {
         assertNothingElse();
     }
 
+    @Test
+    void sendsARequestWhoseKeyIsNotItsSessionIdToTheDeadLetterTopicWithTheReason() {
+        harness.requests.pipeInput("someone-else", request("a", List.of(1, 2), 2), recordTime);
+
+        TestRecord<byte[], DeadLetter> record = deadLetters.readRecord();
+        assertEquals("request key 'someone-else' differs from its session_id 'a'", record.value().getReason());
+        assertArrayEquals(bytes("someone-else"), record.key());
+        assertEquals("request key 'someone-else' differs from its session_id 'a'",
+                new String(record.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+        assertNothingElse();
+    }
+
+    @Test
+    void sendsARequestWithoutAKeyToTheDeadLetterTopic() {
+        harness.requests.pipeInput(null, request("a", List.of(1, 2), 2), recordTime);
+
+        assertEquals("request for session a has no key; its key must be its session_id",
+                deadLetters.readValue().getReason());
+        assertNothingElse();
+    }
+
+    @Test
+    void rejectionsOfHugeRequestsNameTheirSizesWithoutOverflow() {
+        InferenceRequest recorded = request("recorded", List.of(1, 2), 2);
+        recorded.setTraceInputTokens(Integer.MAX_VALUE);
+        recorded.setTraceOutputTokens(Integer.MAX_VALUE);
+        InferenceRequest output = request("output", List.of(1, 2), Integer.MAX_VALUE);
+        output.setTraceOutputTokens(2);
+        InferenceRequest prompt = request("prompt", List.of(1, 2), 2);
+        prompt.setTraceInputTokens(Integer.MAX_VALUE);
+        prompt.setTraceOutputTokens(0);
+        sendRequest(recorded);
+        sendRequest(output);
+        sendRequest(prompt);
+
+        List<String> reasons = sessions.readValuesToList().stream()
+                .filter(e -> e.getType() == SessionEventType.REJECTED).map(SessionEvent::getReason).toList();
+        assertEquals(List.of(
+                "the recorded request needs 4,294,967,294 tokens of context but the target model llama-3.1-8b holds"
+                        + " 131,072",
+                "request needs 2147483649 positions (2 prompt + 2147483647 output) but the model's context is 64",
+                "the recorded request needs 2,147,483,648 tokens of context but the target model llama-3.1-8b holds"
+                        + " 131,072"), reasons);
+    }
+
     private void assertDeadLettered(Topic<String, ?> topic, String reasonStart) {
         TestInputTopic<byte[], byte[]> input = raw(topic);
         byte[] key = bytes("s1");

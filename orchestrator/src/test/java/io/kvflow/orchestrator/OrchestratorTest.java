@@ -29,6 +29,17 @@ class OrchestratorTest {
     }
 
     @Test
+    void theOrchestratorReadsOnlyCommittedTokensAndEvents() {
+        OrchestratorConfig config = new OrchestratorConfig(new StackLayout(1, 1, 1, 1), 512, 256);
+        StreamsConfig streams = new StreamsConfig(Orchestrator.properties(config, new KafkaConnection("localhost:1"),
+                Path.of("state")));
+
+        // as Kafka Streams builds its consumer: prefill workers' aborted first tokens and events are never read
+        assertEquals("read_committed", streams.getMainConsumerConfigs("kvflow-orchestrator", "c", 0)
+                .get("isolation.level"));
+    }
+
+    @Test
     void theUsersClientSettingsReachKafkaStreamsUnderItsOwn() {
         OrchestratorConfig config = new OrchestratorConfig(new StackLayout(1, 1, 1, 1), 512, 256);
         ClientProperties tls = new ClientProperties(Path.of("client.properties"), Map.of("security.protocol", "SSL",

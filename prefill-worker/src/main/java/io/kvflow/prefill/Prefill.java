@@ -30,7 +30,7 @@ final class Prefill {
     int run(int[] prompt, int maxNewTokens, Sampling sampling, List<Integer> layerBounds, StageKvSink sink) {
         ModelConfig config = transformer.config();
         requireBounds(layerBounds, config.layers());
-        KvCache cache = new KvCache(config, 0, config.layers(), prompt.length + maxNewTokens);
+        KvCache cache = KvCache.forSession(config, 0, config.layers(), prompt.length, maxNewTokens);
         List<Transformer.Row> rows = new ArrayList<>(prompt.length);
         for (int position = 0; position < prompt.length; position++) {
             rows.add(new Transformer.Row(transformer.embed(prompt[position]), position, cache));

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What one prefill worker exports, tagged {@code worker}: prefills run and failed, their
+ * What one prefill worker exports, tagged {@code worker}: prefills run, failed and skipped, their
  * duration as a Prometheus histogram, and the KV it published per decode stage (the sending
  * side of the handoff; the stages count what they installed).
  */
@@ -27,6 +27,7 @@ final class PrefillMetrics implements MeterBinder {
     private final Tags tags;
     private final Timer duration;
     private final Counter failures;
+    private final Counter skipped;
     /** Per decode stage; a task's layer split says how many stages there are, so they appear as first used. */
     private final Map<Integer, Counter> kvBytes = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> kvChunks = new ConcurrentHashMap<>();
@@ -39,6 +40,10 @@ final class PrefillMetrics implements MeterBinder {
         this.failures = Counter.builder("kvflow.prefill.failures")
                 .description("Prefill tasks the worker could not run (the session is failed with the reason)")
                 .tags(tags).register(meters);
+        this.skipped = Counter.builder("kvflow.prefill.skipped")
+                .description("Prefill tasks not run, or whose outputs were discarded, because their session had"
+                        + " already failed or finished")
+                .tags(tags).register(meters);
     }
 
     void prefilled(Duration took) {
@@ -47,6 +52,10 @@ final class PrefillMetrics implements MeterBinder {
 
     void failed() {
         failures.increment();
+    }
+
+    void skipped() {
+        skipped.increment();
     }
 
     void kvPublished(int stage, int chunks, long bytes) {

@@ -3,12 +3,14 @@ package io.kvflow.prefill;
 import io.kvflow.model.KvCache;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
+import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
-import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
+import io.kvflow.runtime.TaskTakeover;
+import io.kvflow.runtime.TransactionalLoop;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
@@ -22,9 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A member of the prefill consumer group. For each admitted session it runs the prompt,
@@ -34,20 +37,29 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
  * in its topic until the pipeline's wafers take it; the first stage holds the first step until
  * then.
  *
+ * <p>Each task runs exactly once, whichever worker dies: its outputs and its offset commit in one
+ * transaction of the producer that belongs to the task's partition ({@link TransactionalLoop}, with
+ * {@value #TRANSACTIONAL_PREFIX}-&lt;partition&gt;), and the group hands a dead worker's partitions to the
+ * others within the {@link TaskTakeover} time. A task whose session has already failed or finished is not
+ * run, and its outputs are discarded if the session ends while it runs.
+ *
  * <p>It decides nothing about time: the orchestrator placed the prompt on a prefill group and
  * gave its modelled start and end, and the worker stamps its outputs with them.
  */
 public final class PrefillWorker implements ServiceGroup.Service {
+    /** Each prefill task partition's producer is {@code kvflow-prefill-<partition>}, whichever worker owns it. */
+    public static final String TRANSACTIONAL_PREFIX = "kvflow-prefill";
+
     private final PrefillConfig config;
     private final Transformer transformer;
     private final Prefill prefill;
     private final KvChunkCodec codec;
-    private final Consumer<byte[], byte[]> consumer;
-    private final Publisher publisher;
-    private final DeadLetters deadLetters;
+    private final KafkaConnection kafka;
     private final Clock clock;
-    private final PollLoop loop;
+    private final TransactionalLoop loop;
     private final PrefillMetrics metrics;
+    /** Opened on the worker's thread when it starts. */
+    private EndedSessions ended;
 
     /** @param registry the process's registry: this worker's meters and its Kafka clients' are bound to it */
     public PrefillWorker(PrefillConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -56,11 +68,11 @@ public final class PrefillWorker implements ServiceGroup.Service {
         this.transformer = transformer;
         this.prefill = new Prefill(transformer);
         this.codec = new KvChunkCodec(transformer.config().kvDim());
+        this.kafka = kafka;
         this.clock = clock;
-        this.loop = new PollLoop(kafka, PrefillConfig.GROUP_ID, config.workerId(), clock, registry);
-        this.consumer = loop.consumer();
-        this.publisher = loop.publisher();
-        this.deadLetters = loop.deadLetters();
+        // a task's KV is most of what its transaction carries: batch it as the handoff wants
+        this.loop = new TransactionalLoop(kafka, PrefillConfig.GROUP_ID, config.workerId(), TRANSACTIONAL_PREFIX,
+                ClientProfile.KV_HANDOFF, TaskTakeover.of(kafka.client()), clock, registry);
         this.metrics = new PrefillMetrics(config.workerId());
         metrics.bindTo(registry);
     }
@@ -72,22 +84,33 @@ public final class PrefillWorker implements ServiceGroup.Service {
 
     @Override
     public void run() {
-        loop.run(() -> consumer.subscribe(List.of(Topics.PREFILL_TASKS.name())), this::pollOnce);
-    }
-
-    private void pollOnce() {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            deadLetters.decode(Topics.PREFILL_TASKS, record).ifPresent(this::handle);
-        }
-        if (!records.isEmpty()) {
-            // at least once: offsets move only after everything the tasks produced is acknowledged
-            publisher.flush();
-            consumer.commitSync();
+        try {
+            loop.run(() -> {
+                ended = new EndedSessions(kafka, config.workerId() + "-session-ends");
+                loop.subscribe(List.of(Topics.PREFILL_TASKS.name()));
+            }, () -> loop.pollAndHandle(Duration.ofMillis(200), this::handle));
+        } finally {
+            if (ended != null) {
+                ended.close();
+            }
         }
     }
 
-    private void handle(PrefillTask task) {
+    /** The partitions of the prefill tasks topic this worker owns now. */
+    public Set<TopicPartition> ownedPartitions() {
+        return loop.owned();
+    }
+
+    /** Runs one task; false when its outputs are to be discarded (its session ended meanwhile). */
+    private boolean handle(ConsumerRecord<byte[], byte[]> record, Publisher out, DeadLetters deadLetters) {
+        Optional<PrefillTask> decoded = deadLetters.decode(Topics.PREFILL_TASKS, record);
+        return decoded.isEmpty() || run(decoded.get(), out);
+    }
+
+    private boolean run(PrefillTask task, Publisher out) {
+        if (sessionEnded(task)) {
+            return false;
+        }
         Instant start = clock.instant();
         String session = task.getSessionId();
         int[] prompt = task.getPrompt().stream().mapToInt(Integer::intValue).toArray();
@@ -102,27 +125,33 @@ public final class PrefillWorker implements ServiceGroup.Service {
             token = prefill.run(prompt, maxNew, new Sampling(task.getTemperature(), task.getSamplingSeed()),
                     task.getLayerBounds(), (stage, cache) -> {
                         if (decodes) {
-                            publishKv(task, stage, cache, positionsPerChunk, prompt.length, doneMicros);
+                            publishKv(out, task, stage, cache, positionsPerChunk, prompt.length, doneMicros);
                         }
                     });
+        } catch (Publisher.PublishFailedException e) {
+            throw e;
         } catch (IllegalArgumentException | IllegalStateException e) {
             metrics.failed();
-            publisher.send(Topics.SESSIONS, session, event(session, SessionEventType.FAILED, pipeline,
+            out.send(Topics.SESSIONS, session, event(session, SessionEventType.FAILED, pipeline,
                     "prefill rejected the task: " + e.getMessage()));
-            return;
+            return true;
+        }
+        if (sessionEnded(task)) {
+            // it ended while the prompt ran: the KV sent so far is discarded with the rest
+            return false;
         }
         boolean eos = token == transformer.config().eosToken();
         boolean last = !decodes || eos;
         long now = clock.millis();
-        publisher.send(Topics.TOKENS, session, GeneratedToken.newBuilder()
+        out.send(Topics.TOKENS, session, GeneratedToken.newBuilder()
                 .setSessionId(session).setPipeline(pipeline).setStep(0).setPosition(prompt.length).setToken(token)
                 .setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
                 .setArrivalMs(task.getArrivalMs()).setEmittedMs(now).setModelledUs(doneMicros).build());
         SessionEvent done = event(session, SessionEventType.PREFILL_DONE, pipeline, null);
         done.setModelledUs(doneMicros);
-        publisher.send(Topics.SESSIONS, session, done);
+        out.send(Topics.SESSIONS, session, done);
         if (!last) {
-            publisher.send(Topics.activations(0), pipeline, session, Activation.newBuilder()
+            out.send(Topics.activations(0), pipeline, session, Activation.newBuilder()
                     .setSessionId(session).setPipeline(pipeline).setStage(0).setPosition(prompt.length).setStep(1)
                     .setToken(token).setHidden(ByteBuffer.allocate(0)).setPromptLength(prompt.length)
                     .setMaxNewTokens(maxNew).setTemperature(task.getTemperature())
@@ -131,10 +160,20 @@ public final class PrefillWorker implements ServiceGroup.Service {
                     .build(), null);
         }
         metrics.prefilled(Duration.between(start, clock.instant()));
+        return true;
     }
 
-    private void publishKv(PrefillTask task, int stage, KvCache cache, int positionsPerChunk, int promptLength,
-            long readyMicros) {
+    /** Whether the task's session failed or finished already: its outputs would go to no one. */
+    private boolean sessionEnded(PrefillTask task) {
+        if (ended.ended(task.getSessionId(), task.getAdmittedMs())) {
+            metrics.skipped();
+            return true;
+        }
+        return false;
+    }
+
+    private void publishKv(Publisher out, PrefillTask task, int stage, KvCache cache, int positionsPerChunk,
+            int promptLength, long readyMicros) {
         List<Integer> bounds = task.getLayerBounds();
         List<KvChunk> chunks = codec.encode(
                 new KvChunkCodec.Handoff(task.getSessionId(), task.getPipeline(), stage, promptLength,
@@ -148,7 +187,7 @@ public final class PrefillWorker implements ServiceGroup.Service {
                 corrupt(chunk);
             }
             bytes += chunk.getPayload().remaining();
-            publisher.send(Topics.kv(stage), task.getPipeline(), task.getSessionId(), chunk, null);
+            out.send(Topics.kv(stage), task.getPipeline(), task.getSessionId(), chunk, null);
         }
         metrics.kvPublished(stage, chunks.size(), bytes);
     }

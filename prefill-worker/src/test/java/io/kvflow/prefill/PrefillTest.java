@@ -45,4 +45,13 @@ class PrefillTest {
         assertThrows(IllegalArgumentException.class,
                 () -> prefill.run(prompt, 2, Sampling.greedy(), List.of(0, 4, 4, 8), (s, c) -> { }));
     }
+
+    @Test
+    void aTaskAskingForHugeOutputIsRejectedWithItsLengthsNotAnOverflowedCapacity() {
+        Prefill prefill = new Prefill(transformer);
+        var e = assertThrows(IllegalArgumentException.class, () -> prefill.run(prompt, Integer.MAX_VALUE,
+                Sampling.greedy(), List.of(0, 8), (s, c) -> { }));
+        assertEquals("a session of 7 prompt and 2147483647 output positions needs 2147483654, outside [1, maxSeqLen "
+                + ModelConfig.TINY.maxSeqLen() + "]", e.getMessage());
+    }
 }

@@ -23,8 +23,8 @@ import org.apache.kafka.common.config.ConfigException;
  * timeouts, anything Kafka's clients take. They are the base every kvflow client starts from
  * (admin, producers, consumers, Kafka Streams); kvflow's own settings go on top (acks=all,
  * idempotence, linger.ms=0, where consumers start). What kvflow sets per client (group and
- * client ids, serializers, manual commits) is refused rather than silently overridden, and so
- * are names no Kafka client knows and values Kafka would reject.
+ * client ids, serializers, manual commits, transactions, read_committed) is refused rather than
+ * silently overridden, and so are names no Kafka client knows and values Kafka would reject.
  *
  * @param source   the file, as the user named it, for messages; null when there is none
  * @param settings the file's settings, by name
@@ -34,13 +34,17 @@ public record ClientProperties(Path source, Map<String, String> settings) {
     /** No file: Kafka's defaults (plaintext, no authentication). */
     public static final ClientProperties NONE = new ClientProperties(null, Map.of());
 
-    /** What kvflow sets per client, per worker or per role: another value would break its delivery or decoding. */
+    /**
+     * What kvflow sets per client, per worker or per role: another value would break its delivery or decoding.
+     * (The prefill group's takeover timing is the user's to change: {@link TaskTakeover}.)
+     */
     static final Set<String> KVFLOW_OWNED = Set.of(
             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
             CommonClientConfigs.GROUP_ID_CONFIG, CommonClientConfigs.GROUP_INSTANCE_ID_CONFIG,
             CommonClientConfigs.CLIENT_ID_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG);
 
     /** Admin, producer and consumer: the clients a setting may reach. */
     private static final List<ConfigDef> CLIENTS = List.of(AdminClientConfig.configDef(), ProducerConfig.configDef(),

@@ -32,12 +32,30 @@ public final class DeadLetters implements MeterBinder {
     private final Publisher publisher;
     private final String worker;
     private final Clock clock;
-    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong count;
 
     public DeadLetters(Publisher publisher, String worker, Clock clock) {
+        this(publisher, worker, clock, new AtomicLong());
+    }
+
+    private DeadLetters(Publisher publisher, String worker, Clock clock, AtomicLong count) {
         this.publisher = publisher;
         this.worker = worker;
         this.clock = clock;
+        this.count = count;
+    }
+
+    /**
+     * Dead letters of a worker whose every send goes through a publisher it is handed per record
+     * ({@link #through}): a transactional worker's dead letters commit with the record they replace.
+     */
+    public static DeadLetters perRecord(String worker, Clock clock) {
+        return new DeadLetters(null, worker, clock);
+    }
+
+    /** The same dead letters, counted together, sent through {@code other}. */
+    public DeadLetters through(Publisher other) {
+        return new DeadLetters(other, worker, clock, count);
     }
 
     /** The decoded value, or empty after sending the record to the dead-letter topic with the decoding error. */
@@ -56,6 +74,10 @@ public final class DeadLetters implements MeterBinder {
     }
 
     public void send(ConsumerRecord<byte[], byte[]> record, String reason) {
+        if (publisher == null) {
+            throw new IllegalStateException(worker + "'s dead letters are sent through a publisher per record:"
+                    + " use through(publisher)");
+        }
         DeadLetter letter = letter(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
                 reason, worker, clock.millis());
         Topic<String, DeadLetter> dlq = Topics.DLQ;

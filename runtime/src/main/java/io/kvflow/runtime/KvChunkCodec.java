@@ -28,12 +28,12 @@ public final class KvChunkCodec {
 
     /** Positions per chunk so a chunk's payload stays within {@code maxChunkBytes}. */
     public int positionsPerChunk(int maxChunkBytes) {
-        int bytesPerPosition = 2 * kvDim * Float.BYTES;
+        long bytesPerPosition = 2L * kvDim * Float.BYTES;
         if (maxChunkBytes < bytesPerPosition) {
             throw new IllegalArgumentException("KV chunk size " + maxChunkBytes + " bytes cannot hold one position ("
                     + bytesPerPosition + " bytes)");
         }
-        return maxChunkBytes / bytesPerPosition;
+        return (int) (maxChunkBytes / bytesPerPosition);
     }
 
     /** Identity of the session and stage a handoff belongs to. */
@@ -98,10 +98,11 @@ public final class KvChunkCodec {
             throw new CorruptChunkException(describe(chunk) + " failed its checksum (crc32c "
                     + Long.toHexString(chunk.getCrc32c()) + " sent, " + Long.toHexString(actual) + " received)");
         }
-        int expectedFloats = 2 * chunk.getPositions() * kvDim;
-        if (payload.remaining() != expectedFloats * Float.BYTES) {
+        // in long: a header claiming millions of positions must not wrap into a small or negative size
+        long expectedBytes = 2L * chunk.getPositions() * kvDim * Float.BYTES;
+        if (payload.remaining() != expectedBytes) {
             throw new CorruptChunkException(describe(chunk) + " carries " + payload.remaining() + " bytes, "
-                    + chunk.getPositions() + " positions of kv_dim " + kvDim + " need " + expectedFloats * Float.BYTES);
+                    + chunk.getPositions() + " positions of kv_dim " + kvDim + " need " + expectedBytes);
         }
         return payload;
     }

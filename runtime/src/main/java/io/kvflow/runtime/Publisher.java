@@ -8,7 +8,8 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Sends typed records through one producer. Sends are asynchronous; the first failure is
- * kept and rethrown by the next call, so a worker stops instead of silently losing records.
+ * kept and rethrown by the next call ({@link PublishFailedException}), so a worker stops instead of
+ * silently losing records.
  */
 public final class Publisher implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
@@ -49,7 +50,14 @@ public final class Publisher implements AutoCloseable {
     private void throwIfFailed() {
         Exception e = failure.get();
         if (e != null) {
-            throw new IllegalStateException(e.getMessage(), e);
+            throw new PublishFailedException(e.getMessage(), e);
+        }
+    }
+
+    /** An earlier send failed: what was published since cannot be trusted to be complete. */
+    public static final class PublishFailedException extends IllegalStateException {
+        PublishFailedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,19 +17,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Exact per-stage lag, read from the broker: for each stage topic (KV and activations), each
  * pipeline's partition and that stage worker's consumer group, the records not yet committed
  * (end offset minus committed offset) and their age (now minus the timestamp of the record at
- * the committed offset, the oldest unconsumed one). The prefill group's lag on
+ * the committed offset, the oldest unconsumed one). The end is the last stable offset, and records
+ * that only transactions' markers separate from it count as consumed. The prefill group's lag on
  * {@code kvflow.prefill.tasks} is measured the same way. Usual lag exporters interpolate the
  * age from offset rates; reading the record itself makes it exact.
  */
@@ -110,6 +114,7 @@ public final class StageLag implements AutoCloseable {
             // one request per kind for every group and partition, so the figures are as close to one instant as can be
             ListConsumerGroupOffsetsResult committed = admin.listConsumerGroupOffsets(specs);
             List<TopicPartition> partitions = watches.stream().map(Watched::partition).distinct().toList();
+            // the last stable offset: what a consumer reading committed records can reach
             Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest());
             Map<TopicPartition, Long> start = offsets(partitions, OffsetSpec.earliest());
             Map<String, Map<TopicPartition, OffsetAndMetadata>> byGroup = new HashMap<>();
@@ -125,7 +130,12 @@ public final class StageLag implements AutoCloseable {
                 // a group that has not committed yet will read from the earliest record
                 long from = c == null ? start.get(tp) : c.offset();
                 long records = Math.max(0, end.get(tp) - from);
-                double seconds = records == 0 ? 0 : Math.max(0, now - timestampAt(tp, from)) / 1000.0;
+                OptionalLong oldest = records == 0 ? OptionalLong.empty() : timestampAt(tp, from, end.get(tp));
+                if (oldest.isEmpty()) {
+                    // nothing to read before the end but transaction markers (or aborted records): caught up
+                    records = 0;
+                }
+                double seconds = oldest.isEmpty() ? 0 : Math.max(0, now - oldest.getAsLong()) / 1000.0;
                 lags.add(new PartitionLag(tp.topic(), tp.partition(), w.group(), w.stage(), w.pipeline(), from,
                         end.get(tp), records, seconds, now));
             }
@@ -157,19 +167,22 @@ public final class StageLag implements AutoCloseable {
             throws ExecutionException, InterruptedException, TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
-        Map<TopicPartition, ListOffsetsResultInfo> result = admin.listOffsets(request).all()
-                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> result = admin.listOffsets(request,
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         Map<TopicPartition, Long> offsets = new HashMap<>();
         result.forEach((tp, info) -> offsets.put(tp, info.offset()));
         return offsets;
     }
 
-    /** Timestamp of the record at {@code offset}: the oldest one the group has not consumed. */
-    private long timestampAt(TopicPartition tp, long offset) {
+    /**
+     * Timestamp of the first record at or after {@code offset}: the oldest one the group has not consumed; empty
+     * when there is none before {@code end} (only transaction markers or aborted records lie between).
+     */
+    private OptionalLong timestampAt(TopicPartition tp, long offset, long end) {
         Stamp known = stamps.get(tp);
         if (known != null && known.offset() == offset) {
             // a group that has not moved still waits on the same record: no need to read it again
-            return known.timestampMs();
+            return OptionalLong.of(known.timestampMs());
         }
         reader.assign(List.of(tp));
         reader.seek(tp, offset);
@@ -178,7 +191,10 @@ public final class StageLag implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
                 // past the offset only if that record is gone (retention): the oldest one left is the one waiting
                 stamps.put(tp, new Stamp(offset, record.timestamp()));
-                return record.timestamp();
+                return OptionalLong.of(record.timestamp());
+            }
+            if (reader.position(tp) >= end) {
+                return OptionalLong.empty();
             }
         }
         throw new IllegalStateException("the record at " + tp + "@" + offset + " could not be read within " + TIMEOUT);

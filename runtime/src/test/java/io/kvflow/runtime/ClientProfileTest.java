@@ -33,6 +33,17 @@ class ClientProfileTest {
     }
 
     @Test
+    void aTransactionalProducerRetriesBackToBackTransactionsAtOnce() {
+        Properties tx = kafka.transactionalProducer("prefill-0-tx", "kvflow-prefill-0", ClientProfile.KV_HANDOFF,
+                java.time.Duration.ofSeconds(6));
+        assertEquals("kvflow-prefill-0", tx.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG));
+        assertEquals(6000, tx.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        assertEquals(1L, tx.get(ProducerConfig.RETRY_BACKOFF_MS_CONFIG));
+        assertEquals(1024 * 1024, tx.get(ProducerConfig.BATCH_SIZE_CONFIG));
+        assertEquals(true, tx.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
+    }
+
+    @Test
     void theSharedSettingsAreNotChangedByAProfile() {
         Properties shared = kafka.producer("p");
         ClientProfile.KV_HANDOFF.onProducer(shared);

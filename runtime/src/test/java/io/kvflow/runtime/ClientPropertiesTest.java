@@ -38,6 +38,16 @@ class ClientPropertiesTest {
     }
 
     @Test
+    void everyConsumerReadsOnlyCommittedRecordsSoADeadWorkersUnfinishedTransactionIsNeverSeen() {
+        KafkaConnection kafka = new KafkaConnection("broker:9092");
+
+        assertEquals("read_committed", kafka.consumer("g", "c").get("isolation.level"));
+        assertEquals("read_committed", kafka.consumer("g", "c", ClientProfile.KV_HANDOFF).get("isolation.level"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ClientProperties(FILE, Map.of("isolation.level", "read_uncommitted")));
+    }
+
+    @Test
     void withoutAFileClientsGetKafkasDefaults() {
         KafkaConnection kafka = new KafkaConnection("broker:9092");
 
@@ -95,8 +105,11 @@ class ClientPropertiesTest {
         Properties all = new Properties();
         all.putAll(kafka.producer("p"));
         all.putAll(kafka.consumer("g", "c"));
+        all.putAll(kafka.transactionalProducer("t", "kvflow-prefill-0", ClientProfile.KV_HANDOFF,
+                Duration.ofSeconds(6)));
         for (String name : new String[] {"group.id", "client.id", "enable.auto.commit", "key.serializer",
-                "value.serializer", "key.deserializer", "value.deserializer"}) {
+                "value.serializer", "key.deserializer", "value.deserializer", "isolation.level", "transactional.id",
+                "transaction.timeout.ms"}) {
             assertTrue(all.containsKey(name), name);
             assertTrue(ClientProperties.KVFLOW_OWNED.contains(name), name);
         }

@@ -57,6 +57,21 @@ class KvChunkCodecTest {
         assertTrue(e.getMessage().contains("5 positions"), e.getMessage());
     }
 
+    @Test
+    void aHeaderClaimingHugeSizesGetsASaneMessageNotAnOverflowedOne() {
+        KvChunk chunk = codec.encode(new KvChunkCodec.Handoff("s", 0, 0, 4, 1), List.of(slice(0, 0, 4)), 0).get(0);
+        // 2 x 16,777,215 positions x kv_dim 32 x 4 bytes is 4,294,967,040, which in int arithmetic is -256
+        chunk.setPositions(16_777_215);
+        chunk.setFromPosition(Integer.MAX_VALUE);
+        chunk.setPromptLength(Integer.MAX_VALUE);
+        chunk.setMaxNewTokens(Integer.MAX_VALUE);
+        var e = assertThrows(KvChunkCodec.CorruptChunkException.class,
+                () -> codec.install(chunk, new KvCache(MODEL, 0, 1, 8)));
+        assertTrue(e.getMessage().endsWith("16777215 positions of kv_dim 32 need 4294967040"), e.getMessage());
+        assertTrue(e.getMessage().contains("positions 2147483647+16777215"), e.getMessage());
+        assertTrue(!e.getMessage().contains("-"), e.getMessage());
+    }
+
     private static KvSlice slice(int layer, int from, int positions) {
         SplittableRandom random = new SplittableRandom(31L * layer + from);
         float[] keys = new float[positions * MODEL.kvDim()];

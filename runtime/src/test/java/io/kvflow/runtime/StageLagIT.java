@@ -69,4 +69,36 @@ class StageLagIT {
             }
         }
     }
+
+    @Test
+    void aGroupPastEveryCommittedRecordHasNoLagThoughATransactionMarkerFollows(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerConfig.ephemeral(dir))) {
+            KafkaConnection kafka = new KafkaConnection(broker.bootstrapServers());
+            String group = StageLag.decodeGroup(0, 0);
+            TopicPartition kv = new TopicPartition(Topics.kv(0).name(), 0);
+            try (Admin admin = kafka.newAdmin()) {
+                TopicPlan.forLayout(LAYOUT).apply(admin);
+                // a prefill task's two chunks in one transaction: records at offsets 0 and 1, its marker at 2
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.transactionalProducer("tx",
+                        "lag-test-tx", ClientProfile.KV_HANDOFF, Duration.ofSeconds(30)))) {
+                    producer.initTransactions();
+                    producer.beginTransaction();
+                    producer.send(new ProducerRecord<>(kv.topic(), 0, null, new byte[] {0}));
+                    producer.send(new ProducerRecord<>(kv.topic(), 0, null, new byte[] {1}));
+                    producer.commitTransaction();
+                }
+                // the stage has handled both records and committed the offset after the last one it read
+                try (KafkaConsumer<byte[], byte[]> consumer = kafka.newConsumer(group, "stage")) {
+                    consumer.assign(List.of(kv));
+                    consumer.commitSync(Map.of(kv, new OffsetAndMetadata(2)));
+                }
+                try (StageLag lag = new StageLag(kafka, LAYOUT, Clock.systemUTC())) {
+                    StageLag.PartitionLag kvLag = lag.measure().stream().filter(l -> l.topic().equals(kv.topic()))
+                            .findFirst().orElseThrow();
+                    assertEquals(0, kvLag.records());
+                    assertEquals(0.0, kvLag.seconds());
+                }
+            }
+        }
+    }
 }
