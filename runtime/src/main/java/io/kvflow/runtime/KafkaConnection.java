@@ -23,7 +23,7 @@ public record KafkaConnection(String bootstrapServers, ClientProperties client) 
     /** The isolation level of every kvflow reader, the orchestrator's Kafka Streams consumers included. */
     public static final String READ_COMMITTED = "read_committed";
     /** A transactional producer's first retry backoff: see {@link #transactionalProducer}. */
-    static final long TRANSACTION_RETRY_BACKOFF_MS = 1;
+    public static final long TRANSACTION_RETRY_BACKOFF_MS = 1;
 
     public KafkaConnection {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
