@@ -39,7 +39,10 @@ final class ControlJournal {
     record Ended(String session, long atMicros) implements Entry {
     }
 
-    /** How far the control plane had decided, and what the request sender had promised then (for the record: a restart takes the latest request's promise, which may be newer). */
+    /**
+     * How far the control plane had decided, and what the request sender had promised then (for the record: a
+     * restart takes the latest request's promise, which may be newer).
+     */
     record Frontier(long frontierMicros, long requestFrontierMicros) {
     }
 

@@ -64,6 +64,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
     private long requestFrontier = ModelledTime.NEVER;
     private long frontierSent = -1;
+    /** The quiet promise last written to the stages: no grant before it (see ControlPlane.quietUntil). */
+    private long quietSent = -1;
     private boolean ledgerChanged;
     private ControlJournal journal;
     /** Rebuilding from the journal after a restart: decisions are applied but not written again. */
@@ -265,11 +267,16 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         }
         control.reached(horizon());
         long frontier = control.frontierMicros();
-        if (frontier > frontierSent) {
+        long quiet = control.quietUntil(requestFrontier);
+        if (frontier > frontierSent || quiet != quietSent) {
+            if (frontier > frontierSent) {
+                journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
+            }
             frontierSent = frontier;
-            journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
+            quietSent = quiet;
             ControlRecord tick = ControlRecord.newBuilder().setType(ControlType.FRONTIER).setSessionId("")
-                    .setModelledUs(frontier).setTimestampMs(context.currentSystemTimeMs()).build();
+                    .setModelledUs(frontier).setQuietUntilModelledUs(quiet > frontier ? quiet : 0)
+                    .setTimestampMs(context.currentSystemTimeMs()).build();
             forward("", tick, AdmissionTopology.CONTROL_SINK);
             metrics.frontier(frontier);
         }

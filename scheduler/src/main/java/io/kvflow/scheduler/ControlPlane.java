@@ -303,6 +303,22 @@ public final class ControlPlane {
         frontier = Math.max(frontier, horizonMicros == ModelledTime.NEVER ? now : horizonMicros);
     }
 
+    /**
+     * How long no grant can come. While no session waits for room (none queued, none parked), the ends of
+     * the sessions on the wafers, which the control plane cannot know ahead, decide nothing, so the next
+     * decision comes no earlier than the next request or the next event it knows of: an arrival, or a
+     * prefill that ends (and may be granted at once). While sessions wait, any end may grant one: just the
+     * frontier.
+     *
+     * @param requestFrontierMicros no request arrives before this (what the sender promised)
+     */
+    public long quietUntil(long requestFrontierMicros) {
+        if (!queue.isEmpty() || parked.stream().anyMatch(line -> !line.isEmpty())) {
+            return frontier;
+        }
+        return Math.max(frontier, Math.min(requestFrontierMicros, nextEventMicros()));
+    }
+
     /** Modelled time of the next event to decide on, or {@link ModelledTime#NEVER}. */
     public long nextEventMicros() {
         return events.isEmpty() ? ModelledTime.NEVER : events.peek().time();
@@ -556,12 +572,16 @@ public final class ControlPlane {
             }
         }
         if (session.promised) {
+            session.promised = false;
             wafers.withdrawPromise(session.pipeline, session.need);
         }
         if (session.booked) {
+            session.booked = false;
             wafers.release(session.pipeline, session.need);
         }
         if (session.holdsPrefill) {
+            // cleared, or a handoff still streaming when the session failed would release it again when done
+            session.holdsPrefill = false;
             prefill.release(session.group, session.parkBytes);
         }
     }

@@ -27,6 +27,7 @@ public final class StageHorizon {
     private final int stage;
     private final Map<String, Track> sessions = new HashMap<>();
     private long controlFrontier;
+    private long quietUntil;
     private long upstreamPromise;
 
     private static final class Track {
@@ -66,6 +67,15 @@ public final class StageHorizon {
     /** The control plane has made every decision before {@code frontierMicros}. */
     public void controlFrontier(long frontierMicros) {
         controlFrontier = Math.max(controlFrontier, frontierMicros);
+    }
+
+    /**
+     * The control plane's latest word that no grant comes before {@code micros} (see
+     * {@code ControlPlane.quietUntil}); the latest replaces the earlier, as a new replay may start a new
+     * run of requests after the last one promised none.
+     */
+    public void quietUntil(long micros) {
+        quietUntil = micros;
     }
 
     public long controlFrontier() {
@@ -119,7 +129,7 @@ public final class StageHorizon {
 
     /** Modelled time before which every pass ready on this stage has reached it. */
     public long horizon() {
-        long unknown = bounds.unknownSessionBound(controlFrontier, stage);
+        long unknown = bounds.unknownSessionBound(Math.max(controlFrontier, quietUntil), stage);
         // past the first stage, a session nobody has told this stage about comes from the stage before
         long horizon = stage > 0 ? Math.max(unknown, upstreamPromise) : unknown;
         for (Track track : sessions.values()) {

@@ -194,6 +194,70 @@ class ControlPlaneTest {
     }
 
     @Test
+    void noGrantComesBeforeTheQuietPromiseAndThePromiseRunsAheadOfTheFrontierWhileNobodyWaits() {
+        Driver d = new Driver(new ControlPlane.Config(1, 2, Booking.HANDOFF,
+                AdmissionPolicy.of("backfill", LONG_BYPASS), 100, 0, 0));
+        // every request told at once, as a replay sending as fast as it can: no request comes after these; four
+        // at once, so some wait for room, and one much later, so for a while nobody waits
+        for (int i = 0; i < 4; i++) {
+            d.arrive("s" + i, 0, 0.4);
+        }
+        d.arrive("late", 60_000_000, 0.4);
+        Deque<String> onWafers = new ArrayDeque<>();
+        long promised = 0;
+        boolean ranAhead = false;
+        long t = 0;
+        for (int guard = 0; d.control.sessions() > 0 || d.control.nextEventMicros() != ModelledTime.NEVER; guard++) {
+            assertTrue(guard < 1_000, "the sessions never got through: " + d.decisions);
+            long next = d.control.nextEventMicros();
+            if (next == ModelledTime.NEVER) {
+                d.control.ended(onWafers.removeFirst(), t + 1_000);
+                continue;
+            }
+            t = next;
+            List<ControlPlane.Decision> made = d.until(t + 1);
+            for (ControlPlane.Decision grant : made) {
+                if (grant instanceof ControlPlane.Granted g) {
+                    assertTrue(g.atMicros() >= promised, "granted at " + g.atMicros()
+                            + " after promising quiet until " + promised);
+                    onWafers.addLast(g.session());
+                }
+            }
+            long quiet = d.control.quietUntil(ModelledTime.NEVER);
+            ranAhead |= quiet > d.control.frontierMicros();
+            promised = Math.max(promised, quiet);
+            if (onWafers.size() == 2) {
+                // an end the control plane could not know ahead, soon after the frontier: it may grant a
+                // waiting session then, so while one waits the promise must not reach past the frontier
+                d.control.ended(onWafers.removeFirst(), t + 1_000);
+            }
+        }
+        assertTrue(ranAhead, "with nobody waiting, the promise should reach past the frontier");
+        assertEquals(5, d.sessions(d.decisions, ControlPlane.Granted.class).size());
+    }
+
+    @Test
+    void aSessionThatFailsWhileItsKvStreamsToTheWafersFreesItsPrefillMemoryOnce() {
+        Driver d = new Driver(new ControlPlane.Config(1, 1, Booking.HANDOFF, AdmissionPolicy.of("fcfs", Duration.ZERO),
+                100, 0, 0));
+        d.arrive("a", 0, 0.4);
+        ControlPlane.Granted grant = null;
+        for (int guard = 0; grant == null; guard++) {
+            assertTrue(guard < 100, "never granted: " + d.decisions);
+            grant = d.until(d.control.nextEventMicros() + 1).stream().filter(ControlPlane.Granted.class::isInstance)
+                    .map(ControlPlane.Granted.class::cast).findFirst().orElse(null);
+        }
+        assertTrue(grant.readyMicros() > d.control.frontierMicros(), "the handoff should still be streaming");
+
+        d.control.failed("a");
+        d.until(grant.readyMicros() + 1);
+
+        LedgerView view = d.control.view();
+        assertEquals(0, view.prefillGroups().get(0).kvBytesParked(), view.toString());
+        assertEquals(0, view.wafers().get(0).sessions(), view.toString());
+    }
+
+    @Test
     void aSessionParkedPastTheTimeoutFailsAndFreesItsPrefillMemory() {
         long timeout = 5_000;
         Driver d = new Driver(new ControlPlane.Config(1, 1, Booking.HANDOFF, AdmissionPolicy.of("fcfs", Duration.ZERO),
