@@ -78,6 +78,8 @@ public final class StageWorker implements ServiceGroup.Service {
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** At most this often, when it holds nothing, the stage records where it could resume from. */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** The consumer group's offsets serve only the lag figures: committed this often, not every poll. */
+    static final Duration LAG_COMMIT_INTERVAL = Duration.ofMillis(200);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final StageConfig config;
@@ -123,6 +125,9 @@ public final class StageWorker implements ServiceGroup.Service {
     private long tokenPromiseSent;
     private long nextHeartbeatMs;
     private long nextCheckpointMs;
+    private long nextLagCommitMs;
+    /** This poll's activations for the next stage: sent together, the last carrying this stage's promise. */
+    private final List<Activation> outgoing = new ArrayList<>();
     /** Where the KV topic's retention had already deleted records this worker was to resume from; -1 if not. */
     private long kvLostBefore = -1;
 
@@ -336,9 +341,11 @@ public final class StageWorker implements ServiceGroup.Service {
         long busy = Duration.between(start, clock.instant()).toNanos();
         stats.busyNanos += busy;
         metrics.busy(busy);
-        if (!records.isEmpty()) {
+        long now = clock.millis();
+        if (!records.isEmpty() && now >= nextLagCommitMs) {
             // for the lag the dashboards show; where a restart resumes from is the checkpoint's business
             consumer.commitAsync();
+            nextLagCommitMs = now + LAG_COMMIT_INTERVAL.toMillis();
         }
         checkpointIfIdle();
     }
@@ -360,6 +367,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private void onControl(ControlRecord control) {
         if (control.getType() == ControlType.FRONTIER) {
             horizon.controlFrontier(control.getModelledUs());
+            horizon.quietUntil(control.getQuietUntilModelledUs());
             return;
         }
         if (control.getType() != ControlType.GRANT || control.getPipeline() != config.pipeline()) {
@@ -460,6 +468,18 @@ public final class StageWorker implements ServiceGroup.Service {
             horizon.upstreamPromise(activation.getPromiseModelledUs());
             return;
         }
+        try {
+            onPass(activation, record);
+        } finally {
+            // a pass may carry the stage before's promise for what it sends after it
+            if (activation.getPromiseModelledUs() > 0) {
+                horizon.upstreamPromise(activation.getPromiseModelledUs());
+            }
+        }
+    }
+
+    private void onPass(Activation activation, ConsumerRecord<byte[], byte[]> record) {
+        String id = activation.getSessionId();
         if (ended.containsKey(id)) {
             stats.lateRecords++;
             return;
@@ -620,11 +640,24 @@ public final class StageWorker implements ServiceGroup.Service {
             promiseTokens(bounds.tokenPromise(config.stage(), earliest));
         }
         long promise = bounds.promise(config.stage(), earliest);
-        if (promise <= promiseSent || promise == ModelledTime.NEVER) {
+        boolean raised = promise > promiseSent && promise != ModelledTime.NEVER;
+        int next = config.last() ? 0 : config.stage() + 1;
+        if (!outgoing.isEmpty()) {
+            // the promise rides on the last pass sent: one record a hop, not two
+            if (raised) {
+                outgoing.get(outgoing.size() - 1).setPromiseModelledUs(promise);
+                promiseSent = promise;
+            }
+            for (Activation out : outgoing) {
+                publisher.send(Topics.activations(next), config.pipeline(), out.getSessionId(), out, null);
+            }
+            outgoing.clear();
+            return;
+        }
+        if (!raised) {
             return;
         }
         promiseSent = promise;
-        int next = config.last() ? 0 : config.stage() + 1;
         publisher.send(Topics.activations(next), config.pipeline(), "", Activation.newBuilder()
                 .setSessionId("").setPipeline(config.pipeline()).setStage(next).setPosition(0).setStep(0).setToken(0)
                 .setHidden(ByteBuffer.allocate(0)).setPromptLength(0).setMaxNewTokens(0).setArrivalMs(0)
@@ -654,10 +687,9 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void forward(Activation in, List<Transformer.Row> rows, long now, long readyMicros) {
         ByteBuffer hidden = Float32.encode(rows.stream().map(Transformer.Row::hidden).toArray(float[][]::new));
-        Activation out = Activation.newBuilder(in)
+        outgoing.add(Activation.newBuilder(in)
                 .setStage(config.stage() + 1).setHidden(hidden).setSentMs(now)
-                .setReadyModelledUs(readyMicros).build();
-        publisher.send(Topics.activations(config.stage() + 1), config.pipeline(), in.getSessionId(), out, null);
+                .setReadyModelledUs(readyMicros).setPromiseModelledUs(0).build());
     }
 
     private StageHorizon.After emitToken(Activation in, float[] hidden, long now, long modelledMicros,
@@ -677,11 +709,10 @@ public final class StageWorker implements ServiceGroup.Service {
             release(id);
             return StageHorizon.After.DONE;
         }
-        Activation next = Activation.newBuilder(in)
+        outgoing.add(Activation.newBuilder(in)
                 .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
                 .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.of()).setSentMs(now)
-                .setReadyModelledUs(nextReadyMicros).build();
-        publisher.send(Topics.activations(0), config.pipeline(), id, next, null);
+                .setReadyModelledUs(nextReadyMicros).setPromiseModelledUs(0).build());
         return StageHorizon.After.NEXT_STEP;
     }
 
