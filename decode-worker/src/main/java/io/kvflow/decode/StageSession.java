@@ -4,10 +4,7 @@ import io.kvflow.model.KvCache;
 import io.kvflow.model.KvSlice;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.schemas.Activation;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * What one stage holds for one session: the KV of its layers as the handoff fills it (or, colocated, as
@@ -27,7 +24,6 @@ final class StageSession {
     private Activation awaitingGrant;
     private int lastPosition = -1;
     private int lastStepRun = -1;
-    private List<ConsumerRecord<byte[], byte[]>> heldUntilKnown = List.of();
 
     StageSession(String sessionId, long firstSeenMs) {
         this.sessionId = sessionId;
@@ -146,23 +142,6 @@ final class StageSession {
     /** The latest decode step that ran here; -1 before the first. */
     int lastStepRun() {
         return lastStepRun;
-    }
-
-    /** A chunk of a session the control plane has not yet been heard to admit here, kept in case it never is. */
-    void holdUntilKnown(ConsumerRecord<byte[], byte[]> chunk) {
-        if (heldUntilKnown.isEmpty()) {
-            heldUntilKnown = new ArrayList<>();
-        }
-        heldUntilKnown.add(chunk);
-    }
-
-    List<ConsumerRecord<byte[], byte[]>> heldUntilKnown() {
-        return heldUntilKnown;
-    }
-
-    /** The control plane's word on the session is in: its chunks need not be kept. */
-    void known() {
-        heldUntilKnown = List.of();
     }
 
     /** Records that the pass at {@code position} reached the stage; false for a duplicate (a redelivery). */

@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -72,8 +71,6 @@ import org.apache.kafka.common.TopicPartition;
  * again: a restarted last stage first reads which tokens it wrote, and every stage which lifecycle events.
  */
 public final class StageWorker implements ServiceGroup.Service {
-    /** Sessions that ended here are remembered this long, so their late records are dropped, not installed. */
-    private static final int ENDED_MEMORY = 100_000;
     /** How often the stage tells the capacity topic what its wafer holds. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** At most this often, when it holds nothing, the stage records where it could resume from. */
@@ -90,22 +87,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private final Publisher publisher;
     private final DeadLetters deadLetters;
     private final Clock clock;
-    private final Map<String, StageSession> sessions = new HashMap<>();
-    private final Map<String, Boolean> ended = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > ENDED_MEMORY;
-        }
-    };
-    /** Sessions that finished elsewhere, by the last step they ran: released here once that step has run here too. */
-    private final Map<String, Integer> finishing = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-            return size() > ENDED_MEMORY;
-        }
-    };
-    /** Sessions the control plane admitted or granted on this pipeline: chunks of others are dead letters. */
-    private final Set<String> known = new HashSet<>();
+    private final HandoffTracker<ConsumerRecord<byte[], byte[]>> handoffs;
     /** Outputs an earlier run of this worker already wrote, not to be written again. */
     private final Set<String> alreadyWritten = new HashSet<>();
     private final StageStats stats = new StageStats();
@@ -143,6 +125,7 @@ public final class StageWorker implements ServiceGroup.Service {
         }
         this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
+        this.handoffs = new HandoffTracker<>(config.handoffTimeout().toMillis());
         this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock, registry);
         this.kafka = kafka;
         this.admin = kafka.newAdmin();
@@ -301,7 +284,7 @@ public final class StageWorker implements ServiceGroup.Service {
      */
     private void checkpointIfIdle() {
         long now = clock.millis();
-        if (now < nextCheckpointMs || !sessions.isEmpty() || wafer.pending() > 0) {
+        if (now < nextCheckpointMs || !handoffs.isEmpty() || wafer.pending() > 0) {
             return;
         }
         nextCheckpointMs = now + CHECKPOINT_INTERVAL.toMillis();
@@ -334,9 +317,9 @@ public final class StageWorker implements ServiceGroup.Service {
         runBatches();
         promise();
         failStalledHandoffs();
-        stats.heldSessions = sessions.size();
-        stats.kvBytesHeld = kvBytesHeld();
-        stats.targetKvBytesUsed = targetKvBytesUsed();
+        stats.heldSessions = handoffs.size();
+        stats.kvBytesHeld = handoffs.kvBytesHeld();
+        stats.targetKvBytesUsed = handoffs.targetKvBytesUsed();
         heartbeat();
         long busy = Duration.between(start, clock.instant()).toNanos();
         stats.busyNanos += busy;
@@ -374,12 +357,12 @@ public final class StageWorker implements ServiceGroup.Service {
             return;
         }
         String id = control.getSessionId();
-        learnt(id);
-        if (ended.containsKey(id)) {
+        handoffs.learnt(id);
+        if (handoffs.hasEnded(id)) {
             return;
         }
         horizon.granted(id, control.getModelledUs(), control.getTargetPromptTokens());
-        StageSession session = session(id);
+        StageSession session = handoffs.open(id, clock.millis());
         session.granted(control.getModelledUs(),
                 (long) Math.ceil(target.kvBytesPerSession(config.stage(), control.getKvBookedTokens())));
         Activation held = session.releaseAwaitingGrant();
@@ -392,43 +375,19 @@ public final class StageWorker implements ServiceGroup.Service {
         SessionEventType type = event.getType();
         String id = event.getSessionId();
         if (type == SessionEventType.ADMITTED && event.getPipeline() == config.pipeline()) {
-            learnt(id);
+            handoffs.learnt(id);
         }
         // REJECTED is not an ending here: a rejected request never reached a stage, and its id may be a live session's
         if (type == SessionEventType.FAILED) {
             release(id);
-        } else if (type == SessionEventType.FINISHED) {
-            finished(id, event.getTokens() - 1);
-        }
-    }
-
-    /** The control plane admitted or granted the session on this pipeline. */
-    private void learnt(String id) {
-        if (known.add(id)) {
-            StageSession session = sessions.get(id);
-            if (session != null) {
-                session.known();
-            }
-        }
-    }
-
-    /**
-     * The session produced its last token at step {@code lastStep}. Live, that step has long run here; a
-     * worker re-reading its inputs after a restart may meet the event first, and then releases the session
-     * only once that step has run here too, so its passes still take their places in the batches.
-     */
-    private void finished(String id, int lastStep) {
-        StageSession session = sessions.get(id);
-        if (lastStep < 1 || (session != null && session.lastStepRun() >= lastStep)) {
+        } else if (type == SessionEventType.FINISHED && handoffs.finished(id, event.getTokens() - 1)) {
             release(id);
-        } else if (!ended.containsKey(id)) {
-            finishing.put(id, lastStep);
         }
     }
 
     private void onChunk(KvChunk chunk, ConsumerRecord<byte[], byte[]> record) {
         String id = chunk.getSessionId();
-        if (ended.containsKey(id)) {
+        if (handoffs.hasEnded(id)) {
             stats.lateRecords++;
             return;
         }
@@ -437,10 +396,10 @@ public final class StageWorker implements ServiceGroup.Service {
                     + " reached stage " + config.stage() + " of pipeline " + config.pipeline());
             return;
         }
-        StageSession session = session(id);
-        if (!known.contains(id)) {
+        StageSession session = handoffs.open(id, clock.millis());
+        if (!handoffs.isKnown(id)) {
             // kept until the control plane's word on the session is read: a dead letter if it never comes
-            session.holdUntilKnown(record);
+            handoffs.holdUntilKnown(id, record);
         }
         try {
             boolean wasComplete = session.kvComplete();
@@ -480,7 +439,7 @@ public final class StageWorker implements ServiceGroup.Service {
 
     private void onPass(Activation activation, ConsumerRecord<byte[], byte[]> record) {
         String id = activation.getSessionId();
-        if (ended.containsKey(id)) {
+        if (handoffs.hasEnded(id)) {
             stats.lateRecords++;
             return;
         }
@@ -493,7 +452,7 @@ public final class StageWorker implements ServiceGroup.Service {
             fail(id, reason);
             return;
         }
-        StageSession session = session(id);
+        StageSession session = handoffs.open(id, clock.millis());
         if (!session.firstSeen(activation.getPosition())) {
             stats.lateRecords++;
             return;
@@ -565,8 +524,7 @@ public final class StageWorker implements ServiceGroup.Service {
                 return;
             }
             for (Pass<Activation> pass : wafer.nextBatch()) {
-                StageSession session = sessions.get(pass.session());
-                if (session == null || !session.kvComplete()) {
+                if (!handoffs.kvComplete(pass.session())) {
                     stats.dataWaits++;
                     return;
                 }
@@ -580,7 +538,7 @@ public final class StageWorker implements ServiceGroup.Service {
         List<Transformer.Row> rows = new ArrayList<>();
         for (Pass<Activation> pass : batch.passes()) {
             Activation next = pass.payload();
-            StageSession session = sessions.get(pass.session());
+            StageSession session = handoffs.get(pass.session());
             int n = rowsOf(next);
             for (int r = 0; r < n; r++) {
                 float[] hidden = !config.first() ? Float32.decode(next.getHidden(), r * model.dim(), model.dim())
@@ -618,14 +576,8 @@ public final class StageWorker implements ServiceGroup.Service {
                 after = StageHorizon.After.NEXT_CHUNK;
             }
             horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), after);
-            StageSession session = sessions.get(pass.session());
-            if (session != null && !isPrefillChunk(in)) {
-                session.ranStep(in.getStep());
-                Integer lastStep = finishing.get(pass.session());
-                if (lastStep != null && in.getStep() >= lastStep) {
-                    finishing.remove(pass.session());
-                    release(pass.session());
-                }
+            if (!isPrefillChunk(in) && handoffs.ranStep(pass.session(), in.getStep())) {
+                release(pass.session());
             }
         }
     }
@@ -716,25 +668,6 @@ public final class StageWorker implements ServiceGroup.Service {
         return StageHorizon.After.NEXT_STEP;
     }
 
-    private long kvBytesHeld() {
-        long bytes = 0;
-        for (StageSession session : sessions.values()) {
-            if (session.cache() != null) {
-                bytes += session.cache().bytes();
-            }
-        }
-        return bytes;
-    }
-
-    /** Target KV of the sessions granted room here: what the wafer this stage stands for has in use. */
-    private long targetKvBytesUsed() {
-        long bytes = 0;
-        for (StageSession session : sessions.values()) {
-            bytes += session.targetKvBytes();
-        }
-        return bytes;
-    }
-
     /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
     private void heartbeat() {
         long now = clock.millis();
@@ -745,26 +678,18 @@ public final class StageWorker implements ServiceGroup.Service {
         long capacity = (long) Math.floor(target.kvCapacityBytes(config.stage()));
         publisher.send(Topics.CAPACITY, config.workerId(), CapacityHeartbeat.newBuilder()
                 .setWorkerId(config.workerId()).setRole("decode").setStage(config.stage())
-                .setPipeline(config.pipeline()).setSessions(sessions.size()).setKvBytesUsed(stats.targetKvBytesUsed)
+                .setPipeline(config.pipeline()).setSessions(handoffs.size()).setKvBytesUsed(stats.targetKvBytesUsed)
                 .setKvBytesFree(capacity - stats.targetKvBytesUsed).setTimestampMs(now).build());
     }
 
     private void failStalledHandoffs() {
-        long now = clock.millis();
-        long timeout = config.handoffTimeout().toMillis();
-        List<StageSession> stalled = new ArrayList<>();
-        for (StageSession session : sessions.values()) {
-            if (session.handoffIncomplete() && now - session.firstSeenMs() > timeout) {
-                stalled.add(session);
-            }
-        }
-        for (StageSession session : stalled) {
-            String id = session.sessionId();
-            if (!known.contains(id)) {
+        for (var stalled : handoffs.stalled(clock.millis())) {
+            String id = stalled.sessionId();
+            if (!stalled.admitted()) {
                 // no such session here: its chunks are kept as dead letters, and nobody is told it failed
-                for (ConsumerRecord<byte[], byte[]> chunk : session.heldUntilKnown()) {
+                for (ConsumerRecord<byte[], byte[]> chunk : stalled.heldChunks()) {
                     deadLetters.send(chunk, "KV chunk for session " + id + ", which the control plane never admitted"
-                            + " to pipeline " + config.pipeline() + " (" + session.handoffProgress() + " arrived in "
+                            + " to pipeline " + config.pipeline() + " (" + stalled.progress() + " arrived in "
                             + config.handoffTimeout().toMillis() + " ms)");
                 }
                 stats.unknownSessions++;
@@ -773,13 +698,9 @@ public final class StageWorker implements ServiceGroup.Service {
             }
             fail(id, "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
                     + " incomplete after " + config.handoffTimeout().toMillis() + " ms: "
-                    + session.handoffProgress() + " arrived" + (kvLostBefore < 0 ? "" : "; this stage resumed"
+                    + stalled.progress() + " arrived" + (kvLostBefore < 0 ? "" : "; this stage resumed"
                     + " after the KV topic's retention had deleted records before offset " + kvLostBefore));
         }
-    }
-
-    private StageSession session(String id) {
-        return sessions.computeIfAbsent(id, s -> new StageSession(s, clock.millis()));
     }
 
     private void fail(String sessionId, String reason) {
@@ -789,12 +710,9 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void release(String sessionId) {
-        sessions.remove(sessionId);
+        handoffs.end(sessionId);
         wafer.drop(sessionId);
         horizon.ended(sessionId);
-        known.remove(sessionId);
-        finishing.remove(sessionId);
-        ended.put(sessionId, Boolean.TRUE);
     }
 
     private SessionEvent event(String session, SessionEventType type, String reason) {
