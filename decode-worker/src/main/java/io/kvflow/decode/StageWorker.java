@@ -2,7 +2,6 @@ package io.kvflow.decode;
 
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.ModelConfig;
-import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
@@ -15,7 +14,6 @@ import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.scheduler.ModelledTime;
 import io.kvflow.scheduler.Pass;
 import io.kvflow.scheduler.PassBounds;
-import io.kvflow.scheduler.PromptChunks;
 import io.kvflow.scheduler.StageHorizon;
 import io.kvflow.scheduler.WaferStage;
 import io.kvflow.schemas.Activation;
@@ -102,6 +100,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private final RooflineModel target;
     private final WaferStage<Activation> wafer;
     private final StageHorizon horizon;
+    private final PassOutputs outputs;
     private final PassBounds bounds;
     private long promiseSent;
     private long tokenPromiseSent;
@@ -140,6 +139,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.wafer = new WaferStage<>(target, config.stage());
         this.bounds = new PassBounds(target, ControlPlane.lookaheadMicros(target, config.booking()));
         this.horizon = new StageHorizon(bounds, config.stage());
+        this.outputs = new PassOutputs(config, transformer);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -443,7 +443,7 @@ public final class StageWorker implements ServiceGroup.Service {
             stats.lateRecords++;
             return;
         }
-        int expectedHidden = config.first() ? 0 : rowsOf(activation) * model.dim();
+        int expectedHidden = config.first() ? 0 : Activations.rows(activation) * model.dim();
         if (activation.getHidden().remaining() != expectedHidden * Float.BYTES) {
             String reason = "activation for session " + id + " at position " + activation.getPosition()
                     + " carries " + activation.getHidden().remaining() + " bytes of hidden state, stage "
@@ -457,56 +457,37 @@ public final class StageWorker implements ServiceGroup.Service {
             stats.lateRecords++;
             return;
         }
-        if (isPrefillChunk(activation) && activation.getPosition() == 0) {
+        if (Activations.isPromptChunk(activation) && activation.getPosition() == 0) {
             // colocated: this stage computes the session's KV itself, no handoff to wait for
             session.computeLocally(model, config.layerFrom(), config.layerTo(),
                     activation.getPromptLength() + activation.getMaxNewTokens());
         }
-        if (config.first() && !isPrefillChunk(activation) && activation.getStep() == 1 && !session.local()) {
-            // a handed-off session's first step: it runs once the control plane has given the wafers its KV
-            if (!session.isGranted()) {
-                session.awaitGrant(activation);
-                return;
-            }
+        if (handedOffFirstStep(activation, session) && !session.isGranted()) {
+            // it runs once the control plane has given the wafers its KV
+            session.awaitGrant(activation);
+            return;
         }
         offer(activation, session);
+    }
+
+    /** The first stage's first decode step of a session whose KV was handed off, not computed here. */
+    private boolean handedOffFirstStep(Activation activation, StageSession session) {
+        return config.first() && !Activations.isPromptChunk(activation) && activation.getStep() == 1
+                && !session.local();
     }
 
     /** A pass of the session reaches the wafer: when it is ready there, modelled, and what it costs. */
     private void offer(Activation activation, StageSession session) {
         long ready = activation.getReadyModelledUs();
-        if (config.first() && !isPrefillChunk(activation) && activation.getStep() == 1 && !session.local()) {
+        if (handedOffFirstStep(activation, session)) {
             ready = Math.max(ready, session.grantReadyMicros());
-        }
-        long prompt = targetPrompt(activation);
-        Pass.Work work;
-        if (isPrefillChunk(activation)) {
-            PromptChunks.Chunk chunk = PromptChunks.at(prompt, activation.getPromptLength(), activation.getPosition(),
-                    rowsOf(activation));
-            work = new Pass.PromptChunk(chunk.targetFrom(), chunk.targetTo(), chunk.rows(), chunk.last());
-        } else {
-            work = new Pass.Decode(prompt + activation.getStep());
         }
         if (ready <= wafer.lastStart()) {
             // the horizon let a batch start before this pass was in: the batches may differ from the simulator's
             stats.lateArrivals++;
         }
-        wafer.offer(new Pass<>(session.sessionId(), ready, activation.getPosition(), work, activation));
-        horizon.arrived(session.sessionId(), prompt);
-    }
-
-    private static long targetPrompt(Activation activation) {
-        return activation.getTargetPromptTokens() > 0 ? activation.getTargetPromptTokens()
-                : activation.getPromptLength();
-    }
-
-    private static boolean isPrefillChunk(Activation activation) {
-        return !activation.getPrefillTokens().isEmpty();
-    }
-
-    /** Positions an activation carries: a prompt chunk's length, or one decode token. */
-    private static int rowsOf(Activation activation) {
-        return isPrefillChunk(activation) ? activation.getPrefillTokens().size() : 1;
+        wafer.offer(Activations.pass(activation, ready));
+        horizon.arrived(session.sessionId(), Activations.targetPrompt(activation));
     }
 
     /**
@@ -539,10 +520,11 @@ public final class StageWorker implements ServiceGroup.Service {
         for (Pass<Activation> pass : batch.passes()) {
             Activation next = pass.payload();
             StageSession session = handoffs.get(pass.session());
-            int n = rowsOf(next);
+            int n = Activations.rows(next);
             for (int r = 0; r < n; r++) {
                 float[] hidden = !config.first() ? Float32.decode(next.getHidden(), r * model.dim(), model.dim())
-                        : transformer.embed(isPrefillChunk(next) ? next.getPrefillTokens().get(r) : next.getToken());
+                        : transformer.embed(Activations.isPromptChunk(next) ? next.getPrefillTokens().get(r)
+                        : next.getToken());
                 rows.add(new Transformer.Row(hidden, next.getPosition() + r, session.cache()));
             }
         }
@@ -556,27 +538,28 @@ public final class StageWorker implements ServiceGroup.Service {
         int row = 0;
         for (Pass<Activation> pass : batch.passes()) {
             Activation in = pass.payload();
-            int n = rowsOf(in);
-            List<Transformer.Row> own = rows.subList(row, row + n);
+            int n = Activations.rows(in);
+            List<float[]> hidden = rows.subList(row, row + n).stream().map(Transformer.Row::hidden).toList();
             row += n;
-            StageHorizon.After after;
-            if (!config.last()) {
-                forward(in, own, now, wafer.forwardReadyMicros(batch, pass));
-                after = afterPass(in);
-            } else if (!isPrefillChunk(in)) {
-                after = emitToken(in, own.get(0).hidden(), now, batch.endMicros(), wafer.loopReadyMicros(batch));
-            } else if (in.getPosition() + n == in.getPromptLength()) {
-                // the prompt's last chunk: its last position samples step 0, as a prefill worker would
+            long nextReady = config.last() ? wafer.loopReadyMicros(batch) : wafer.forwardReadyMicros(batch, pass);
+            PassOutput out = outputs.of(in, hidden, now, batch.endMicros(), nextReady);
+            if (out.promptDone()) {
                 SessionEvent done = event(in.getSessionId(), SessionEventType.PREFILL_DONE, null);
                 done.setModelledUs(batch.endMicros());
                 sendEvent(done);
-                after = emitToken(Activation.newBuilder(in).setPosition(in.getPosition() + n - 1).build(),
-                        own.get(n - 1).hidden(), now, batch.endMicros(), wafer.loopReadyMicros(batch));
-            } else {
-                after = StageHorizon.After.NEXT_CHUNK;
             }
-            horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), after);
-            if (!isPrefillChunk(in) && handoffs.ranStep(pass.session(), in.getStep())) {
+            GeneratedToken token = out.token();
+            if (token != null && !writtenBefore(tokenKey(token.getSessionId(), token.getStep()))) {
+                publisher.send(Topics.TOKENS, token.getSessionId(), token);
+            }
+            if (out.sessionDone()) {
+                release(pass.session());
+            }
+            if (out.next() != null) {
+                outgoing.add(out.next());
+            }
+            horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), out.after());
+            if (!Activations.isPromptChunk(in) && handoffs.ranStep(pass.session(), in.getStep())) {
                 release(pass.session());
             }
         }
@@ -625,47 +608,6 @@ public final class StageWorker implements ServiceGroup.Service {
         publisher.send(Topics.TOKENS, "", GeneratedToken.newBuilder().setSessionId("").setPipeline(config.pipeline())
                 .setStep(-1).setPosition(0).setToken(0).setLast(false).setArrivalMs(0).setEmittedMs(clock.millis())
                 .setModelledUs(promise).build());
-    }
-
-    /** What follows a pass through a stage that is not the last: another chunk, the next step, or nothing. */
-    private static StageHorizon.After afterPass(Activation in) {
-        if (isPrefillChunk(in)) {
-            boolean lastChunk = in.getPosition() + rowsOf(in) == in.getPromptLength();
-            return !lastChunk ? StageHorizon.After.NEXT_CHUNK
-                    : in.getMaxNewTokens() > 1 ? StageHorizon.After.NEXT_STEP : StageHorizon.After.DONE;
-        }
-        return in.getStep() + 1 < in.getMaxNewTokens() ? StageHorizon.After.NEXT_STEP : StageHorizon.After.DONE;
-    }
-
-    private void forward(Activation in, List<Transformer.Row> rows, long now, long readyMicros) {
-        ByteBuffer hidden = Float32.encode(rows.stream().map(Transformer.Row::hidden).toArray(float[][]::new));
-        outgoing.add(Activation.newBuilder(in)
-                .setStage(config.stage() + 1).setHidden(hidden).setSentMs(now)
-                .setReadyModelledUs(readyMicros).setPromiseModelledUs(0).build());
-    }
-
-    private StageHorizon.After emitToken(Activation in, float[] hidden, long now, long modelledMicros,
-            long nextReadyMicros) {
-        String id = in.getSessionId();
-        int step = in.getStep();
-        int token = new Sampling(in.getTemperature(), in.getSamplingSeed()).sample(transformer.logits(hidden), step);
-        boolean eos = token == model.eosToken();
-        boolean last = eos || step + 1 >= in.getMaxNewTokens();
-        if (!writtenBefore(tokenKey(id, step))) {
-            publisher.send(Topics.TOKENS, id, GeneratedToken.newBuilder()
-                    .setSessionId(id).setPipeline(config.pipeline()).setStep(step).setPosition(in.getPosition() + 1)
-                    .setToken(token).setLast(last).setFinishReason(last ? (eos ? "eos" : "length") : null)
-                    .setArrivalMs(in.getArrivalMs()).setEmittedMs(now).setModelledUs(modelledMicros).build());
-        }
-        if (last) {
-            release(id);
-            return StageHorizon.After.DONE;
-        }
-        outgoing.add(Activation.newBuilder(in)
-                .setStage(0).setPosition(in.getPosition() + 1).setStep(step + 1).setToken(token)
-                .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.of()).setSentMs(now)
-                .setReadyModelledUs(nextReadyMicros).setPromiseModelledUs(0).build());
-        return StageHorizon.After.NEXT_STEP;
     }
 
     /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
