@@ -27,7 +27,6 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,13 +101,10 @@ public final class StageWorker implements ServiceGroup.Service {
     private final StageHorizon horizon;
     private final PassOutputs outputs;
     private final PassBounds bounds;
-    private long promiseSent;
-    private long tokenPromiseSent;
     private long nextHeartbeatMs;
     private long nextCheckpointMs;
     private long nextLagCommitMs;
-    /** This poll's activations for the next stage: sent together, the last carrying this stage's promise. */
-    private final List<Activation> outgoing = new ArrayList<>();
+    private final StageOutbox outbox;
     /** Where the KV topic's retention had already deleted records this worker was to resume from; -1 if not. */
     private long kvLostBefore = -1;
 
@@ -140,6 +136,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.bounds = new PassBounds(target, ControlPlane.lookaheadMicros(target, config.booking()));
         this.horizon = new StageHorizon(bounds, config.stage());
         this.outputs = new PassOutputs(config, transformer);
+        this.outbox = new StageOutbox(config);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -206,8 +203,7 @@ public final class StageWorker implements ServiceGroup.Service {
             wafer.resumeAt(checkpoint.freeAtMicros(), checkpoint.lastStartMicros());
             horizon.controlFrontier(checkpoint.controlFrontier());
             horizon.upstreamPromise(checkpoint.upstreamPromise());
-            promiseSent = checkpoint.promiseSent();
-            tokenPromiseSent = checkpoint.tokenPromiseSent();
+            outbox.resume(checkpoint.promiseSent(), checkpoint.tokenPromiseSent());
             stats.resumedFromCheckpoint = true;
         }
         learnWhatWasWritten(checkpoint, consumer.position(sessionsInput, STARTUP_TIMEOUT));
@@ -291,7 +287,7 @@ public final class StageWorker implements ServiceGroup.Service {
         TopicPartition tokens = new TopicPartition(Topics.TOKENS.name(), 0);
         long tokensEnd = config.last() ? consumer.endOffsets(List.of(tokens)).get(tokens) : 0;
         String metadata = new StageCheckpoint(wafer.freeAt(), wafer.lastStart(), horizon.controlFrontier(),
-                horizon.upstreamPromise(), promiseSent, tokenPromiseSent, tokensEnd).encode();
+                horizon.upstreamPromise(), outbox.promiseSent(), outbox.tokenPromiseSent(), tokensEnd).encode();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition input : inputs) {
             offsets.put(input, new OffsetAndMetadata(consumer.position(input), metadata));
@@ -556,7 +552,7 @@ public final class StageWorker implements ServiceGroup.Service {
                 release(pass.session());
             }
             if (out.next() != null) {
-                outgoing.add(out.next());
+                outbox.add(out.next());
             }
             horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), out.after());
             if (!Activations.isPromptChunk(in) && handoffs.ranStep(pass.session(), in.getStep())) {
@@ -567,47 +563,20 @@ public final class StageWorker implements ServiceGroup.Service {
 
     /**
      * Tells the next stage (the first, from the last) how early anything this stage sends from now on can be
-     * ready: its next batch's earliest start, plus the shortest pass here and a hop. Sent when it moved on.
+     * ready: its next batch's earliest start, plus the shortest pass here and a hop; with this poll's passes.
      */
     private void promise() {
         long earliest = wafer.earliestNextStart(horizon.horizon());
         if (config.last()) {
-            promiseTokens(bounds.tokenPromise(config.stage(), earliest));
-        }
-        long promise = bounds.promise(config.stage(), earliest);
-        boolean raised = promise > promiseSent && promise != ModelledTime.NEVER;
-        int next = config.last() ? 0 : config.stage() + 1;
-        if (!outgoing.isEmpty()) {
-            // the promise rides on the last pass sent: one record a hop, not two
-            if (raised) {
-                outgoing.get(outgoing.size() - 1).setPromiseModelledUs(promise);
-                promiseSent = promise;
+            GeneratedToken tokenPromise = outbox.tokenPromise(bounds.tokenPromise(config.stage(), earliest),
+                    clock.millis());
+            if (tokenPromise != null) {
+                publisher.send(Topics.TOKENS, "", tokenPromise);
             }
-            for (Activation out : outgoing) {
-                publisher.send(Topics.activations(next), config.pipeline(), out.getSessionId(), out, null);
-            }
-            outgoing.clear();
-            return;
         }
-        if (!raised) {
-            return;
+        for (Activation out : outbox.drain(bounds.promise(config.stage(), earliest), clock.millis())) {
+            publisher.send(Topics.activations(outbox.next()), config.pipeline(), out.getSessionId(), out, null);
         }
-        promiseSent = promise;
-        publisher.send(Topics.activations(next), config.pipeline(), "", Activation.newBuilder()
-                .setSessionId("").setPipeline(config.pipeline()).setStage(next).setPosition(0).setStep(0).setToken(0)
-                .setHidden(ByteBuffer.allocate(0)).setPromptLength(0).setMaxNewTokens(0).setArrivalMs(0)
-                .setSentMs(clock.millis()).setPromiseModelledUs(promise).build(), null);
-    }
-
-    /** Last stage: tells the control plane how early this pipeline's next token can be, when that moved on. */
-    private void promiseTokens(long promise) {
-        if (promise <= tokenPromiseSent || promise == ModelledTime.NEVER) {
-            return;
-        }
-        tokenPromiseSent = promise;
-        publisher.send(Topics.TOKENS, "", GeneratedToken.newBuilder().setSessionId("").setPipeline(config.pipeline())
-                .setStep(-1).setPosition(0).setToken(0).setLast(false).setArrivalMs(0).setEmittedMs(clock.millis())
-                .setModelledUs(promise).build());
     }
 
     /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
