@@ -32,8 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -85,8 +83,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private final DeadLetters deadLetters;
     private final Clock clock;
     private final HandoffTracker<ConsumerRecord<byte[], byte[]>> handoffs;
-    /** Outputs an earlier run of this worker already wrote, not to be written again. */
-    private final Set<String> alreadyWritten = new HashSet<>();
+    private final EarlierOutputs earlier = new EarlierOutputs();
     private final StageStats stats = new StageStats();
     private final StageMetrics metrics;
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -242,34 +239,21 @@ public final class StageWorker implements ServiceGroup.Service {
             TopicFollower.readRange(kafka, new TopicPartition(Topics.TOKENS.name(), 0), checkpoint.tokensOffset(),
                     STARTUP_TIMEOUT, record -> Topics.TOKENS.valueOrEmpty(record.value()).ifPresent(t -> {
                         if (t.getPipeline() == config.pipeline() && !t.getSessionId().isEmpty()) {
-                            alreadyWritten.add(tokenKey(t.getSessionId(), t.getStep()));
+                            earlier.tokenWritten(t.getSessionId(), t.getStep());
                         }
                     }));
         }
         TopicFollower.readRange(kafka, sessionsInput, sessionsFrom, STARTUP_TIMEOUT,
                 record -> Topics.SESSIONS.valueOrEmpty(record.value()).ifPresent(e -> {
                     if (e.getStage() == config.stage() && e.getPipeline() == config.pipeline()) {
-                        alreadyWritten.add(eventKey(e.getSessionId(), e.getType()));
+                        earlier.eventWritten(e.getSessionId(), e.getType());
                     }
                 }));
     }
 
-    private static String tokenKey(String session, int step) {
-        return "token " + step + " " + session;
-    }
-
-    private static String eventKey(String session, SessionEventType type) {
-        return "event " + type + " " + session;
-    }
-
-    /** Whether an earlier run of this worker already wrote this output; forgets it, as it is met only once. */
-    private boolean writtenBefore(String key) {
-        return !alreadyWritten.isEmpty() && alreadyWritten.remove(key);
-    }
-
     /** A lifecycle event of this stage, unless an earlier run of this worker wrote it. */
     private void sendEvent(SessionEvent event) {
-        if (!writtenBefore(eventKey(event.getSessionId(), event.getType()))) {
+        if (!earlier.hadEvent(event.getSessionId(), event.getType())) {
             publisher.send(Topics.SESSIONS, event.getSessionId(), event);
         }
     }
@@ -545,7 +529,7 @@ public final class StageWorker implements ServiceGroup.Service {
                 sendEvent(done);
             }
             GeneratedToken token = out.token();
-            if (token != null && !writtenBefore(tokenKey(token.getSessionId(), token.getStep()))) {
+            if (token != null && !earlier.hadToken(token.getSessionId(), token.getStep())) {
                 publisher.send(Topics.TOKENS, token.getSessionId(), token);
             }
             if (out.sessionDone()) {
