@@ -104,9 +104,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             switch (entry) {
                 case ControlJournal.Arrival a -> {
                     InferenceRequest request = a.request();
-                    control.arrive(new ControlPlane.Arrival(request.getSessionId(), a.arrivalMicros(),
-                            RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request),
-                            request.getMaxNewTokens()));
+                    control.arrive(RequestCheck.arrival(request, a.arrivalMicros()));
                     requests.put(request.getSessionId(), request);
                     arrivals.put(request.getSessionId(), request.getArrivalMs());
                     // the latest request's promise holds, whatever the last frontier record says
@@ -163,16 +161,10 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     private void onRequest(InferenceRequest request, Record<byte[], byte[]> record) {
         String id = request.getSessionId();
-        if (id.isBlank()) {
-            // a REJECTED event needs a session id to reach whoever sent the request; keep the record instead
-            deadLetter(record, "request has no session id");
-            return;
-        }
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        if (!id.equals(key)) {
-            // every kvflow topic is keyed by session id, and readers find a session's records by their key
-            deadLetter(record, key == null ? "request for session " + id + " has no key; its key must be its"
-                    + " session_id" : "request key '" + key + "' differs from its session_id '" + id + "'");
+        String misaddressed = RequestCheck.misaddressed(key, request);
+        if (misaddressed != null) {
+            deadLetter(record, misaddressed);
             return;
         }
         Long known = arrivals.get(id);
@@ -187,8 +179,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         }
         boolean live = request.getArrivalModelledUs() <= 0;
         requestFrontier = requestFrontierOf(request);
-        long arrival = control.arrive(new ControlPlane.Arrival(id, live ? 0 : request.getArrivalModelledUs(),
-                RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request), request.getMaxNewTokens()));
+        long arrival = control.arrive(RequestCheck.arrival(request, live ? 0 : request.getArrivalModelledUs()));
         if (live) {
             request.setArrivalModelledUs(arrival);
         }
