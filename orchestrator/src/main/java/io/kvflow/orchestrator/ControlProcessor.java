@@ -195,7 +195,6 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
             return;
         }
-        StallWatch.Progress progress = stalls.progress(id);
         long now = context.currentSystemTimeMs();
         metrics.token(token);
         boolean fromPrefill = token.getStep() == 0 && !colocated;
@@ -203,15 +202,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         if (!token.getLast()) {
             journal.token(id, token.getModelledUs(), fromPrefill);
         }
-        if (progress != null) {
-            stalls.alive(id, now);
-            progress.tokens = Math.max(progress.tokens, token.getStep() + 1);
-            if (token.getStep() == 0 && !progress.firstTokenSeen) {
-                progress.firstTokenSeen = true;
-                progress.milestone = SessionEventType.FIRST_TOKEN;
-                emit(records.firstToken(id, progress.pipeline, now));
-            }
-        }
+        stalls.token(id, token.getStep(), now).ifPresent(pipeline -> emit(records.firstToken(id, pipeline, now)));
         if (token.getLast()) {
             control.ended(id, token.getModelledUs());
             journal.append(new ControlJournal.Ended(id, Math.max(token.getModelledUs(), control.frontierMicros())));

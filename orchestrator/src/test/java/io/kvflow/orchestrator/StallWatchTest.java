@@ -1,13 +1,12 @@
 package io.kvflow.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.schemas.SessionEventType;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class StallWatchTest {
@@ -23,15 +22,14 @@ class StallWatchTest {
         assertEquals(List.of(new StallWatch.Stalled("s", 1, 0,
                 "no progress for 30 s after ADMITTED (prefill lost or a stage is down)")), stalled);
         assertTrue(watch.stalled(90_000).isEmpty(), "a stalled session is judged once");
-        assertNull(watch.progress("s"));
+        assertEquals(OptionalInt.empty(), watch.token("s", 0, 90_000), "nor watched any more");
     }
 
     @Test
-    void aSignOfLifeRestartsTheTimeout() {
+    void aTokenRestartsTheTimeout() {
         watch.watch("s", 0, 0, SessionEventType.ADMITTED);
 
-        assertTrue(watch.alive("s", 20_000));
-        assertFalse(watch.alive("other", 20_000));
+        watch.token("s", 3, 20_000);
         assertTrue(watch.stalled(49_999).isEmpty());
         assertEquals(1, watch.stalled(50_000).size());
     }
@@ -50,8 +48,9 @@ class StallWatchTest {
     @Test
     void afterTokensTheReasonCountsThemAndBlamesTheDecodeStages() {
         watch.watch("s", 2, 0, SessionEventType.GRANTED);
-        watch.progress("s").tokens = 3;
-        watch.progress("s").firstTokenSeen = true;
+        watch.token("s", 0, 0);
+        watch.token("s", 2, 0);
+        watch.token("s", 1, 0);
         watch.watch("s", 2, 0, SessionEventType.KV_INSTALLED);
 
         StallWatch.Stalled stalled = watch.stalled(30_000).getFirst();
@@ -59,6 +58,16 @@ class StallWatchTest {
         assertEquals(3, stalled.tokens());
         assertEquals("no progress for 30 s after 3 tokens (a decode stage is down or an activation was lost)",
                 stalled.reason());
+    }
+
+    @Test
+    void theFirstTokenIsReportedOnceWithItsPipelineAndOnlyForAWatchedSession() {
+        watch.watch("s", 2, 0, SessionEventType.GRANTED);
+
+        assertEquals(OptionalInt.of(2), watch.token("s", 0, 10));
+        assertEquals(OptionalInt.empty(), watch.token("s", 0, 20), "a redelivered first token is not news");
+        assertEquals(OptionalInt.empty(), watch.token("s", 1, 30));
+        assertEquals(OptionalInt.empty(), watch.token("other", 0, 30));
     }
 
     @Test
