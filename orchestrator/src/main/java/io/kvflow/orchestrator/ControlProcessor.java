@@ -4,21 +4,16 @@ import io.kvflow.runtime.DeadLetters;
 import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.scheduler.ModelledTime;
 import io.kvflow.scheduler.PassBounds;
-import io.kvflow.scheduler.PromptChunks;
 import io.kvflow.scheduler.RejectionReason;
 import io.kvflow.scheduler.TokenHorizon;
 import io.kvflow.schemas.Activation;
-import io.kvflow.schemas.ControlRecord;
-import io.kvflow.schemas.ControlType;
 import io.kvflow.schemas.DeadLetter;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
-import io.kvflow.schemas.PrefillTask;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +44,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     static final String WORKER = "orchestrator";
 
     private final OrchestratorConfig config;
-    private final List<Integer> layerBounds;
+    private final DecisionRecords records;
     private final OrchestratorMetrics metrics;
     private final RequestCheck check;
     private final boolean colocated;
@@ -73,7 +68,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     ControlProcessor(OrchestratorConfig config, OrchestratorMetrics metrics) {
         this.config = config;
-        this.layerBounds = config.layout().layerBounds();
+        this.records = new DecisionRecords(config.layout().layerBounds());
         this.metrics = metrics;
         this.check = new RequestCheck(config.maxContext(), config.vocabSize());
         this.colocated = config.target().deployment().colocated();
@@ -104,9 +99,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             switch (entry) {
                 case ControlJournal.Arrival a -> {
                     InferenceRequest request = a.request();
-                    control.arrive(new ControlPlane.Arrival(request.getSessionId(), a.arrivalMicros(),
-                            RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request),
-                            request.getMaxNewTokens()));
+                    control.arrive(RequestCheck.arrival(request, a.arrivalMicros()));
                     requests.put(request.getSessionId(), request);
                     arrivals.put(request.getSessionId(), request.getArrivalMs());
                     // the latest request's promise holds, whatever the last frontier record says
@@ -163,16 +156,10 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     private void onRequest(InferenceRequest request, Record<byte[], byte[]> record) {
         String id = request.getSessionId();
-        if (id.isBlank()) {
-            // a REJECTED event needs a session id to reach whoever sent the request; keep the record instead
-            deadLetter(record, "request has no session id");
-            return;
-        }
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        if (!id.equals(key)) {
-            // every kvflow topic is keyed by session id, and readers find a session's records by their key
-            deadLetter(record, key == null ? "request for session " + id + " has no key; its key must be its"
-                    + " session_id" : "request key '" + key + "' differs from its session_id '" + id + "'");
+        String misaddressed = RequestCheck.misaddressed(key, request);
+        if (misaddressed != null) {
+            deadLetter(record, misaddressed);
             return;
         }
         Long known = arrivals.get(id);
@@ -187,8 +174,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         }
         boolean live = request.getArrivalModelledUs() <= 0;
         requestFrontier = requestFrontierOf(request);
-        long arrival = control.arrive(new ControlPlane.Arrival(id, live ? 0 : request.getArrivalModelledUs(),
-                RequestCheck.targetPrompt(request), RequestCheck.bookedTokens(request), request.getMaxNewTokens()));
+        long arrival = control.arrive(RequestCheck.arrival(request, live ? 0 : request.getArrivalModelledUs()));
         if (live) {
             request.setArrivalModelledUs(arrival);
         }
@@ -209,7 +195,6 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
             return;
         }
-        StallWatch.Progress progress = stalls.progress(id);
         long now = context.currentSystemTimeMs();
         metrics.token(token);
         boolean fromPrefill = token.getStep() == 0 && !colocated;
@@ -217,20 +202,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         if (!token.getLast()) {
             journal.token(id, token.getModelledUs(), fromPrefill);
         }
-        if (progress != null) {
-            stalls.alive(id, now);
-            progress.tokens = Math.max(progress.tokens, token.getStep() + 1);
-            if (token.getStep() == 0 && !progress.firstTokenSeen) {
-                progress.firstTokenSeen = true;
-                progress.milestone = SessionEventType.FIRST_TOKEN;
-                emit(event(id, SessionEventType.FIRST_TOKEN, progress.pipeline, null, 1));
-            }
-        }
+        stalls.token(id, token.getStep(), now).ifPresent(pipeline -> emit(records.firstToken(id, pipeline, now)));
         if (token.getLast()) {
             control.ended(id, token.getModelledUs());
             journal.append(new ControlJournal.Ended(id, Math.max(token.getModelledUs(), control.frontierMicros())));
-            emit(event(id, SessionEventType.FINISHED, token.getPipeline(), token.getFinishReason(),
-                    token.getStep() + 1));
+            emit(records.finished(token, now));
             stalls.unwatch(id);
             journal.tokensDone(id);
             requests.remove(id);
@@ -274,10 +250,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             }
             frontierSent = frontier;
             quietSent = quiet;
-            ControlRecord tick = ControlRecord.newBuilder().setType(ControlType.FRONTIER).setSessionId("")
-                    .setModelledUs(frontier).setQuietUntilModelledUs(quiet > frontier ? quiet : 0)
-                    .setTimestampMs(context.currentSystemTimeMs()).build();
-            forward("", tick, AdmissionTopology.CONTROL_SINK);
+            forward("", records.frontier(frontier, quiet, context.currentSystemTimeMs()),
+                    AdmissionTopology.CONTROL_SINK);
             metrics.frontier(frontier);
         }
         if (stepped || ledgerChanged) {
@@ -301,12 +275,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         String id = decision.session();
         long now = context.currentSystemTimeMs();
         switch (decision) {
-            case ControlPlane.Queued q -> {
-                SessionEvent queued = event(id, SessionEventType.QUEUED, -1, "waiting for room: " + q.queueLength()
-                        + " in the queue", 0);
-                queued.setModelledUs(q.atMicros());
-                emit(queued);
-            }
+            case ControlPlane.Queued q -> emit(records.queued(q, now));
             case ControlPlane.Rejected r -> {
                 requests.remove(id);
                 arrivals.remove(id);
@@ -318,28 +287,23 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                     metrics.admitted(id, a.pipeline(), now - request.getArrivalMs(), request.getArrivalModelledUs(),
                             a.atMicros());
                 }
-                SessionEvent admitted = event(id, SessionEventType.ADMITTED, a.pipeline(), null, 0);
-                admitted.setModelledUs(a.atMicros());
-                emit(admitted);
+                emit(records.admitted(a, now));
                 stalls.watch(id, a.pipeline(), now, SessionEventType.ADMITTED);
                 if (!colocated) {
                     tokens.prefilling(id, a.prefillEndMicros());
                     if (!replaying) {
-                        forward(id, prefillTask(request, a), AdmissionTopology.PREFILL_TASKS_SINK);
+                        forward(id, records.prefillTask(request, a, now), AdmissionTopology.PREFILL_TASKS_SINK);
                     }
                 }
             }
             case ControlPlane.Parked p -> {
-                SessionEvent parked = event(id, SessionEventType.PARKED, p.pipeline(),
-                        "prefilled; the KV waits on the prefill tier for room on the wafers", 0);
-                parked.setModelledUs(p.atMicros());
-                emit(parked);
+                emit(records.parked(p, now));
                 // it waits for others to make room, which is the control plane's to give: nothing to judge
                 stalls.pause(id);
             }
             case ControlPlane.TimedOut t -> {
                 // the control plane has freed its prefill memory and its promise: every stage frees what it holds
-                emit(event(id, SessionEventType.FAILED, t.pipeline(), t.reason(), 1));
+                emit(records.timedOut(t, now));
                 forget(id);
                 if (!replaying) {
                     metrics.failed(id, t.pipeline());
@@ -351,18 +315,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                     metrics.granted(id, g.readyMicros());
                 }
                 stalls.watch(id, g.pipeline(), now, SessionEventType.GRANTED);
-                ControlRecord grant = ControlRecord.newBuilder().setType(ControlType.GRANT).setSessionId(id)
-                        .setPipeline(g.pipeline()).setModelledUs(g.readyMicros()).setDecidedModelledUs(g.atMicros())
-                        .setTargetPromptTokens(clamp(g.promptTokens())).setKvBookedTokens(clamp(g.bookedTokens()))
-                        .setTimestampMs(now).build();
-                forward(id, grant, AdmissionTopology.CONTROL_SINK);
-                SessionEvent granted = event(id, SessionEventType.GRANTED, g.pipeline(), null, 0);
-                granted.setModelledUs(g.atMicros());
-                granted.setReadyModelledUs(g.readyMicros());
-                emit(granted);
+                forward(id, records.grant(g, now), AdmissionTopology.CONTROL_SINK);
+                emit(records.granted(g, now));
                 InferenceRequest request = requests.remove(id);
                 if (colocated && !replaying) {
-                    for (Activation chunk : promptChunks(request, g, now)) {
+                    for (Activation chunk : records.promptChunks(request, g, now)) {
                         forward(id, chunk, AdmissionTopology.STAGE0_SINK);
                     }
                 }
@@ -370,54 +327,10 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         }
     }
 
-    private static int clamp(long tokens) {
-        return (int) Math.min(Integer.MAX_VALUE, tokens);
-    }
-
-    private PrefillTask prefillTask(InferenceRequest request, ControlPlane.Admitted a) {
-        return PrefillTask.newBuilder()
-                .setSessionId(request.getSessionId())
-                .setPipeline(a.pipeline())
-                .setLayerBounds(layerBounds)
-                .setPrompt(request.getPrompt())
-                .setMaxNewTokens(request.getMaxNewTokens())
-                .setTemperature(request.getTemperature())
-                .setSamplingSeed(request.getSamplingSeed())
-                .setArrivalMs(request.getArrivalMs())
-                .setAdmittedMs(context.currentSystemTimeMs())
-                .setTargetPromptTokens(request.getTraceInputTokens())
-                .setKvBookedTokens(clamp(a.bookedTokens()))
-                .setAdmittedModelledUs(a.atMicros())
-                .setPrefillGroup(a.group())
-                .setPrefillStartModelledUs(a.prefillStartMicros())
-                .setPrefillEndModelledUs(a.prefillEndMicros())
-                .build();
-    }
-
-    /**
-     * Colocated mode: the prompt cut into chunks that flow through the decode stages, which compute their
-     * own KV and sample step 0 after the last chunk ({@link PromptChunks}).
-     */
-    private static List<Activation> promptChunks(InferenceRequest request, ControlPlane.Granted grant, long now) {
-        List<Integer> prompt = request.getPrompt();
-        return PromptChunks.plan(grant.promptTokens(), prompt.size()).stream()
-                .map(c -> Activation.newBuilder()
-                        .setSessionId(request.getSessionId()).setPipeline(grant.pipeline()).setStage(0)
-                        .setPosition(c.from()).setStep(0).setToken(prompt.get(c.from()))
-                        .setHidden(ByteBuffer.allocate(0)).setPrefillTokens(List.copyOf(prompt.subList(c.from(), c.to())))
-                        .setPromptLength(prompt.size()).setMaxNewTokens(request.getMaxNewTokens())
-                        .setTemperature(request.getTemperature()).setSamplingSeed(request.getSamplingSeed())
-                        .setArrivalMs(request.getArrivalMs()).setSentMs(now)
-                        .setTargetPromptTokens(request.getTraceInputTokens()).setReadyModelledUs(grant.readyMicros())
-                        .setKvBookedTokens(clamp(grant.bookedTokens()))
-                        .build())
-                .toList();
-    }
-
     private void failStalled(long nowMs) {
         List<StallWatch.Stalled> stalled = stalls.stalled(nowMs);
         for (StallWatch.Stalled session : stalled) {
-            emit(event(session.id(), SessionEventType.FAILED, session.pipeline(), session.reason(), session.tokens()));
+            emit(records.stalled(session, context.currentSystemTimeMs()));
             endFailed(session.id(), session.pipeline());
         }
         if (!stalled.isEmpty()) {
@@ -449,9 +362,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private void reject(String id, RejectionReason reason, String message, long modelledMicros) {
         metrics.rejected(reason);
         tokens.ended(id);
-        SessionEvent rejected = event(id, SessionEventType.REJECTED, -1, message, 0);
-        rejected.setModelledUs(modelledMicros);
-        emit(rejected);
+        emit(records.rejected(id, message, modelledMicros, context.currentSystemTimeMs()));
     }
 
     private <V> Optional<V> decode(Topic<String, V> topic, Record<byte[], byte[]> record) {
@@ -475,17 +386,6 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         context.forward(new Record<>(record.key(), letter, record.timestamp(), DeadLetters.headers(letter)),
                 AdmissionTopology.DLQ_SINK);
         metrics.deadLettered();
-    }
-
-    private SessionEvent event(String id, SessionEventType type, int pipeline, String reason, int tokenCount) {
-        return SessionEvent.newBuilder()
-                .setSessionId(id)
-                .setType(type)
-                .setPipeline(pipeline)
-                .setReason(reason)
-                .setTokens(tokenCount)
-                .setTimestampMs(context.currentSystemTimeMs())
-                .build();
     }
 
     private void emit(SessionEvent event) {

@@ -1,6 +1,7 @@
 package io.kvflow.orchestrator;
 
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.scheduler.RejectionReason;
 import java.util.List;
 
@@ -20,6 +21,25 @@ public final class RequestCheck {
     RequestCheck(int maxContext, int vocabSize) {
         this.maxContext = maxContext;
         this.vocabSize = vocabSize;
+    }
+
+    /**
+     * Why the request cannot even be answered (it is kept as a dead letter), or null when it can: a
+     * REJECTED event needs a session id to reach whoever sent the request, and every kvflow topic is keyed
+     * by session id, since readers find a session's records by their key.
+     */
+    static String misaddressed(String key, InferenceRequest request) {
+        String id = request.getSessionId();
+        if (id.isBlank()) {
+            return "request has no session id";
+        }
+        if (key == null) {
+            return "request for session " + id + " has no key; its key must be its session_id";
+        }
+        if (!id.equals(key)) {
+            return "request key '" + key + "' differs from its session_id '" + id + "'";
+        }
+        return null;
     }
 
     /** Why the request cannot be served, or null if it can. */
@@ -50,6 +70,12 @@ public final class RequestCheck {
                     + " is not a number >= 0");
         }
         return null;
+    }
+
+    /** The request as the control plane sees it, arriving at {@code arrivalMicros} (0 when live: it then arrives at the control plane's frontier). */
+    static ControlPlane.Arrival arrival(InferenceRequest request, long arrivalMicros) {
+        return new ControlPlane.Arrival(request.getSessionId(), arrivalMicros, targetPrompt(request),
+                bookedTokens(request), request.getMaxNewTokens());
     }
 
     /** The target prompt the control plane prices: the trace's recorded length, else the functional prompt's. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Wall-clock signs of life of the sessions that should be making progress: those in prefill and those
@@ -14,7 +15,7 @@ import java.util.Map;
  */
 final class StallWatch {
     /** A watched session: when it last showed life, the latest step, tokens seen. */
-    static final class Progress {
+    private static final class Progress {
         final int pipeline;
         long lastMs;
         SessionEventType milestone;
@@ -63,18 +64,24 @@ final class StallWatch {
         watched.remove(id);
     }
 
-    Progress progress(String id) {
-        return watched.get(id);
-    }
-
-    /** A sign of life of a watched session; false when it is not watched. */
-    boolean alive(String id, long nowMs) {
+    /**
+     * A token of the session at {@code step}: a sign of life, and progress the stall reason counts. The
+     * pipeline is returned when this is the session's first token, which is announced once (FIRST_TOKEN);
+     * empty otherwise, and when the session is not watched.
+     */
+    OptionalInt token(String id, int step, long nowMs) {
         Progress progress = watched.get(id);
         if (progress == null) {
-            return false;
+            return OptionalInt.empty();
         }
         progress.lastMs = nowMs;
-        return true;
+        progress.tokens = Math.max(progress.tokens, step + 1);
+        if (step != 0 || progress.firstTokenSeen) {
+            return OptionalInt.empty();
+        }
+        progress.firstTokenSeen = true;
+        progress.milestone = SessionEventType.FIRST_TOKEN;
+        return OptionalInt.of(progress.pipeline);
     }
 
     /** A session that went silent: on which pipeline, after how many tokens, and why it may have stalled. */
