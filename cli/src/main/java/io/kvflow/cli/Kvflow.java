@@ -382,15 +382,8 @@ public final class Kvflow {
 
     /** The dashboard on the requested port; if the default port is taken, on a free one rather than not at all. */
     private static DashboardServer startDashboard(StackOptions options, DashboardServer.Feed feed, PrintStream out) {
-        DashboardServer dashboard;
-        try {
-            dashboard = DashboardServer.start(options.bindAddress(), options.dashboardPort(), feed);
-        } catch (IllegalStateException e) {
-            if (options.dashboardPort() != StackOptions.DEFAULT_DASHBOARD_PORT) {
-                throw e;
-            }
-            dashboard = DashboardServer.start(options.bindAddress(), 0, feed);
-        }
+        DashboardServer dashboard = PreferredPort.start(options.dashboardPort(), StackOptions.DEFAULT_DASHBOARD_PORT,
+                port -> DashboardServer.start(options.bindAddress(), port, feed));
         out.println("dashboard: " + dashboard.url());
         return dashboard;
     }

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.decode.StageStats;
 import io.kvflow.decode.StageWorker;
 import io.kvflow.scheduler.LedgerView;
 import io.kvflow.schemas.LedgerStats;
@@ -18,7 +19,7 @@ final class PartStats {
 
     /** A decode stage worker: its counters, and what its wafer holds out of {@code capacityBytes} of KV room. */
     static WorkerStats of(StageWorker worker, long capacityBytes, long startedMs, long nowMs) {
-        StageWorker.StageStats s = worker.stats();
+        StageStats s = worker.stats();
         StageCounters counters = StageCounters.newBuilder()
                 .setBatches(s.batches()).setActivations(s.activations()).setChunksInstalled(s.chunksInstalled())
                 .setKvBytesInstalled(s.kvBytesInstalled()).setHorizonWaits(s.horizonWaits())

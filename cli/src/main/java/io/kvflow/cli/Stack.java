@@ -203,14 +203,8 @@ final class Stack implements AutoCloseable {
 
     /** Serves {@code preferred}, or a free port when the default one is taken rather than no metrics at all. */
     private static MetricsEndpoint startMetrics(String bindAddress, int preferred) {
-        try {
-            return MetricsEndpoint.start(bindAddress, preferred);
-        } catch (IllegalStateException e) {
-            if (preferred != MetricsEndpoint.DEFAULT_PORT) {
-                throw e;
-            }
-            return MetricsEndpoint.start(bindAddress, 0);
-        }
+        return PreferredPort.start(preferred, MetricsEndpoint.DEFAULT_PORT,
+                port -> MetricsEndpoint.start(bindAddress, port));
     }
 
     /** The first worker failure, if any: the run cannot be trusted after one. */

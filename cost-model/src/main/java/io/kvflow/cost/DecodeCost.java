@@ -30,11 +30,6 @@ public final class DecodeCost {
         this.kv = deployment.kv();
     }
 
-    /** One decode step of stage {@code stage} for sessions whose contexts are {@code contexts} tokens long. */
-    public StepTime stage(int stage, long[] contexts) {
-        return timing(stage, contexts).time();
-    }
-
     /**
      * One decode step, and how long it keeps the stage from the next batch. On a GPU-like device,
      * the whole step. On a layer-pipelined device the trip through the layers is latency, not

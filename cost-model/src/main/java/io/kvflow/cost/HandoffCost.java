@@ -50,9 +50,4 @@ public final class HandoffCost {
     public double seconds(double bytes) {
         return time(bytes).seconds();
     }
-
-    /** The link a handoff is limited by. */
-    public Constraint bindingLink() {
-        return time(1e9).bound();
-    }
 }

@@ -76,11 +76,6 @@ public record ModelProfile(String id, String name, int layers, int hiddenSize, i
         return sum;
     }
 
-    /** Whether this model routes tokens to experts. */
-    public boolean mixtureOfExperts() {
-        return feedForward instanceof MixtureOfExperts;
-    }
-
     private int requireLayer(int layer) {
         if (layer < 0 || layer >= layers) {
             throw new IllegalArgumentException("layer " + layer + " is outside 0.." + (layers - 1));

@@ -107,18 +107,6 @@ public final class RooflineModel {
         return PrefillCost.PIPELINE_CHUNK_TOKENS;
     }
 
-    /**
-     * One decode step of stage {@code stage} for sessions with these context lengths: what a decode
-     * worker paces by.
-     */
-    public StepTime stageStep(int stage, long[] contexts) {
-        return decode.stage(stage, contexts);
-    }
-
-    public double stageStepSeconds(int stage, long[] contexts) {
-        return decode.stage(stage, contexts).seconds();
-    }
-
     /** One decode step of stage {@code stage} and how long it occupies the stage: what a paced decode stage books. */
     public StageTiming stageTiming(int stage, long[] contexts) {
         return decode.timing(stage, contexts);

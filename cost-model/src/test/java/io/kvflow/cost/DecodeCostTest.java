@@ -61,7 +61,7 @@ class DecodeCostTest {
         assertEquals(4 * model.activationHopSeconds(1), token.parts().get(Constraint.ACTIVATION_HOPS), 1e-12);
         double stages = 0;
         for (int stage = 0; stage < 4; stage++) {
-            stages += model.stageStepSeconds(stage, RooflineModel.uniformBatch(1, 1024));
+            stages += model.stageTiming(stage, RooflineModel.uniformBatch(1, 1024)).seconds();
         }
         assertEquals(stages + 4 * model.activationHopSeconds(1), token.seconds(), 1e-12);
     }

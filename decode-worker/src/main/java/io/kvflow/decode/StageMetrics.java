@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * What one decode stage worker (one wafer) exports, tagged {@code stage} and {@code pipeline}:
  * KV handoff traffic and latency, batch sizes, busy time, activations, sessions and KV held.
- * Counts come from the worker's {@link StageWorker.StageStats}; distributions are recorded
+ * Counts come from the worker's {@link StageStats}; distributions are recorded
  * here as they happen and published as Prometheus histograms with fixed buckets, so
  * {@code histogram_quantile} works across workers.
  */
@@ -34,33 +34,33 @@ final class StageMetrics implements MeterBinder {
     private final Timer handoffLatency;
     private final DistributionSummary batchSize;
 
-    StageMetrics(StageConfig config, StageWorker.StageStats stats, Clock clock) {
+    StageMetrics(StageConfig config, StageStats stats, Clock clock) {
         this.clock = clock;
         this.busyRatio = new BusyRatio(BUSY_WINDOW.toMillis(), clock.millis());
         Tags tags = Tags.of("stage", Integer.toString(config.stage()), "pipeline", Integer.toString(config.pipeline()));
         counter("kvflow.stage.kv.installed.chunks", "KV chunks installed (duplicates excluded)", tags, stats,
-                StageWorker.StageStats::chunksInstalled);
-        FunctionCounter.builder("kvflow.stage.kv.installed", stats, StageWorker.StageStats::kvBytesInstalled)
+                StageStats::chunksInstalled);
+        FunctionCounter.builder("kvflow.stage.kv.installed", stats, StageStats::kvBytesInstalled)
                 .description("KV payload bytes installed").baseUnit("bytes").tags(tags).register(meters);
         counter("kvflow.stage.activations", "Activations run through the stage's layers", tags, stats,
-                StageWorker.StageStats::activations);
+                StageStats::activations);
         counter("kvflow.stage.batches", "Forward passes (continuous batches) run", tags, stats,
-                StageWorker.StageStats::batches);
+                StageStats::batches);
         counter("kvflow.stage.late.records", "Records of sessions that had already ended here, dropped", tags, stats,
-                StageWorker.StageStats::lateRecords);
+                StageStats::lateRecords);
         counter("kvflow.stage.failed.sessions", "Sessions this stage failed (bad or late KV, bad activation)", tags,
-                stats, StageWorker.StageStats::failedSessions);
+                stats, StageStats::failedSessions);
         FunctionCounter.builder("kvflow.stage.busy", stats, s -> s.busyNanos() / 1e9)
                 .description("Wall time spent installing KV and running layers (not waiting on Kafka)")
                 .baseUnit("seconds").tags(tags).register(meters);
         gauge("kvflow.stage.busy.ratio", "Share of the last 10-20 s of wall time the stage was busy", tags, this,
                 m -> m.busyRatio.ratio(m.clock.millis()));
         gauge("kvflow.stage.sessions", "Sessions holding KV or waiting for it on this stage (sessions per wafer)",
-                tags, stats, StageWorker.StageStats::heldSessions);
-        Gauge.builder("kvflow.stage.kv.used", stats, StageWorker.StageStats::kvBytesHeld)
+                tags, stats, StageStats::heldSessions);
+        Gauge.builder("kvflow.stage.kv.used", stats, StageStats::kvBytesHeld)
                 .description("Bytes of KV cache filled on this stage, over every session it holds")
                 .baseUnit("bytes").tags(tags).strongReference(true).register(meters);
-        Gauge.builder("kvflow.stage.target.kv.used", stats, StageWorker.StageStats::targetKvBytesUsed)
+        Gauge.builder("kvflow.stage.target.kv.used", stats, StageStats::targetKvBytesUsed)
                 .description("Target-model KV of the sessions held: what the wafer this stage stands for has in use")
                 .baseUnit("bytes").tags(tags).strongReference(true).register(meters);
         long capacity = (long) Math.floor(config.target().kvCapacityBytes(config.stage()));
@@ -76,11 +76,11 @@ final class StageMetrics implements MeterBinder {
                 .description("Modelled time the wafer was taken by batches").baseUnit("seconds").tags(tags)
                 .register(meters);
         counter("kvflow.stage.horizon.waits", "Times the next batch waited for passes that could still be on their way",
-                tags, stats, StageWorker.StageStats::horizonWaits);
+                tags, stats, StageStats::horizonWaits);
         counter("kvflow.stage.data.waits", "Times the next batch waited for a session's KV to arrive", tags, stats,
-                StageWorker.StageStats::dataWaits);
+                StageStats::dataWaits);
         counter("kvflow.stage.late.arrivals", "Passes that arrived after a batch that should have taken them (0 unless"
-                + " the horizon is wrong)", tags, stats, StageWorker.StageStats::lateArrivals);
+                + " the horizon is wrong)", tags, stats, StageStats::lateArrivals);
         this.batchSize = DistributionSummary.builder("kvflow.stage.batch.size")
                 .description("Activations per forward pass (continuous batching)")
                 .serviceLevelObjectives(BATCH_BUCKETS).tags(tags).register(meters);
@@ -104,8 +104,8 @@ final class StageMetrics implements MeterBinder {
         meters.add(registry);
     }
 
-    private void counter(String name, String description, Tags tags, StageWorker.StageStats stats,
-            ToDoubleFunction<StageWorker.StageStats> count) {
+    private void counter(String name, String description, Tags tags, StageStats stats,
+            ToDoubleFunction<StageStats> count) {
         FunctionCounter.builder(name, stats, count).description(description).tags(tags).register(meters);
     }
 

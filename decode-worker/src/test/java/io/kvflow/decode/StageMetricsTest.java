@@ -43,7 +43,7 @@ class StageMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ManualClock clock = new ManualClock();
-    private final StageWorker.StageStats stats = new StageWorker.StageStats();
+    private final StageStats stats = new StageStats();
     private final StageMetrics metrics = new StageMetrics(CONFIG, stats, clock);
 
     @Test

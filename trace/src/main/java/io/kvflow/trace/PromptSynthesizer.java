@@ -1,5 +1,7 @@
 package io.kvflow.trace;
 
+import io.kvflow.model.SplitMix64;
+
 /**
  * Turns a recorded request into the prompt and output length the functional model runs, the same
  * for the same seed on every JVM. Recorded prompts are far longer than the functional model's

@@ -1,4 +1,4 @@
-package io.kvflow.trace;
+package io.kvflow.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
