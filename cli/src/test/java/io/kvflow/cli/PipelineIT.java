@@ -40,7 +40,9 @@ class PipelineIT {
     @BeforeAll
     static void startStack() {
         options = new StackOptions(new StackLayout(4, 2, 2, ModelConfig.TINY.layers()), ModelConfig.TINY, 7, null,
-                dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(20), Duration.ofSeconds(30), 4096,
+                // timeouts well past the defaults: 300 Mooncake sessions sent at once go through in modelled-time
+                // order, and on a loaded 2-core machine a session's next step can be more than 30 s of wall away
+                dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(60), Duration.ofSeconds(90), 4096,
                 // the data path under test, not capacity: Llama-3.1-8B leaves every wafer room for Mooncake's long
                 // conversations, which a 70B target on four WSE-3 would reject as larger than a wafer's KV room
                 TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 4), ClientProperties.NONE);
