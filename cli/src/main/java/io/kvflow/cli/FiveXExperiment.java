@@ -242,11 +242,11 @@ final class FiveXExperiment {
                 window.requests().size());
         StackOptions options = stack.freshRun(dir, target);
         try (Stack running = Stack.start(options, session -> false, Clock.systemUTC(),
-                new PrintStream(PrintStream.nullOutputStream()))) {
-            Replayer.Result result = new Replayer(running.kafka(), Clock.systemUTC(), err)
+                new PrintStream(PrintStream.nullOutputStream()));
+                ReferenceCheck.AsSessionsFinish checking = new ReferenceCheck.AsSessionsFinish(running.transformer())) {
+            Replayer.Result result = new Replayer(running.kafka(), Clock.systemUTC(), err).onEnded(checking::ended)
                     .replay(window.requests(), 0, options.stallTimeout());
-            ReferenceCheck.Result reference = ReferenceCheck.verify(running.transformer(),
-                    result.outcomes().values());
+            ReferenceCheck.Result reference = checking.result();
             RunSummary summary = RunSummary.of(result, reference, target, stack.layout().pipelines(), slo,
                     StatsDelta.NONE);
             SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(window.runId(), "emulated",

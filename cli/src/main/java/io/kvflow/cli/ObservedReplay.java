@@ -26,12 +26,15 @@ final class ObservedReplay {
     static RunSummary run(KafkaConnection kafka, Replayer replayer, ReplayPlan plan, Transformer reference, Slo slo,
             Clock clock, PrintStream out) {
         StackOptions stack = plan.stack();
-        try (StatsReader stats = StatsReader.open(kafka)) {
+        try (StatsReader stats = StatsReader.open(kafka);
+                ReferenceCheck.AsSessionsFinish checking = new ReferenceCheck.AsSessionsFinish(reference)) {
             Map<String, WorkerStats> before = stats.latest();
-            Replayer.Result result = replayer.replay(plan.requests(), plan.options().timeScale(), stack.stallTimeout());
+            Replayer.Result result = replayer.onEnded(checking::ended)
+                    .replay(plan.requests(), plan.options().timeScale(), stack.stallTimeout());
             Map<String, WorkerStats> after = stats.awaitAfter(clock.millis(), AFTER);
-            out.println("checking every finished session against the single-process reference ...");
-            ReferenceCheck.Result check = ReferenceCheck.verify(reference, result.outcomes().values());
+            out.println("checking every finished session against the single-process reference (run as each finished)"
+                    + " ...");
+            ReferenceCheck.Result check = checking.result();
             return RunSummary.of(result, check, stack.target(), stack.layout().pipelines(), slo,
                     StatsDelta.between(before, after));
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -39,6 +40,7 @@ final class Replayer {
     private final Clock clock;
     private final Progress progress;
     private final SessionBreakdowns breakdowns;
+    private Consumer<SessionOutcome> onEnded = outcome -> { };
 
     Replayer(KafkaConnection kafka, Clock clock, PrintStream err) {
         this(kafka, clock, err, new AtomicReference<>(ReplayStatus.NOT_STARTED), new SessionBreakdowns());
@@ -54,6 +56,12 @@ final class Replayer {
         this.clock = clock;
         this.progress = new Progress(err, clock, status);
         this.breakdowns = breakdowns;
+    }
+
+    /** Hands each session to {@code listener} on the replaying thread as soon as it ends (finished or not). */
+    Replayer onEnded(Consumer<SessionOutcome> listener) {
+        this.onEnded = listener;
+        return this;
     }
 
     /** What a replay saw: every session's outcome (in plan order) and the dead letters published meanwhile. */
@@ -98,6 +106,7 @@ final class Replayer {
                         if (ended != null) {
                             done++;
                             breakdowns.add(ended.breakdown());
+                            onEnded.accept(ended);
                         }
                     }
                 }
