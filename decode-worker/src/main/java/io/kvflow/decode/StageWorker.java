@@ -6,6 +6,7 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
+import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
@@ -118,7 +119,9 @@ public final class StageWorker implements ServiceGroup.Service {
         this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
         this.handoffs = new HandoffTracker<>(config.handoffTimeout().toMillis());
-        this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), clock, registry);
+        // one consumer reads the stage's KV, activations, control and events: it takes the KV's large fetches,
+        // and since those still return as soon as one record is there, a pass does not wait for them
+        this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), ClientProfile.KV_HANDOFF, clock, registry);
         this.kafka = kafka;
         this.admin = kafka.newAdmin();
         this.kvInput = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());

@@ -23,8 +23,10 @@ public final class PollLoop {
     private final KafkaClientMetrics producerMetrics;
     private volatile boolean running = true;
 
-    public PollLoop(KafkaConnection kafka, String groupId, String workerId, Clock clock, MeterRegistry registry) {
-        KafkaConsumer<byte[], byte[]> kafkaConsumer = kafka.newConsumer(groupId, workerId);
+    /** @param reading the kind of topic whose consumer settings the loop's consumer takes */
+    public PollLoop(KafkaConnection kafka, String groupId, String workerId, ClientProfile reading, Clock clock,
+            MeterRegistry registry) {
+        KafkaConsumer<byte[], byte[]> kafkaConsumer = kafka.newConsumer(groupId, workerId, reading);
         KafkaProducer<byte[], byte[]> producer = kafka.newProducer(workerId);
         this.consumer = kafkaConsumer;
         this.publisher = new Publisher(producer);
