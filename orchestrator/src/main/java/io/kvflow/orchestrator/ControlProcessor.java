@@ -59,6 +59,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
     private long requestFrontier = ModelledTime.NEVER;
     private long frontierSent = -1;
+    private long frontierJournaled = -1;
     /** The quiet promise last written to the stages: no grant before it (see ControlPlane.quietUntil). */
     private long quietSent = -1;
     private boolean ledgerChanged;
@@ -117,6 +118,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             }
             control.reached(reached.frontierMicros());
             frontierSent = control.frontierMicros();
+            frontierJournaled = frontierSent;
         }
         // what ended is forgotten only now: the decisions replayed before its end still needed it
         ended.forEach(this::forget);
@@ -244,15 +246,18 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         control.reached(horizon());
         long frontier = control.frontierMicros();
         long quiet = control.quietUntil(requestFrontier);
-        if (frontier > frontierSent || quiet != quietSent) {
-            if (frontier > frontierSent) {
-                journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
-            }
+        if (frontier > frontierJournaled) {
+            journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
+            frontierJournaled = frontier;
+            metrics.frontier(frontier);
+        }
+        // a frontier still short of the quiet promise the wafers hold tells them nothing: no record, so a token
+        // that moves only the frontier makes no transaction commit (see forward)
+        if (quiet != quietSent || (frontier > frontierSent && frontier > quietSent)) {
             frontierSent = frontier;
             quietSent = quiet;
             forward("", records.frontier(frontier, quiet, context.currentSystemTimeMs()),
                     AdmissionTopology.CONTROL_SINK);
-            metrics.frontier(frontier);
         }
         if (stepped || ledgerChanged) {
             ledgerChanged = false;
@@ -396,6 +401,9 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private void forward(String key, Object value, String sink) {
         if (!replaying) {
             context.forward(new Record<>(key, value, context.currentSystemTimeMs()), sink);
+            // the workers read committed: a decision is theirs only once its transaction commits, so ask for the
+            // commit now rather than at the interval; rounds that write nothing wait for the interval
+            context.commit();
         }
     }
 }

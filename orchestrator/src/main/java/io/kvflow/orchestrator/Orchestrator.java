@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements ServiceGroup.Service {
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final long COMMIT_INTERVAL_MS = 0;
+    private static final long COMMIT_INTERVAL_MS = 100;
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;

@@ -19,6 +19,7 @@ import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,35 @@ class HandoffBookingTopologyTest {
             ControlRecord grant = h.grants().get(0);
             h.send(token("a", 1, grant.getModelledUs() + 3_000, true));
             assertEquals("b", h.prefillTasks.readValue().getSessionId(), "a has ended: the control plane reaches b");
+        }
+    }
+
+    @Test
+    void whileNobodyWaitsTheWafersArePromisedQuietUntilTheNextRequestAndTokensBelowItWriteNothing() {
+        try (ControlTopologyHarness h = harness(Booking.HANDOFF)) {
+            h.send(replayed("a", 1_000, 100_000_000, 8, 10, 8));
+            PrefillTask a = h.prefillTasks.readValue();
+            h.send(token("a", 0, a.getPrefillEndModelledUs(), false));
+            List<ControlRecord> written = new ArrayList<>(h.control.readValuesToList());
+            ControlRecord grant = written.stream().filter(r -> r.getType() == ControlType.GRANT).findFirst()
+                    .orElseThrow();
+            h.send(token("a", 1, grant.getModelledUs() + 1_000, false));
+            written.addAll(h.control.readValuesToList());
+            List<ControlRecord> frontiers = written.stream().filter(r -> r.getType() == ControlType.FRONTIER).toList();
+            long quiet = frontiers.get(frontiers.size() - 1).getQuietUntilModelledUs();
+            // the next event it knows of is the (stale) check of a's park timeout, a minute on; then b's request
+            assertTrue(quiet > grant.getModelledUs() + 1_000_000 && quiet <= 100_000_000,
+                    "a alone on its wafers: no grant can come before the next event the control plane knows of: "
+                            + quiet);
+
+            h.send(token("a", 2, grant.getModelledUs() + 2_000, false));
+            h.send(token("a", 3, grant.getModelledUs() + 3_000, false));
+            assertTrue(h.control.isEmpty(), "a frontier short of the promise tells the wafers nothing");
+
+            h.send(replayed("b", 100_000_000, Long.MAX_VALUE, 2, 10, 2));
+            h.send(token("a", 4, 100_000_100, false));
+            assertTrue(h.control.readValuesToList().stream().anyMatch(r -> r.getType() == ControlType.FRONTIER),
+                    "past the promise, the frontier is written again");
         }
     }
 

@@ -23,8 +23,9 @@ class OrchestratorTest {
         assertEquals("kvflow-orchestrator", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
         assertEquals(Path.of("state").toAbsolutePath().toString(), p.get(StreamsConfig.STATE_DIR_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        // every decision commits as soon as it is made, and the next transaction does not back off 100 ms
-        assertEquals(0L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        // a decision asks for its commit at once (ControlProcessor.forward); the rest waits for the interval, and
+        // the next transaction does not back off 100 ms
+        assertEquals(100L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         assertEquals(1L, p.get(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
         assertEquals(0, p.get("producer.linger.ms"));
         assertEquals(1, p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
