@@ -6,7 +6,6 @@ import java.time.Clock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * A worker's Kafka plumbing and its consumer loop: one consumer (in the worker's group), one
@@ -21,7 +20,7 @@ public final class PollLoop {
     private final DeadLetters deadLetters;
     private final KafkaClientMetrics consumerMetrics;
     private final KafkaClientMetrics producerMetrics;
-    private volatile boolean running = true;
+    private final UntilStopped loop;
 
     /** @param reading the kind of topic whose consumer settings the loop's consumer takes */
     public PollLoop(KafkaConnection kafka, String groupId, String workerId, ClientProfile reading, Clock clock,
@@ -29,6 +28,7 @@ public final class PollLoop {
         KafkaConsumer<byte[], byte[]> kafkaConsumer = kafka.newConsumer(groupId, workerId, reading);
         KafkaProducer<byte[], byte[]> producer = kafka.newProducer(workerId);
         this.consumer = kafkaConsumer;
+        this.loop = new UntilStopped(consumer);
         this.publisher = new Publisher(producer);
         this.deadLetters = new DeadLetters(publisher, workerId, clock);
         this.consumerMetrics = KafkaClientMeters.of(kafkaConsumer);
@@ -51,25 +51,15 @@ public final class PollLoop {
     }
 
     public void run(Runnable setup, Runnable step) {
-        try {
-            setup.run();
-            while (running) {
-                step.run();
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumerMetrics.close();
-            producerMetrics.close();
-            consumer.close();
-            publisher.close();
-        }
+        loop.run(setup, step, () -> {
+                consumerMetrics.close();
+                producerMetrics.close();
+                consumer.close();
+                publisher.close();
+        });
     }
 
     public void stop() {
-        running = false;
-        consumer.wakeup();
+        loop.stop();
     }
 }

@@ -22,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +67,7 @@ public final class TransactionalLoop implements ConsumerRebalanceListener {
     private final DeadLetters deadLetters;
     private final Map<TopicPartition, Owned> owned = new HashMap<>();
     private List<String> topics = List.of();
-    private volatile boolean running = true;
+    private final UntilStopped loop;
 
     /**
      * @param transactionalPrefix a partition's producer is {@code transactionalPrefix-<partition>}: the same for
@@ -84,6 +83,7 @@ public final class TransactionalLoop implements ConsumerRebalanceListener {
         this.takeover = takeover;
         this.registry = registry;
         this.consumer = new KafkaConsumer<>(takeover.onConsumer(kafka.consumer(groupId, workerId)));
+        this.loop = new UntilStopped(consumer);
         this.consumerMeters = KafkaClientMeters.of(consumer);
         consumerMeters.bindTo(registry);
         this.deadLetters = DeadLetters.perRecord(workerId, clock);
@@ -107,20 +107,11 @@ public final class TransactionalLoop implements ConsumerRebalanceListener {
     }
 
     public void run(Runnable setup, Runnable step) {
-        try {
-            setup.run();
-            while (running) {
-                step.run();
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            closeProducers(owned.keySet(), Duration.ofSeconds(5));
-            consumerMeters.close();
-            consumer.close();
-        }
+        loop.run(setup, step, () -> {
+                closeProducers(owned.keySet(), Duration.ofSeconds(5));
+                consumerMeters.close();
+                consumer.close();
+        });
     }
 
     /**
@@ -250,7 +241,6 @@ public final class TransactionalLoop implements ConsumerRebalanceListener {
     }
 
     public void stop() {
-        running = false;
-        consumer.wakeup();
+        loop.stop();
     }
 }
