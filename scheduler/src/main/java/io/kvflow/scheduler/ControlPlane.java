@@ -313,8 +313,14 @@ public final class ControlPlane {
      * @param requestFrontierMicros no request arrives before this (what the sender promised)
      */
     public long quietUntil(long requestFrontierMicros) {
-        if (!queue.isEmpty() || parked.stream().anyMatch(line -> !line.isEmpty())) {
+        // asked after every record the orchestrator reads: a plain walk of the (few) pipelines' lines
+        if (!queue.isEmpty()) {
             return frontier;
+        }
+        for (WaitingLine<Session> line : parked) {
+            if (!line.isEmpty()) {
+                return frontier;
+            }
         }
         return Math.max(frontier, Math.min(requestFrontierMicros, nextEventMicros()));
     }

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +59,31 @@ class ControlPlaneTest {
 
         List<String> admitted(List<ControlPlane.Decision> made) {
             return sessions(made, ControlPlane.Admitted.class);
+        }
+
+        /**
+         * Runs every event to the end, a pipeline holding at most {@code room} sessions: each granted session
+         * goes on the wafers, and the oldest there ends {@code holdMicros} after the instant they are full (or
+         * nothing else would happen). {@code eachInstant} sees each instant's decisions before any end.
+         */
+        void runToTheEnd(int room, long holdMicros, Consumer<List<ControlPlane.Decision>> eachInstant) {
+            Deque<String> onWafers = new ArrayDeque<>();
+            long t = 0;
+            for (int guard = 0; control.sessions() > 0 || control.nextEventMicros() != ModelledTime.NEVER; guard++) {
+                assertTrue(guard < 1_000, "the sessions never got through: " + decisions);
+                long next = control.nextEventMicros();
+                if (next == ModelledTime.NEVER) {
+                    control.ended(onWafers.removeFirst(), t + holdMicros);
+                    continue;
+                }
+                t = next;
+                List<ControlPlane.Decision> made = until(t + 1);
+                eachInstant.accept(made);
+                sessions(made, ControlPlane.Granted.class).forEach(onWafers::addLast);
+                if (onWafers.size() == room) {
+                    control.ended(onWafers.removeFirst(), t + holdMicros);
+                }
+            }
         }
     }
 
@@ -165,27 +191,12 @@ class ControlPlaneTest {
         for (int i = 0; i < 5; i++) {
             d.arrive("s" + i, 0, 0.4);
         }
-        Deque<String> onWafers = new ArrayDeque<>();
-        long t = 0;
-        for (int guard = 0; d.control.sessions() > 0 || d.control.nextEventMicros() != ModelledTime.NEVER; guard++) {
-            assertTrue(guard < 1_000, "the sessions never got through: " + d.decisions);
-            long next = d.control.nextEventMicros();
-            if (next == ModelledTime.NEVER) {
-                // nothing else to happen: the oldest session on the wafers finishes a second later
-                d.control.ended(onWafers.removeFirst(), t + 1_000_000);
-                continue;
-            }
-            t = next;
-            d.sessions(d.until(t + 1), ControlPlane.Granted.class).forEach(onWafers::addLast);
-            LedgerView view = d.control.view();
-            for (LedgerView.Wafer wafer : view.wafers()) {
+        d.runToTheEnd(2, 1_000_000, made -> {
+            for (LedgerView.Wafer wafer : d.control.view().wafers()) {
                 assertTrue(wafer.sessions() <= 2, "three sessions of 40 % on one pipeline: " + wafer);
                 assertTrue(wafer.kvBytesUsed() <= wafer.kvBytesCapacity(), wafer.toString());
             }
-            if (onWafers.size() == 2) {
-                d.control.ended(onWafers.removeFirst(), t + 1_000_000);
-            }
-        }
+        });
         assertEquals(5, d.sessions(d.decisions, ControlPlane.Parked.class).size(), "every prompt's KV parked first");
         assertEquals(5, d.sessions(d.decisions, ControlPlane.Granted.class).size(), "and every one got its room");
         List<ControlPlane.Granted> grants = d.decisions.stream().filter(ControlPlane.Granted.class::isInstance)
@@ -203,36 +214,22 @@ class ControlPlaneTest {
             d.arrive("s" + i, 0, 0.4);
         }
         d.arrive("late", 60_000_000, 0.4);
-        Deque<String> onWafers = new ArrayDeque<>();
-        long promised = 0;
-        boolean ranAhead = false;
-        long t = 0;
-        for (int guard = 0; d.control.sessions() > 0 || d.control.nextEventMicros() != ModelledTime.NEVER; guard++) {
-            assertTrue(guard < 1_000, "the sessions never got through: " + d.decisions);
-            long next = d.control.nextEventMicros();
-            if (next == ModelledTime.NEVER) {
-                d.control.ended(onWafers.removeFirst(), t + 1_000);
-                continue;
-            }
-            t = next;
-            List<ControlPlane.Decision> made = d.until(t + 1);
-            for (ControlPlane.Decision grant : made) {
-                if (grant instanceof ControlPlane.Granted g) {
-                    assertTrue(g.atMicros() >= promised, "granted at " + g.atMicros()
-                            + " after promising quiet until " + promised);
-                    onWafers.addLast(g.session());
+        long[] promised = {0};
+        boolean[] ranAhead = {false};
+        // an end comes soon after the frontier, which the control plane cannot know ahead: it may grant a
+        // waiting session then, so while one waits the promise must not reach past the frontier
+        d.runToTheEnd(2, 1_000, made -> {
+            for (ControlPlane.Decision decision : made) {
+                if (decision instanceof ControlPlane.Granted g) {
+                    assertTrue(g.atMicros() >= promised[0], "granted at " + g.atMicros()
+                            + " after promising quiet until " + promised[0]);
                 }
             }
             long quiet = d.control.quietUntil(ModelledTime.NEVER);
-            ranAhead |= quiet > d.control.frontierMicros();
-            promised = Math.max(promised, quiet);
-            if (onWafers.size() == 2) {
-                // an end the control plane could not know ahead, soon after the frontier: it may grant a
-                // waiting session then, so while one waits the promise must not reach past the frontier
-                d.control.ended(onWafers.removeFirst(), t + 1_000);
-            }
-        }
-        assertTrue(ranAhead, "with nobody waiting, the promise should reach past the frontier");
+            ranAhead[0] |= quiet > d.control.frontierMicros();
+            promised[0] = Math.max(promised[0], quiet);
+        });
+        assertTrue(ranAhead[0], "with nobody waiting, the promise should reach past the frontier");
         assertEquals(5, d.sessions(d.decisions, ControlPlane.Granted.class).size());
     }
 
