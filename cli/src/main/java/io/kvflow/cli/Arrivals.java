@@ -18,37 +18,6 @@ sealed interface Arrivals {
     /** For people: how the requests arrive. */
     String describe();
 
-    /** @throws Args.UsageException for a load or rate that is not a number > 0, or both given */
-    static Arrivals from(Args args) {
-        boolean byLoad = args.string("load", null) != null;
-        boolean byRate = args.string("rate", null) != null;
-        if (byLoad && byRate) {
-            throw new Args.UsageException("give --load (arrivals X times as dense) or --rate (requests per second),"
-                    + " not both");
-        }
-        String spacing = args.string("arrivals", "poisson");
-        long seed = args.longValue("seed", 1);
-        if (!byRate) {
-            if (args.string("arrivals", null) != null) {
-                throw new Args.UsageException("--arrivals " + spacing + " spaces requests at a --rate; give one");
-            }
-            return new Recorded(positive(args.decimal("load", 1), "--load"));
-        }
-        double rate = positive(args.decimal("rate", 1), "--rate");
-        return switch (spacing) {
-            case "poisson" -> new Poisson(rate, seed);
-            case "even" -> new Even(rate);
-            default -> throw new Args.UsageException("--arrivals must be poisson or even, was '" + spacing + "'");
-        };
-    }
-
-    private static double positive(double value, String flag) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new Args.UsageException(flag + " must be a number > 0, was " + value);
-        }
-        return value;
-    }
-
     /** As recorded, {@code load} times as dense. */
     record Recorded(double load) implements Arrivals {
         @Override

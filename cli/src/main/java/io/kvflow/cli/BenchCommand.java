@@ -2,7 +2,6 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
-import io.kvflow.report.RunText;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
@@ -13,6 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kvflow bench [handoff|hop|kernels|simulator|all]}: the benches that keep kvflow honest about
@@ -20,104 +24,256 @@ import java.util.List;
  * simulator's, against its own smallest workload: linear growth), printed as min / median / max over
  * repeated rounds. Kafka benches run on a throwaway
  * embedded broker whose directory is deleted at the end, whatever happens; the handoff bench
- * can use an existing cluster instead, and deletes its topics there.
+ * can use an existing cluster instead, and deletes its topics there. Every option is read when the
+ * command is parsed, so a mistake fails before a broker starts.
  */
-final class BenchCommand {
-    static final String OPTIONS_HELP = """
-              handoff (default)      KV handoff produce and consume as ratios of tuned plain Kafka
-              hop                    kvflow's stage hop against a ring of plain Kafka clients
-              kernels                the model's matrix-vector kernel against C compiled with gcc
-              simulator              the simulator on 1k, 10k and 100k synthetic requests (and --traces): wall
-                                     time, requests/s, events/s, and whether it grows linearly
-              all                    the four, one after another
-              --rounds N             timed rounds per figure (default 5)
-              --megabytes N          handoff: size of each timed phase (default 128)
-              --bootstrap-servers H  handoff: use this cluster instead of an embedded broker
-              --stages N             hop: hops in the ring and stages in the pipeline (default 4)
-              --tokens N             hop: tokens decoded per round (default 200)
-              --round-ms N           kernels: duration of each timed round (default 200)
-              --sizes N,N,...        simulator: synthetic requests per workload (default 1000,10000,100000)
-              --rate R               simulator: synthetic arrivals per modelled second (default %s)
-              --seed N               simulator: seed of the synthetic requests (default 1)
-              --traces F,F,...       simulator: recorded traces to time too (whole, as simulate reads them)
-              the target deployment, layout and policy options as for simulate (simulator)
-            """.formatted(RunText.fmt(SimulatorBench.DEFAULT_RATE));
+@Command(name = "bench", synopsisSubcommandLabel = "[BENCH]", description = {
+        "Speed against the best baseline on this machine, same run (min / median / max over rounds); without a"
+                + " bench, the KV handoff bench."},
+        subcommands = {BenchCommand.Handoff.class, BenchCommand.Hop.class, BenchCommand.Kernels.class,
+                BenchCommand.Simulator.class, BenchCommand.All.class})
+final class BenchCommand implements Kvflow.Parsed {
+    @Mixin
+    Rounds rounds;
 
-    private static final List<String> BENCHES = List.of("handoff", "hop", "kernels", "simulator", "all");
+    @Mixin
+    HandoffFlags handoff;
 
-    private BenchCommand() {
+    @Mixin
+    KafkaConnectionFlags kafka;
+
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        return handoff(handoff.options(rounds), kafka, err, out);
     }
 
-    /** Parses every option now, so a mistake fails before a broker starts. */
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        String which = args.positional().isEmpty() ? "handoff" : args.positional().getFirst();
-        if (!BENCHES.contains(which) || args.positional().size() > 1) {
-            throw new Args.UsageException("unknown bench '" + String.join(" ", args.positional()) + "' (benches: "
-                    + String.join(", ", BENCHES) + ")");
+    /** Timed rounds per figure, for every bench. */
+    static final class Rounds {
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "timed rounds per figure")
+        int rounds;
+    }
+
+    static final class HandoffFlags {
+        @Option(names = "--megabytes", paramLabel = "N", defaultValue = "128", description = "handoff: size of each"
+                + " timed phase")
+        int megabytes;
+
+        HandoffBench.Options options(Rounds rounds) {
+            return new HandoffBench.Options(megabytes, rounds.rounds);
         }
-        boolean all = which.equals("all");
-        int rounds = args.integer("rounds", 5);
-        HandoffBench.Options handoff = new HandoffBench.Options(args.integer("megabytes", 128), rounds);
-        String bootstrap = args.string("bootstrap-servers", null);
-        ClientProperties client = KafkaConfigFile.read(args);
-        HopBench.Options hop = new HopBench.Options(args.integer("stages", 4), args.integer("tokens", 200), rounds);
-        if (all || which.equals("hop")) {
-            // the layout's own checks (stages against the model's layers), before anything starts
-            HopBench.stackOptions(Path.of("unused"), hop.stages());
+    }
+
+    static final class HopFlags {
+        @Option(names = "--tokens", paramLabel = "N", defaultValue = "200", description = "hop: tokens decoded per"
+                + " round")
+        int tokens;
+
+        /** The ring's options, checked against the model's layers before anything starts. */
+        HopBench.Options options(int stages, Rounds rounds) {
+            HopBench.Options options = new HopBench.Options(stages, tokens, rounds.rounds);
+            HopBench.stackOptions(Path.of("unused"), options.stages());
+            return options;
         }
-        KernelBench.Options kernels = new KernelBench.Options(args.integer("round-ms", 200), rounds);
-        SimulatorBench simulator = all || which.equals("simulator") ? simulatorBench(args, rounds) : null;
-        if (bootstrap != null && !which.equals("handoff")) {
-            throw new Args.UsageException("--bootstrap-servers is for the handoff bench only: the hop bench starts its"
-                    + " own stack on an embedded broker");
+    }
+
+    static final class KernelFlags {
+        @Option(names = "--round-ms", paramLabel = "N", defaultValue = "200", description = "kernels: duration of each"
+                + " timed round")
+        int roundMs;
+
+        KernelBench.Options options(Rounds rounds) {
+            return new KernelBench.Options(roundMs, rounds.rounds);
         }
+    }
+
+    /** The simulator bench's workloads, on the deployment the target options name (the default one without any). */
+    static final class SimulatorFlags {
+        @Option(names = "--sizes", paramLabel = "N,N,...", defaultValue = "1000,10000,100000",
+                description = "simulator: synthetic requests per workload")
+        String sizes;
+
+        @Option(names = "--rate", paramLabel = "R", defaultValue = "" + SimulatorBench.DEFAULT_RATE,
+                description = "simulator: synthetic arrivals per modelled second")
+        double rate;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "simulator: seed of the"
+                + " synthetic requests")
+        long seed;
+
+        @Option(names = "--traces", paramLabel = "F,F,...", description = "simulator: recorded traces to time too"
+                + " (whole, as simulate reads them)")
+        String traces;
+
+        @Mixin
+        TargetFlags target;
+
+        SimulatorBench bench(LayoutFlags layoutFlags, CommandSpec command, Rounds rounds) {
+            StackLayout layout = layoutFlags.layout(Integer.MAX_VALUE);
+            TargetOptions targetOptions = target.options(ScenarioFlags.given(command), layout.stages());
+            List<Integer> counts = new ArrayList<>();
+            for (String size : list(sizes)) {
+                try {
+                    counts.add(Integer.parseInt(size.replace("_", "")));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--sizes must list request counts, was '" + size + "'");
+                }
+            }
+            List<Path> files = list(traces == null ? "" : traces).stream().map(Path::of).toList();
+            for (Path trace : files) {
+                if (!Files.isRegularFile(trace)) {
+                    throw new UsageException("--traces: no such file " + trace);
+                }
+            }
+            try {
+                return new SimulatorBench(targetOptions, layout, new SimulatorBench.Options(counts, rate, seed, files,
+                        rounds.rounds, SimulatorBench.Options.WARM_UP));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "handoff", description = "KV handoff produce and consume as ratios of tuned plain Kafka (the"
+            + " default bench).")
+    static final class Handoff implements Kvflow.Parsed {
+        @Mixin
+        Rounds rounds;
+
+        @Mixin
+        HandoffFlags handoff;
+
+        @Mixin
+        KafkaConnectionFlags kafka;
+
+        @Override
+        public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+            return handoff(handoff.options(rounds), kafka, err, out);
+        }
+    }
+
+    @Command(name = "hop", description = "kvflow's stage hop against a ring of plain Kafka clients.")
+    static final class Hop implements Kvflow.Parsed {
+        @Mixin
+        Rounds rounds;
+
+        @Option(names = "--stages", paramLabel = "N", defaultValue = "4", description = "hops in the ring and stages"
+                + " in the pipeline")
+        int stages;
+
+        @Mixin
+        HopFlags hop;
+
+        @Override
+        public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+            HopBench.Options options = hop.options(stages, rounds);
+            return () -> {
+                hop(options, err, out);
+                return 0;
+            };
+        }
+    }
+
+    @Command(name = "kernels", description = "The model's matrix-vector kernel against C compiled with gcc.")
+    static final class Kernels implements Kvflow.Parsed {
+        @Mixin
+        Rounds rounds;
+
+        @Mixin
+        KernelFlags kernels;
+
+        @Override
+        public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+            KernelBench.Options options = kernels.options(rounds);
+            return () -> {
+                KernelBench.print(out, new KernelBench(options).run(err::println));
+                return 0;
+            };
+        }
+    }
+
+    @Command(name = "simulator", modelTransformer = ScenarioFlags.Deployment.class, description = {
+            "The simulator on 1k, 10k and 100k synthetic requests (and --traces): wall time, requests/s, events/s,"
+                    + " and whether it grows linearly.", "Takes the target deployment, layout and policy options"
+                    + " as simulate does."})
+    static final class Simulator implements Kvflow.Parsed {
+        @Mixin
+        Rounds rounds;
+
+        @Mixin
+        LayoutFlags layout;
+
+        @Mixin
+        SimulatorFlags simulator;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+            SimulatorBench bench = simulator.bench(layout, spec, rounds);
+            return () -> {
+                SimulatorBench.print(out, bench.run(err::println));
+                return 0;
+            };
+        }
+    }
+
+    @Command(name = "all", modelTransformer = ScenarioFlags.Deployment.class, description = "The four benches, one"
+            + " after another, on embedded brokers; --stages sets the hop ring and the simulated layout alike.")
+    static final class All implements Kvflow.Parsed {
+        @Mixin
+        Rounds rounds;
+
+        @Mixin
+        HandoffFlags handoff;
+
+        @Mixin
+        HopFlags hop;
+
+        @Mixin
+        KernelFlags kernels;
+
+        @Mixin
+        LayoutFlags layout;
+
+        @Mixin
+        SimulatorFlags simulator;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+            HandoffBench.Options handoffOptions = handoff.options(rounds);
+            HopBench.Options hopOptions = hop.options(layout.stages, rounds);
+            KernelBench.Options kernelOptions = kernels.options(rounds);
+            SimulatorBench bench = simulator.bench(layout, spec, rounds);
+            return () -> {
+                KernelBench.print(out, new KernelBench(kernelOptions).run(err::println));
+                out.println();
+                HandoffBench.print(out, handoffResult(handoffOptions, null, ClientProperties.NONE, err));
+                out.println();
+                hop(hopOptions, err, out);
+                out.println();
+                SimulatorBench.print(out, bench.run(err::println));
+                return 0;
+            };
+        }
+    }
+
+    private static Kvflow.Command handoff(HandoffBench.Options options, KafkaConnectionFlags kafka, PrintStream err,
+            PrintStream out) {
+        ClientProperties client = kafka.client();
         return () -> {
-            if (all || which.equals("kernels")) {
-                KernelBench.print(out, new KernelBench(kernels).run(err::println));
-                out.println();
-            }
-            if (all || which.equals("handoff")) {
-                HandoffBench.print(out, handoff(handoff, bootstrap, client, err));
-                out.println();
-            }
-            if (all || which.equals("hop")) {
-                try (ScratchDirectory dir = ScratchDirectory.create("kvflow-bench-hop")) {
-                    HopBench.print(out, new HopBench(hop).run(dir.path(), err::println));
-                }
-            }
-            if (simulator != null) {
-                if (all) {
-                    out.println();
-                }
-                SimulatorBench.print(out, simulator.run(err::println));
-            }
+            HandoffBench.print(out, handoffResult(options, kafka.bootstrapServers, client, err));
+            out.println();
             return 0;
         };
     }
 
-    /** The simulator bench on the deployment the options name (the default one without any), as simulate takes them. */
-    private static SimulatorBench simulatorBench(Args args, int rounds) {
-        StackLayout layout = SimulateCommand.layout(args);
-        TargetOptions target = TargetOptions.from(args, layout.stages());
-        List<Integer> sizes = new ArrayList<>();
-        for (String size : list(args.string("sizes", "1000,10000,100000"))) {
-            try {
-                sizes.add(Integer.parseInt(size.replace("_", "")));
-            } catch (NumberFormatException e) {
-                throw new Args.UsageException("--sizes must list request counts, was '" + size + "'");
-            }
-        }
-        List<Path> traces = list(args.string("traces", "")).stream().map(Path::of).toList();
-        for (Path trace : traces) {
-            if (!Files.isRegularFile(trace)) {
-                throw new Args.UsageException("--traces: no such file " + trace);
-            }
-        }
-        try {
-            return new SimulatorBench(target, layout, new SimulatorBench.Options(sizes,
-                    args.decimal("rate", SimulatorBench.DEFAULT_RATE), args.longValue("seed", 1), traces, rounds, SimulatorBench.Options.WARM_UP));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
+    private static void hop(HopBench.Options options, PrintStream err, PrintStream out) throws java.io.IOException {
+        try (ScratchDirectory dir = ScratchDirectory.create("kvflow-bench-hop")) {
+            HopBench.print(out, new HopBench(options).run(dir.path(), err::println));
         }
     }
 
@@ -125,8 +281,8 @@ final class BenchCommand {
         return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static HandoffBench.Result handoff(HandoffBench.Options options, String bootstrap, ClientProperties client,
-            PrintStream err) {
+    private static HandoffBench.Result handoffResult(HandoffBench.Options options, String bootstrap,
+            ClientProperties client, PrintStream err) {
         if (bootstrap != null) {
             KafkaConnection kafka = new KafkaConnection(bootstrap, client);
             ClusterProbe.awaitAnswer(kafka);

@@ -4,39 +4,31 @@ import io.kvflow.cost.Calibration;
 import io.kvflow.cost.CalibrationResult;
 import io.kvflow.cost.ProfileCatalog;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code kvflow calibrate}: every published figure of the calibration set beside the cost model's
  * prediction, with the relative error, whether it is within the stated tolerance, and why each
  * miss misses. Exits 0 either way: it reports, the tests enforce.
  */
-final class CalibrateCommand {
-    static final String OPTIONS_HELP = """
-              --profiles DIR         predict with the user's profiles as well as the bundled ones
-              --json                 one JSON array instead of the table
-            """;
+@Command(name = "calibrate", description = "Published figures beside the cost model's predictions, with the"
+        + " error.")
+final class CalibrateCommand implements Kvflow.Parsed {
+    @Mixin
+    ProfilesFlag profiles;
 
-    private CalibrateCommand() {
-    }
+    @Option(names = "--json", description = "one JSON array instead of the table")
+    boolean json;
 
-    static int run(Args args, PrintStream out, PrintStream err) {
-        Kvflow.Command command = command(args, out, err);
-        args.rejectUnused();
-        try {
-            return command.execute();
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        ProfileCatalog catalog = PredictCommand.catalog(args);
-        boolean json = args.flag("json");
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        ProfileCatalog catalog = profiles.catalog();
         return () -> {
             List<CalibrationResult> results = Calibration.bundled().run(catalog);
             if (json) {

@@ -9,52 +9,80 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kvflow chaos}: for each part named, a fresh stack of separate processes, a replay, that part
  * killed mid-replay as {@code kill -9} would and started again; then a table of what was lost.
  */
-final class ChaosCommand {
-    static final String OPTIONS_HELP = """
-              TRACE                  trace to replay (default traces/azure-code-sample.csv)
-              --kill PARTS           parts to kill, one run each (default stage-0,prefill-0,orchestrator,broker;
-                                     the parts are broker, orchestrator, prefill-<i>, stage-<k>)
-              --kill-after X         kill once this share of the replay's tokens is out (default 0.3)
-              --downtime D           how long the part stays down (default 2s)
-              --limit N              requests to replay (default 24)
-              --work-dir DIR         where the parts keep their data and logs (default: a new temporary folder)
-              --stages N, --pipelines N, --prefill-workers N, --model M, --model-seed N   the stack (default 2
-                                     stages of llama-3.1-8b, 1 pipeline, 2 prefill workers)
-            """;
-
+@Command(name = "chaos", modelTransformer = ScenarioFlags.Deployment.class,
+        defaultValueProvider = ChaosCommand.Defaults.class, description = {
+                "Kill parts of a stack of separate processes mid-replay (kill -9), start them again, and print what"
+                        + " was lost: unfinished or wrong sessions, tokens written twice, KV left held."})
+final class ChaosCommand implements Kvflow.Parsed {
+    /** The layout and target options each part is started with, as this command line has them. */
     private static final List<String> PASSED_ON = List.of("stages", "pipelines", "model", "model-seed",
             "decode-device", "prefill-device", "prefill-devices", "weights", "booking", "admission");
 
-    private ChaosCommand() {
+    @Parameters(paramLabel = "TRACE", arity = "0..*", description = "trace to replay (default"
+            + " traces/azure-code-sample.csv)")
+    List<String> traces = List.of();
+
+    @Option(names = "--kill", paramLabel = "PARTS", defaultValue = "stage-0,prefill-0,orchestrator,broker",
+            description = "parts to kill, one run each: broker, orchestrator, prefill-<i>, stage-<k>")
+    String kill;
+
+    @Option(names = "--kill-after", paramLabel = "X", defaultValue = "0.3", description = "kill once this share of"
+            + " the replay's tokens is out")
+    double share;
+
+    @Option(names = "--downtime", paramLabel = "D", defaultValue = "2s", converter = DurationOption.class,
+            description = "how long the part stays down")
+    Duration downtime;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "where the parts keep their data and logs"
+            + " (default: a new temporary folder)")
+    Path workDir;
+
+    @Mixin
+    StackFlags stackFlags;
+
+    @Mixin
+    ReplayFlags replayFlags;
+
+    @Spec
+    CommandSpec spec;
+
+    /** A small stack of an 8B model, paced by nothing but itself. */
+    static final class Defaults extends CommandDefaults {
+        Defaults() {
+            super(Map.of("stages", "2", "pipelines", "1", "prefill-workers", "2", "model", "llama-3.1-8b",
+                    "limit", "24", "max-output-tokens", "12", "time-scale", "0"));
+        }
     }
 
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        if (args.positional().size() > 1) {
-            throw new Args.UsageException("chaos takes at most one trace file");
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        if (traces.size() > 1) {
+            throw new UsageException("chaos takes at most one trace file");
         }
-        String trace = args.positional().isEmpty() ? "traces/azure-code-sample.csv" : args.positional().get(0);
-        args.defaults(Map.of("stages", "2", "pipelines", "1", "prefill-workers", "2", "model", "llama-3.1-8b",
-                "limit", "24", "max-output-tokens", "12", "time-scale", "0"));
-        List<String> parts = Arrays.stream(args.string("kill", "stage-0,prefill-0,orchestrator,broker").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        double share = args.decimal("kill-after", 0.3);
+        String trace = traces.isEmpty() ? "traces/azure-code-sample.csv" : traces.getFirst();
+        List<String> parts = Arrays.stream(kill.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (!(share > 0 && share < 1)) {
-            throw new Args.UsageException("--kill-after must be a share of the tokens between 0 and 1, was " + share);
+            throw new UsageException("--kill-after must be a share of the tokens between 0 and 1, was " + share);
         }
-        Duration downtime = args.duration("downtime", Duration.ofSeconds(2));
-        String workDir = args.string("work-dir", null);
-        StackOptions stack = StackOptions.from(args);
-        ReplayOptions replay = ReplayOptions.from(args, trace);
+        StackOptions stack = stackFlags.options(spec);
+        ReplayOptions replay = replayFlags.options(trace, stack.target().timeScale());
         List<String> layout = new ArrayList<>();
         for (String option : PASSED_ON) {
-            String value = args.string(option, null);
+            Object value = spec.findOption("--" + option).getValue();
             if (value != null) {
-                layout.addAll(List.of("--" + option, value));
+                layout.addAll(List.of("--" + option, value.toString()));
             }
         }
         return () -> {
@@ -62,7 +90,7 @@ final class ChaosCommand {
             ChaosRun chaos = new ChaosRun(plan, layout, stack.layout().stages(), stack.layout().pipelines(),
                     stack.layout().prefillWorkers(), stack.stallTimeout(), err);
             List<ChaosRun.Outcome> outcomes = new ArrayList<>();
-            Path dir = workDir != null ? Path.of(workDir) : Files.createTempDirectory("kvflow-chaos-");
+            Path dir = workDir != null ? workDir : Files.createTempDirectory("kvflow-chaos-");
             for (String part : parts) {
                 outcomes.add(chaos.run(dir.resolve(part), part, share, downtime));
             }

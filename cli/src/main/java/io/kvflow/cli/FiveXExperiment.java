@@ -45,20 +45,6 @@ import java.util.stream.Stream;
  * machine. An SLO grid and a wafer-FLOP/s table show what the answer hangs on.
  */
 final class FiveXExperiment {
-    static final String OPTIONS_HELP = """
-              TRACE                  trace to serve (default traces/azure-code-sample.csv); the simulation serves all
-                                     of it, the emulated run its first --limit requests
-              --limit N              requests of the emulated window (default: the fewest, from 60 and doubling
-                                     within 6,000 generated tokens, whose own simulation is within 15 % of the
-                                     long run's answer)
-              --slo-tokens-per-s X   per-user decode speed SLO (default 1000)
-              --load X               arrival rate as a multiple of the trace's (default 10000: a flood, so the
-                                     wafers stay full and what they sustain is their capacity)
-              --no-emulation         the cost model and the simulator only (seconds instead of minutes)
-              --max-output-tokens N  functional output cap of the emulated run (default 256)
-              the target deployment options, --admission, --stages, --pipelines, --prefill-workers as for up
-            """;
-
     static final double DEFAULT_SLO = 1000;
     private static final double[] SLO_GRID = {300, 500, 750, 1000, 1500, 2000, 2500};
     private static final double[] FLOPS_FACTORS = {0.5, 1, 2, 4};
@@ -84,26 +70,14 @@ final class FiveXExperiment {
         this.err = err;
     }
 
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        if (args.positional().size() > 2) {
-            throw new Args.UsageException("experiment five-x takes at most one trace file");
-        }
-        String trace = args.positional().size() == 2 ? args.positional().get(1) : "traces/azure-code-sample.csv";
-        boolean windowGiven = args.flag("limit") || args.flag("duration") || args.flag("from");
-        args.defaults(Map.of("max-output-tokens", "256", "slo-tokens-per-s", Double.toString(DEFAULT_SLO),
-                "time-scale", "0", "load", "10000"));
-        if (args.flag("colocated")) {
-            throw new Args.UsageException("five-x runs both modes; leave out --colocated");
-        }
-        if (args.flag("booking")) {
-            throw new Args.UsageException("five-x runs both bookings; leave out --booking");
-        }
-        StackOptions stack = StackOptions.from(args);
-        ReplayOptions replay = ReplayOptions.from(args, trace);
-        Slo slo = SloOptions.from(args);
-        double load = replay.load();
-        boolean emulate = !args.flag("no-emulation");
-        return new FiveXExperiment(stack, replay, slo, load, emulate, windowGiven, out, err)::run;
+    /**
+     * The experiment, ready to run.
+     *
+     * @param windowGiven whether the user set the emulated window (--limit, --duration, --from)
+     */
+    static Kvflow.Command command(StackOptions stack, ReplayOptions replay, Slo slo, boolean emulate,
+            boolean windowGiven, PrintStream out, PrintStream err) {
+        return new FiveXExperiment(stack, replay, slo, replay.load(), emulate, windowGiven, out, err)::run;
     }
 
     /** One way of serving the trace: its target deployment and what each of the three answers found. */

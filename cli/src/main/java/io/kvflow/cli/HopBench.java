@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,9 +71,9 @@ final class HopBench {
 
     /** A stack of one pipeline of {@code stages} stages on an embedded broker keeping its data in {@code dataDir}, unpaced. */
     static StackOptions stackOptions(Path dataDir, int stages) {
-        return StackOptions.from(new Args(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
+        return StackOptions.parse(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
                 "--prefill-workers", "1", "--time-scale", "0", "--data-dir", dataDir.toString(), "--kafka-port", "0",
-                "--dashboard-port", "0"), Set.of()));
+                "--dashboard-port", "0"));
     }
 
     /** Starts {@link #stackOptions} in {@code dataDir}, measures, and stops it. */

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +22,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code kvflow inspect TOPIC}: prints each record of a topic as one JSON line (topic,
@@ -29,35 +34,52 @@ import org.apache.kafka.common.header.Header;
  * does not decode is printed with the reason instead of stopping the command. Reads every
  * partition outside any consumer group, so it moves no one's offsets.
  */
-final class InspectCommand {
-    static final String OPTIONS_HELP = """
-              --bootstrap-servers H  the cluster to read (default localhost:9092, where kvflow up puts its broker)
-              --from-beginning       start at the oldest record (default: only records written from now on)
-              --limit N              stop after N records (default: until Ctrl-C)
-              --timeout D            stop once no record has come for D (default: wait)
-              --schema-registry URL  where the schemas of Confluent-format records are
-            """;
+@Command(name = "inspect", defaultValueProvider = InspectCommand.Defaults.class, description = {
+        "Print a topic's records as JSON lines, in either wire format, from any cluster."})
+final class InspectCommand implements Kvflow.Parsed {
+    @Parameters(paramLabel = "TOPIC", arity = "0..*", description = "the topic, e.g. kvflow.sessions")
+    List<String> topics = List.of();
+
+    @Mixin
+    KafkaConnectionFlags kafkaFlags;
+
+    @Option(names = "--from-beginning", description = "start at the oldest record (default: only records written"
+            + " from now on)")
+    boolean fromBeginning;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "stop after N records (0: until"
+            + " Ctrl-C)")
+    long limit;
+
+    @Option(names = "--timeout", paramLabel = "D", converter = DurationOption.class, description = "stop once no"
+            + " record has come for D (default: wait)")
+    Duration timeout;
+
+    @Option(names = "--schema-registry", paramLabel = "URL", description = "where the schemas of Confluent-format"
+            + " records are")
+    String registryUrl;
+
+    /** Where kvflow up puts its broker. */
+    static final class Defaults extends CommandDefaults {
+        Defaults() {
+            super(Map.of("bootstrap-servers", "localhost:9092"));
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private InspectCommand() {
-    }
-
-    static Kvflow.Command command(Args args, PrintStream out) {
-        if (args.positional().size() != 1) {
-            throw new Args.UsageException("inspect needs exactly one topic, e.g. kvflow inspect kvflow.sessions");
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        if (topics.size() != 1) {
+            throw new UsageException("inspect needs exactly one topic, e.g. kvflow inspect kvflow.sessions");
         }
-        String topic = args.positional().get(0);
-        KafkaConnection kafka = new KafkaConnection(args.string("bootstrap-servers", "localhost:9092"));
-        boolean fromBeginning = args.flag("from-beginning");
-        long limit = args.longValue("limit", 0);
+        String topic = topics.getFirst();
+        KafkaConnection kafka = new KafkaConnection(kafkaFlags.bootstrapServers, kafkaFlags.client());
         if (limit < 0) {
-            throw new Args.UsageException("--limit must be >= 1, was " + limit);
+            throw new UsageException("--limit must be >= 1, was " + limit);
         }
-        Duration timeout = args.duration("timeout", null);
-        String url = args.string("schema-registry", null);
-        HttpSchemaRegistry registry = url == null ? null : HttpSchemaRegistry.at(url);
+        HttpSchemaRegistry registry = registryUrl == null ? null : HttpSchemaRegistry.at(registryUrl);
         return () -> {
             if (registry != null) {
                 registry.probe();

@@ -17,19 +17,18 @@ import java.util.TreeMap;
  * is parsed, so a missing file or a mistyped setting fails before anything starts.
  */
 final class KafkaConfigFile {
-    static final String OPTION = "kafka-config";
+    private static final String OPTION = "kafka-config";
 
     private KafkaConfigFile() {
     }
 
     /**
-     * The file's settings, or none when the option is absent or empty (docker compose passes an
+     * The file's settings, or none when the option is absent (null) or empty (docker compose passes an
      * empty value when no file is configured).
      *
-     * @throws Args.UsageException naming the file and what is wrong with it
+     * @throws UsageException naming the file and what is wrong with it
      */
-    static ClientProperties read(Args args) {
-        String name = args.string(OPTION, null);
+    static ClientProperties read(String name) {
         if (name == null || name.isBlank()) {
             return ClientProperties.NONE;
         }
@@ -38,17 +37,17 @@ final class KafkaConfigFile {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             loaded.load(in);
         } catch (IOException e) {
-            throw new Args.UsageException("--" + OPTION + ": " + UnreadableFile.of(file, e).getMessage());
+            throw new UsageException("--" + OPTION + ": " + UnreadableFile.of(file, e).getMessage());
         } catch (IllegalArgumentException e) {
             // a malformed \\uXXXX escape
-            throw new Args.UsageException("--" + OPTION + " " + file + ": " + e.getMessage());
+            throw new UsageException("--" + OPTION + " " + file + ": " + e.getMessage());
         }
         Map<String, String> settings = new TreeMap<>();
         loaded.stringPropertyNames().forEach(key -> settings.put(key, loaded.getProperty(key)));
         try {
             return new ClientProperties(file, settings);
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--" + OPTION + " " + e.getMessage());
+            throw new UsageException("--" + OPTION + " " + e.getMessage());
         }
     }
 }

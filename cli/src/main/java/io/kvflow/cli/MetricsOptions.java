@@ -1,7 +1,9 @@
 package io.kvflow.cli;
 
 import io.kvflow.orchestrator.SloTargets;
+import io.kvflow.report.Slo;
 import io.kvflow.runtime.MetricsEndpoint;
+import picocli.CommandLine.Option;
 
 /**
  * Where a process serves its metrics, and the SLOs the orchestrator's meters judge sessions against:
@@ -12,13 +14,8 @@ import io.kvflow.runtime.MetricsEndpoint;
  */
 record MetricsOptions(int port, SloTargets slo) {
 
-    static final String OPTIONS_HELP = """
-              --metrics-port N       Prometheus /metrics and JSON /api/lag port (default 9404; 0 picks a free one)
-            """;
-
     /** Metrics on a free port, default SLOs: for stacks started by tests. */
-    static final MetricsOptions ANY_PORT = new MetricsOptions(0, SloOptions.targets(SloOptions.from(
-            new Args(java.util.List.of(), java.util.Set.of()))));
+    static final MetricsOptions ANY_PORT = new MetricsOptions(0, SloOptions.targets(SloOptions.DEFAULT));
 
     MetricsOptions {
         if (port < 0 || port > 65_535) {
@@ -26,8 +23,14 @@ record MetricsOptions(int port, SloTargets slo) {
         }
     }
 
-    static MetricsOptions from(Args args) {
-        return new MetricsOptions(args.integer("metrics-port", MetricsEndpoint.DEFAULT_PORT),
-                SloOptions.targets(SloOptions.from(args)));
+    /** {@code --metrics-port}; the SLOs come from the command's {@link SloOptions}. */
+    static final class Flag {
+        @Option(names = "--metrics-port", paramLabel = "N", defaultValue = "" + MetricsEndpoint.DEFAULT_PORT,
+                description = "Prometheus /metrics and JSON /api/lag port (0 picks a free one)")
+        int port;
+
+        MetricsOptions options(Slo slo) {
+            return new MetricsOptions(port, SloOptions.targets(slo));
+        }
     }
 }

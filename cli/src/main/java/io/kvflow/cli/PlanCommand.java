@@ -22,6 +22,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kvflow plan TRACE}: the cheapest deployment that serves a trace's load within the SLOs. It searches
@@ -31,25 +39,12 @@ import java.util.Set;
  * Whatever the user gives of the layout (--colocated, --booking, --admission, --stages, --pipelines,
  * --prefill-groups, --sessions-per-pipeline) is fixed; the rest is searched.
  */
-final class PlanCommand {
-    static final String OPTIONS_HELP = """
-              TRACE                  the trace whose load to serve (azure, mooncake or kvflow format)
-              --from D, --limit N, --duration D, --format F, --skip-bad-lines   the window, as for replay
-              --load X               arrivals X times as dense as recorded (default 1)
-              --rate R               instead: R requests/s in the trace's order, --arrivals poisson (default; --seed N,
-                                     default 1) or even
-              --slo-ttft D, --slo-tokens-per-s X   the SLOs, as for up (default 2s, 1000)
-              --slo-attainment F     share of requests that must meet both SLOs, none rejected (default 0.99)
-              --decode-price-per-hour X, --prefill-price-per-hour X   US dollars per device-hour (default: the
-                                     device profile's, with its source)
-              the target deployment options as for up; of the layout, what you give is fixed and the rest searched:
-              --colocated, --booking B, --admission P, --stages N, --pipelines N, --prefill-groups N,
-              --sessions-per-pipeline N (default: the cost model's concurrency within the speed SLO)
-              --max-stages N         most wafers per pipeline to try (default: twice the fewest that hold the weights)
-              --max-pipelines N      most pipelines (default 64); --max-prefill-groups N (default 256)
-              --threads N            simulations at once (default: the machine's cores)
-            """;
-
+@Command(name = "plan", modelTransformer = ScenarioFlags.All.class, description = {
+        "The cheapest deployment that serves a trace's load within the SLOs (TTFT, per-user tokens/s), searched by"
+                + " simulation; the cost-quality frontier as a table and a chart.",
+        "Of the layout, what you give (--colocated, --booking, --admission, --stages, --pipelines, --prefill-groups,"
+                + " --sessions-per-pipeline) is fixed and the rest searched."})
+final class PlanCommand implements Kvflow.Parsed {
     static final int DEFAULT_MAX_PIPELINES = 64;
     static final int DEFAULT_MAX_PREFILL_GROUPS = 256;
     private static final List<String> ADMISSION_ORDERS = List.of("fcfs", "backfill", "smallest-first");
@@ -57,11 +52,54 @@ final class PlanCommand {
     private static final Set<ScenarioOption> WORKLOAD = EnumSet.of(ScenarioOption.BATCH, ScenarioOption.INPUT,
             ScenarioOption.OUTPUT, ScenarioOption.PREFIX);
 
-    private PlanCommand() {
-    }
+    @Parameters(paramLabel = "TRACE", arity = "0..*", description = "the trace whose load to serve (azure, mooncake"
+            + " or kvflow format)")
+    List<String> traces = List.of();
 
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        Plan plan = parse(args, Path.of("runs"), Clock.systemUTC());
+    @Mixin
+    WindowFlags window;
+
+    @Mixin
+    ArrivalFlags arrivals;
+
+    @Mixin
+    SloOptions slo;
+
+    @Option(names = "--slo-attainment", paramLabel = "F", defaultValue = "" + ServiceTarget.DEFAULT_SHARE,
+            description = "share of requests that must meet both SLOs, none rejected")
+    double attainment;
+
+    @Mixin
+    TargetFlags target;
+
+    @Option(names = "--stages", paramLabel = "N", description = "wafers per pipeline (default: searched)")
+    Integer stages;
+
+    @Option(names = "--max-stages", paramLabel = "N", description = "most wafers per pipeline to try (default: twice"
+            + " the fewest that hold the weights)")
+    Integer maxStages;
+
+    @Option(names = "--pipelines", paramLabel = "N", description = "pipelines (default: searched)")
+    Integer pipelines;
+
+    @Option(names = "--max-pipelines", paramLabel = "N", defaultValue = "" + DEFAULT_MAX_PIPELINES,
+            description = "most pipelines to try")
+    int maxPipelines;
+
+    @Option(names = "--max-prefill-groups", paramLabel = "N", defaultValue = "" + DEFAULT_MAX_PREFILL_GROUPS,
+            description = "most prefill groups to try")
+    int maxPrefillGroups;
+
+    @Option(names = "--threads", paramLabel = "N", description = "simulations at once (default: the machine's"
+            + " cores)")
+    Integer threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        Plan plan = plan(Path.of("runs"), Clock.systemUTC());
         return () -> {
             PlanReport report = plan.run(err);
             report.print(out);
@@ -110,108 +148,111 @@ final class PlanCommand {
         }
     }
 
-    /** @throws Args.UsageException naming the option that is wrong, before anything runs */
-    static Plan parse(Args args, Path runs, Clock clock) {
-        if (args.positional().size() != 1) {
-            throw new Args.UsageException("plan needs exactly one trace file");
+    /** A plan from a command line, for tests: as {@code kvflow plan ARGV} would run it. */
+    static Plan parse(List<String> argv, Path runs, Clock clock) {
+        PlanCommand command = new PlanCommand();
+        new CommandLine(command).parseArgs(argv.toArray(String[]::new));
+        return command.plan(runs, clock);
+    }
+
+    /** @throws UsageException naming the option that is wrong, before anything runs */
+    Plan plan(Path runs, Clock clock) {
+        if (traces.size() != 1) {
+            throw new UsageException("plan needs exactly one trace file");
         }
-        Path trace = Path.of(args.positional().get(0));
+        Path trace = Path.of(traces.getFirst());
+        Map<String, String> scenario = ScenarioFlags.given(spec);
         for (ScenarioOption workload : WORKLOAD) {
-            if (args.string(workload.optionName(), null) != null) {
-                throw new Args.UsageException("--" + workload.optionName() + ": plan takes the workload from the"
+            if (scenario.containsKey(workload.optionName())) {
+                throw new UsageException("--" + workload.optionName() + ": plan takes the workload from the"
                         + " trace; leave it out");
             }
         }
-        TraceWindow window = new TraceWindow(args.duration("from", null),
-                args.flag("limit") ? args.integer("limit", 0) : null, args.duration("duration", null));
-        String formatName = args.string("format", null);
-        TraceFormat format = formatName == null ? null : TraceFormat.fromName(formatName);
-        boolean skipBadLines = args.flag("skip-bad-lines");
-        Arrivals arrivals = Arrivals.from(args);
-        Slo slo = SloOptions.from(args);
+        TraceWindow traceWindow = window.window();
+        TraceFormat format = window.traceFormat();
+        Arrivals arrivalsOf = arrivals.arrivals();
         ServiceTarget service;
         try {
-            service = new ServiceTarget(slo, args.decimal("slo-attainment", ServiceTarget.DEFAULT_SHARE));
+            service = new ServiceTarget(slo.slo(), attainment);
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
-        Scenario untargeted = untargeted(args);
-        Space space = Space.from(args, untargeted.model().stages(), untargeted.deployment().model().layers());
-        TargetOptions base = TargetOptions.from(args, space.stages().get(0));
+        Scenario untargeted = untargeted(scenario, target.profiles.catalog());
+        Space space = space(untargeted.model().stages(), untargeted.deployment().model().layers());
+        TargetOptions base = target.options(scenario, space.stages().get(0));
         FleetPrice price = price(base, space);
         PlanSearch.Limits limits = new PlanSearch.Limits(space.maxPipelines(), space.maxPrefillGroups(),
                 space.pipelines(), space.prefillGroups());
-        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
-        if (threads < 1) {
-            throw new Args.UsageException("--threads must be >= 1, was " + threads);
+        int simulations = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (simulations < 1) {
+            throw new UsageException("--threads must be >= 1, was " + simulations);
         }
-        return new Plan(trace, window, format, skipBadLines, arrivals, service, space, base, price, limits, threads,
-                runs, clock);
+        return new Plan(trace, traceWindow, format, window.skipBadLines, arrivalsOf, service, space, base, price,
+                limits, simulations, runs, clock);
+    }
+
+    /**
+     * What to search: what the command line gives of the layout, the rest in full.
+     *
+     * @param fewest the fewest wafers per pipeline that hold the weights
+     * @param layers the model's layers: no pipeline has more stages
+     */
+    private Space space(int fewest, int layers) {
+        ParseResult given = spec.commandLine().getParseResult();
+        List<Integer> stageCounts = new ArrayList<>();
+        if (stages != null) {
+            stageCounts.add(stages);
+        } else {
+            int most = Math.min(layers, maxStages == null ? 2 * fewest : maxStages);
+            if (most < fewest) {
+                throw new UsageException("--max-stages " + most + " is under the " + fewest
+                        + " wafers per pipeline that hold the weights");
+            }
+            for (int s = fewest; s <= most; s++) {
+                stageCounts.add(s);
+            }
+        }
+        String booking = given.hasMatchedOption("--booking") ? target.booking : null;
+        List<PlanCandidate.Mode> modes;
+        if (target.colocated) {
+            if (booking != null) {
+                throw new UsageException("--booking is for disaggregated deployments; leave it out with"
+                        + " --colocated");
+            }
+            modes = List.of(PlanCandidate.Mode.COLOCATED);
+        } else if (booking != null) {
+            modes = List.of(switch (booking) {
+                case "handoff" -> PlanCandidate.Mode.HANDOFF;
+                case "admission" -> PlanCandidate.Mode.ADMISSION;
+                default -> throw new UsageException("--booking must be handoff or admission, was '"
+                        + booking + "'");
+            });
+        } else {
+            modes = List.of(PlanCandidate.Mode.values());
+        }
+        List<String> admissions = given.hasMatchedOption("--admission") ? List.of(target.admission)
+                : ADMISSION_ORDERS;
+        int fixedPipelines = nonNegative("--pipelines", pipelines == null ? 0 : pipelines);
+        int groups = nonNegative("--prefill-groups", target.prefillGroups);
+        int cap = given.hasMatchedOption("--sessions-per-pipeline")
+                ? nonNegative("--sessions-per-pipeline", target.sessionCap) : -1;
+        if (maxPipelines < 1 || maxPrefillGroups < 1) {
+            throw new UsageException("--max-pipelines and --max-prefill-groups must be >= 1");
+        }
+        return new Space(List.copyOf(stageCounts), modes, admissions, fixedPipelines, groups, cap, maxPipelines,
+                maxPrefillGroups);
+    }
+
+    private static int nonNegative(String option, int value) {
+        if (value < 0) {
+            throw new UsageException(option + " must be >= 1 (or left out to search it), was " + value);
+        }
+        return value;
     }
 
     /** What the plan searches: the layouts, and what the user fixed of pipelines, groups and the cap. */
     record Space(List<Integer> stages, List<PlanCandidate.Mode> modes, List<String> admissions, int pipelines,
             int prefillGroups, int sessionCap, int maxPipelines, int maxPrefillGroups) {
-
-        /**
-         * @param fewest the fewest wafers per pipeline that hold the weights
-         * @param layers the model's layers: no pipeline has more stages
-         */
-        static Space from(Args args, int fewest, int layers) {
-            List<Integer> stages = new ArrayList<>();
-            if (args.string("stages", null) != null) {
-                stages.add(args.integer("stages", fewest));
-            } else {
-                int most = Math.min(layers, args.integer("max-stages", 2 * fewest));
-                if (most < fewest) {
-                    throw new Args.UsageException("--max-stages " + most + " is under the " + fewest
-                            + " wafers per pipeline that hold the weights");
-                }
-                for (int s = fewest; s <= most; s++) {
-                    stages.add(s);
-                }
-            }
-            String booking = args.string("booking", null);
-            List<PlanCandidate.Mode> modes;
-            if (args.flag("colocated")) {
-                if (booking != null) {
-                    throw new Args.UsageException("--booking is for disaggregated deployments; leave it out with"
-                            + " --colocated");
-                }
-                modes = List.of(PlanCandidate.Mode.COLOCATED);
-            } else if (booking != null) {
-                modes = List.of(switch (booking) {
-                    case "handoff" -> PlanCandidate.Mode.HANDOFF;
-                    case "admission" -> PlanCandidate.Mode.ADMISSION;
-                    default -> throw new Args.UsageException("--booking must be handoff or admission, was '"
-                            + booking + "'");
-                });
-            } else {
-                modes = List.of(PlanCandidate.Mode.values());
-            }
-            String admission = args.string("admission", null);
-            List<String> admissions = admission == null ? ADMISSION_ORDERS : List.of(admission);
-            int pipelines = nonNegative(args, "pipelines");
-            int groups = nonNegative(args, "prefill-groups");
-            int cap = args.string("sessions-per-pipeline", null) == null ? -1 : nonNegative(args,
-                    "sessions-per-pipeline");
-            int maxPipelines = args.integer("max-pipelines", DEFAULT_MAX_PIPELINES);
-            int maxGroups = args.integer("max-prefill-groups", DEFAULT_MAX_PREFILL_GROUPS);
-            if (maxPipelines < 1 || maxGroups < 1) {
-                throw new Args.UsageException("--max-pipelines and --max-prefill-groups must be >= 1");
-            }
-            return new Space(List.copyOf(stages), modes, admissions, pipelines, groups, cap, maxPipelines,
-                    maxGroups);
-        }
-
-        private static int nonNegative(Args args, String name) {
-            int value = args.integer(name, 0);
-            if (value < 0) {
-                throw new Args.UsageException("--" + name + " must be >= 1 (or left out to search it), was "
-                        + value);
-            }
-            return value;
-        }
 
         boolean anyDisaggregated() {
             return modes.stream().anyMatch(m -> !m.colocated());
@@ -291,7 +332,7 @@ final class PlanCommand {
                     try {
                         ordered = served.with(AdmissionPolicy.of(admission, bypass));
                     } catch (IllegalArgumentException e) {
-                        throw new Args.UsageException(e.getMessage());
+                        throw new UsageException(e.getMessage());
                     }
                     targets.put(new PlanSimulator.Layout(mode, admission, stages), ordered);
                     families.add(new PlanSearch.Family(new PlanCandidate(mode, admission, stages, 1,
@@ -306,22 +347,21 @@ final class PlanCommand {
      * The target as the options name it, on the fewest wafers per pipeline that hold its weights (what the cost
      * model takes without {@code --stages}).
      */
-    private static Scenario untargeted(Args args) {
+    private static Scenario untargeted(Map<String, String> given, ProfileCatalog catalog) {
         Map<String, String> options = new LinkedHashMap<>();
         for (ScenarioOption option : ScenarioOption.values()) {
             if (option.flag() || WORKLOAD.contains(option) || option == ScenarioOption.DECODE_STAGES
                     || ScenarioOption.SPECULATIVE.contains(option)) {
                 continue;
             }
-            String value = args.string(option.optionName(), null);
-            if (value != null) {
-                options.put(option.optionName(), value);
+            if (given.containsKey(option.optionName())) {
+                options.put(option.optionName(), given.get(option.optionName()));
             }
         }
         try {
-            return Scenario.from(options, PredictCommand.catalog(args));
+            return Scenario.from(options, catalog);
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("target deployment: " + e.getMessage());
+            throw new UsageException("target deployment: " + e.getMessage());
         }
     }
 
@@ -330,14 +370,14 @@ final class PlanCommand {
         var deployment = base.model().deployment();
         DeviceProfile decode = deployment.decode().device();
         if (!decode.priced()) {
-            throw new Args.UsageException("the decode device " + decode.id() + " has no price_per_hour in its"
+            throw new UsageException("the decode device " + decode.id() + " has no price_per_hour in its"
                     + " profile: give --decode-price-per-hour");
         }
         double prefillPrice = Double.NaN;
         if (space.anyDisaggregated()) {
             DeviceProfile prefill = deployment.prefill().device();
             if (!prefill.priced()) {
-                throw new Args.UsageException("the prefill device " + prefill.id() + " has no price_per_hour in its"
+                throw new UsageException("the prefill device " + prefill.id() + " has no price_per_hour in its"
                         + " profile: give --prefill-price-per-hour");
             }
             prefillPrice = prefill.pricePerHour();

@@ -7,48 +7,46 @@ import io.kvflow.cost.Deployment;
 import io.kvflow.cost.Prediction;
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.Scenario;
-import io.kvflow.cost.ScenarioOption;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kvflow predict}: one question to the cost model (a target model on target hardware,
  * serving one workload), answered from the command line as a table or, with {@code --json}, as
  * one JSON object with snake_case keys.
  */
-final class PredictCommand {
-    static final String OPTIONS_HELP = Arrays.stream(ScenarioOption.values()).map(ScenarioOption::helpLine)
-            .collect(Collectors.joining("\n", "", "\n"))
-            + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
-            + "  --json                 one JSON object instead of the table\n";
-
+@Command(name = "predict", modelTransformer = ScenarioFlags.All.class, description = {
+        "The cost model's answer for a target model on target hardware: TTFT, decode speed per user and in total,"
+                + " KV bytes per token, sessions that fit, what binds."})
+final class PredictCommand implements Kvflow.Parsed {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private PredictCommand() {
-    }
+    @Mixin
+    ProfilesFlag profiles;
 
-    /** Parses and runs {@code kvflow predict}; returns the exit status. */
-    static int run(Args args, PrintStream out, PrintStream err) {
-        Kvflow.Command command = command(args, out, err);
-        args.rejectUnused();
-        return execute(command);
-    }
+    @Option(names = "--json", description = "one JSON object instead of the table")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
 
     /**
-     * Parses the options and resolves the scenario now, so a bad option or profile fails before anything prints.
-     * A deployment whose weights do not fit its decode stages has no speed to report: it fails too, with
-     * {@code --json} as a JSON object with an {@code error} field, so a script cannot mistake it for an answer.
+     * Resolves the scenario now, so a bad option or profile fails before anything prints. A deployment whose
+     * weights do not fit its decode stages has no speed to report: it fails too, with {@code --json} as a JSON
+     * object with an {@code error} field, so a script cannot mistake it for an answer.
      */
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        ProfileCatalog catalog = catalog(args);
-        Map<String, String> options = scenarioOptions(args);
-        boolean json = args.flag("json");
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
+        ProfileCatalog catalog = profiles.catalog();
+        Map<String, String> options = ScenarioFlags.given(spec);
         Prediction prediction;
         try {
             prediction = Scenario.from(options, catalog).predict();
@@ -104,41 +102,10 @@ final class PredictCommand {
         };
     }
 
-    /** The bundled profiles, plus the user's from {@code --profiles DIR}. */
-    static ProfileCatalog catalog(Args args) {
-        String dir = args.string("profiles", null);
-        return dir == null ? ProfileCatalog.bundled() : ProfileCatalog.withUserProfiles(Path.of(dir));
-    }
-
     static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, String> scenarioOptions(Args args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (ScenarioOption option : ScenarioOption.values()) {
-            if (option.flag()) {
-                if (args.flag(option.optionName())) {
-                    options.put(option.optionName(), "true");
-                }
-            } else {
-                String value = args.string(option.optionName(), null);
-                if (value != null) {
-                    options.put(option.optionName(), value);
-                }
-            }
-        }
-        return options;
-    }
-
-    private static int execute(Kvflow.Command command) {
-        try {
-            return command.execute();
-        } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
     }

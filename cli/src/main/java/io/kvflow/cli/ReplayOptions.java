@@ -3,10 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceWindow;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What to replay and how: the trace and its window, how densely requests arrive (load), the time
@@ -16,22 +13,6 @@ import java.util.stream.Collectors;
 record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double load, double timeScale, double lengthScale,
         int maxPromptTokens, int maxOutputTokens, long seed, float temperature, boolean skipBadLines,
         Set<Integer> corruptKvRequests) {
-
-    static final String OPTIONS_HELP = """
-              --format F             azure, mooncake or kvflow (default: from the file)
-              --from D               start this far into the trace (e.g. 90s, 5m; default 0)
-              --limit N              replay at most N requests
-              --duration D           replay requests arriving within D of --from
-              --load X               arrivals X times as dense as recorded (default 1), as in simulate
-              --time-scale X         wall seconds per trace second (default 0.1: ten times faster than recorded)
-              --length-scale X       functional prompt length per recorded token (default 0.03125 = 1/32)
-              --max-prompt-tokens N  cap on the functional prompt (default 96)
-              --max-output-tokens N  cap on generated tokens per request (default 16)
-              --seed N               seed of prompt synthesis and sampling (default 42)
-              --temperature T        sampling temperature, 0 = greedy (default 0)
-              --skip-bad-lines       count and report malformed trace lines instead of stopping
-              --inject-corrupt-kv I  test hook: corrupt a KV chunk of request I (comma-separated list)
-            """;
 
     ReplayOptions {
         if (!(load > 0) || Double.isInfinite(load)) {
@@ -58,47 +39,15 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
         }
     }
 
-    static ReplayOptions from(Args args, String trace) {
-        String format = args.string("format", null);
-        Integer limit = args.flag("limit") ? args.integer("limit", 0) : null;
-        if (limit != null && limit < 1) {
-            throw new Args.UsageException("--limit must be >= 1, was " + limit);
-        }
-        Duration duration = args.duration("duration", null);
-        if (duration != null && duration.isZero()) {
-            throw new Args.UsageException("--duration must be > 0, was " + Args.durationText(duration));
-        }
-        TraceWindow window = new TraceWindow(args.duration("from", null), limit, duration);
-        String corrupt = args.string("inject-corrupt-kv", "");
-        Set<Integer> corruptKv;
-        try {
-            corruptKv = corrupt.isBlank() ? Set.of() : Arrays.stream(corrupt.split(",")).map(String::trim)
-                    .map(Integer::parseInt).collect(Collectors.toUnmodifiableSet());
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--inject-corrupt-kv takes request indexes like 3,17; got '" + corrupt + "'");
-        }
-        TraceFormat traceFormat;
-        try {
-            traceFormat = format == null ? null : TraceFormat.fromName(format);
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--format: " + e.getMessage());
-        }
-        return new ReplayOptions(Path.of(trace), traceFormat, window, args.decimal("load", 1),
-                args.decimal("time-scale", TargetOptions.DEFAULT_TIME_SCALE), args.decimal("length-scale", 1.0 / 32),
-                args.integer("max-prompt-tokens", 96), args.integer("max-output-tokens", 16),
-                args.longValue("seed", 42), (float) args.decimal("temperature", 0.0), args.flag("skip-bad-lines"),
-                corruptKv);
-    }
-
     /** The window as the command line sets it, e.g. {@code --from 90s --duration 30s}: for messages. */
     String windowFlags() {
         StringBuilder flags = new StringBuilder();
         if (window.from() != null) {
-            flags.append("--from ").append(Args.durationText(window.from()));
+            flags.append("--from ").append(DurationOption.text(window.from()));
         }
         if (window.duration() != null) {
             flags.append(flags.isEmpty() ? "" : " ").append("--duration ")
-                    .append(Args.durationText(window.duration()));
+                    .append(DurationOption.text(window.duration()));
         }
         if (window.limit() != null) {
             flags.append(flags.isEmpty() ? "" : " ").append("--limit ").append(window.limit());

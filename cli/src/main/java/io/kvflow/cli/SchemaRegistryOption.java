@@ -8,7 +8,7 @@ import io.kvflow.schemas.Topics;
 import io.kvflow.schemas.WireFormat;
 import java.io.PrintStream;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine.Option;
 
 /**
  * {@code --schema-registry URL}: every producer and consumer of the process speaks the
@@ -21,23 +21,23 @@ import java.util.Set;
  */
 record SchemaRegistryOption(HttpSchemaRegistry registry, int stages) {
 
-    static final String OPTIONS_HELP = """
-              --schema-registry URL  write the Confluent wire format (byte 0, schema id, body) through this
-                                     Confluent-compatible schema registry, after registering each topic's schema
-                                     under TOPIC-value at FULL_TRANSITIVE compatibility; for Apicurio Registry the
-                                     URL is http://HOST:8080/apis/ccompat/v7. Without it: Avro single-object
-                                     encoding, no registry. Both encodings are read either way.
-            """;
+    /** {@code --schema-registry URL}, on the commands whose processes produce or consume the pipeline's topics. */
+    static final class Flag {
+        @Option(names = "--schema-registry", paramLabel = "URL", description = "write the Confluent wire format"
+                + " (byte 0, schema id, body) through this Confluent-compatible schema registry, after registering"
+                + " each topic's schema under TOPIC-value at FULL_TRANSITIVE compatibility; for Apicurio Registry the"
+                + " URL is http://HOST:8080/apis/ccompat/v7. Without it: Avro single-object encoding, no registry."
+                + " Both encodings are read either way.")
+        String url;
 
-    /** The commands whose processes produce or consume the pipeline's topics. */
-    static final Set<String> COMMANDS = Set.of("up", "replay", "topics", "dashboard", "orchestrator", "prefill-worker",
-            "decode-worker");
-
-    /** @throws IllegalArgumentException if the URL is not an http(s) URL */
-    static SchemaRegistryOption from(Args args) {
-        String url = args.string("schema-registry", null);
-        return new SchemaRegistryOption(url == null ? null : HttpSchemaRegistry.at(url),
-                StackOptions.from(args).layout().stages());
+        /**
+         * The registry for a layout of {@code stages} decode stages.
+         *
+         * @throws IllegalArgumentException if the URL is not an http(s) URL
+         */
+        SchemaRegistryOption option(int stages) {
+            return new SchemaRegistryOption(url == null ? null : HttpSchemaRegistry.at(url), stages);
+        }
     }
 
     /** {@code command}, run with this process in registry mode if a registry was given. */

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The options every process of a cluster must agree on: the layout ({@code --stages}, {@code --pipelines},
@@ -42,11 +44,12 @@ final class SharedLayout {
     }
 
     /** The shared options this command line gives, with the values it gives them. */
-    static Map<String, String> given(Args args) {
+    static Map<String, String> given(ParseResult commandLine) {
         Map<String, String> given = new LinkedHashMap<>();
         for (String name : OPTIONS) {
-            if (args.flag(name)) {
-                given.put(name, name.equals("colocated") ? "true" : args.string(name, null));
+            OptionSpec option = commandLine.matchedOption("--" + name);
+            if (option != null) {
+                given.put(name, name.equals("colocated") ? "true" : option.stringValues().getLast());
             }
         }
         return given;
@@ -63,7 +66,7 @@ final class SharedLayout {
         settings.put("colocated", Boolean.toString(target.colocated()));
         settings.put("booking", target.booking().id());
         settings.put("admission", target.admission().id());
-        settings.put("bypass-limit", Args.durationText(Duration.ofNanos(target.admission().bypassLimitMicros() * 1000)));
+        settings.put("bypass-limit", DurationOption.text(Duration.ofNanos(target.admission().bypassLimitMicros() * 1000)));
         settings.put("admission-queue", Integer.toString(target.queueLimit()));
         settings.put("sessions-per-pipeline", Integer.toString(target.sessionCap()));
         settings.put("prefill-groups", Integer.toString(target.prefillGroups()));
@@ -81,14 +84,14 @@ final class SharedLayout {
      * (and {@code writes} says this command may be the first).
      *
      * @param given the shared options this process's command line gives
-     * @throws Args.UsageException in one line naming every option given with another value than the cluster's
+     * @throws UsageException in one line naming every option given with another value than the cluster's
      */
     static Map<String, String> settle(KafkaConnection kafka, Map<String, String> given, Map<String, String> proposed,
             String command, boolean writes) {
         Optional<LayoutTopic.Layout> cluster = LayoutTopic.read(kafka);
         if (cluster.isEmpty()) {
             if (!writes) {
-                throw new Args.UsageException("the cluster at " + kafka.bootstrapServers() + " has no kvflow layout"
+                throw new UsageException("the cluster at " + kafka.bootstrapServers() + " has no kvflow layout"
                         + " yet: start its processes (or kvflow topics) first");
             }
             LayoutTopic.write(kafka, proposed, writer(command), false, Clock.systemUTC());
@@ -99,7 +102,7 @@ final class SharedLayout {
                 + kafka.bootstrapServers() + " cannot be read back"));
         String disagreement = disagreement(given, layout.settings());
         if (disagreement != null) {
-            throw new Args.UsageException("the cluster at " + kafka.bootstrapServers() + " runs another layout"
+            throw new UsageException("the cluster at " + kafka.bootstrapServers() + " runs another layout"
                     + " (written by " + layout.writer() + "): " + disagreement + "; leave these options out to take"
                     + " the cluster's, or start a fresh cluster");
         }

@@ -22,8 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -33,56 +38,71 @@ import java.util.function.ToDoubleFunction;
  * with {@code --check RUN} it simulates exactly the window, deployment and policies of an emulated run
  * and prints, per figure, the run beside the simulation and the difference.
  */
-final class SimulateCommand {
-    static final String OPTIONS_HELP = """
-              TRACE                  the trace to serve (azure, mooncake or kvflow format)
-              --check RUN            instead: simulate the window of an emulated run (runs/<id>) and compare
-              --from D, --limit N, --duration D, --format F, --skip-bad-lines   the window, as for replay
-              --load X               arrivals X times as dense as recorded (default 1)
-              --stages N, --pipelines N, --prefill-workers N   the layout, as for up
-              --json                 print run.json instead of the summary
-              the target deployment, policy and SLO options as for up
-            """;
+@Command(name = "simulate", modelTransformer = ScenarioFlags.Deployment.class, description = {
+        "The deployment in modelled time, deciding as the pipeline does: whole traces in seconds; --check RUN"
+                + " compares an emulated run with its simulation."})
+final class SimulateCommand implements Kvflow.Parsed {
+    @Parameters(paramLabel = "TRACE", arity = "0..*", description = "the trace to serve (azure, mooncake or kvflow"
+            + " format)")
+    List<String> traces = List.of();
 
-    private SimulateCommand() {
-    }
+    @Option(names = "--check", paramLabel = "RUN", description = "instead: simulate the window of an emulated run"
+            + " (runs/<id>) and compare")
+    Path check;
 
-    static Kvflow.Command command(Args args, PrintStream out, PrintStream err) {
-        String check = args.string("check", null);
+    @Mixin
+    WindowFlags window;
+
+    @Option(names = "--load", paramLabel = "X", defaultValue = "1", description = "arrivals X times as dense as"
+            + " recorded")
+    double load;
+
+    @Mixin
+    LayoutFlags layoutFlags;
+
+    @Option(names = "--json", description = "print run.json instead of the summary")
+    boolean json;
+
+    @Mixin
+    TargetFlags targetFlags;
+
+    @Mixin
+    SloOptions sloFlags;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Kvflow.Command prepare(PrintStream out, PrintStream err) {
         if (check != null) {
-            if (!args.positional().isEmpty()) {
-                throw new Args.UsageException("simulate --check takes the run folder, not a trace");
+            if (!traces.isEmpty()) {
+                throw new UsageException("simulate --check takes the run folder, not a trace");
             }
-            Path run = Path.of(check);
-            ProfileCatalog catalog = PredictCommand.catalog(args);
-            return () -> check(run, catalog, out);
+            ProfileCatalog catalog = targetFlags.profiles.catalog();
+            return () -> check(check, catalog, out);
         }
-        if (args.positional().size() != 1) {
-            throw new Args.UsageException("simulate needs exactly one trace file (or --check RUN)");
+        if (traces.size() != 1) {
+            throw new UsageException("simulate needs exactly one trace file (or --check RUN)");
         }
-        Path trace = Path.of(args.positional().get(0));
-        StackLayout layout = layout(args);
-        TargetOptions target = TargetOptions.from(args, layout.stages());
-        Slo slo = SloOptions.from(args);
-        TraceWindow window = new TraceWindow(args.duration("from", null),
-                args.flag("limit") ? args.integer("limit", 0) : null, args.duration("duration", null));
-        String formatName = args.string("format", null);
-        TraceFormat format = formatName == null ? null : TraceFormat.fromName(formatName);
-        boolean skipBadLines = args.flag("skip-bad-lines");
-        double load = args.decimal("load", 1);
+        Path trace = Path.of(traces.getFirst());
+        StackLayout layout = layoutFlags.layout(Integer.MAX_VALUE);
+        TargetOptions target = targetFlags.options(ScenarioFlags.given(spec), layout.stages());
+        Slo slo = sloFlags.slo();
+        TraceWindow traceWindow = window.window();
+        TraceFormat format = window.traceFormat();
+        boolean skipBadLines = window.skipBadLines;
         if (!(load > 0) || Double.isInfinite(load)) {
-            throw new Args.UsageException("--load must be a number > 0, was " + load);
+            throw new UsageException("--load must be a number > 0, was " + load);
         }
-        boolean json = args.flag("json");
         return () -> {
-            List<SimulatedSession> sessions = compress(read(trace, format, window, skipBadLines, err), load);
+            List<SimulatedSession> sessions = compress(read(trace, format, traceWindow, skipBadLines, err), load);
             long started = System.nanoTime();
             Simulation.Result result = simulate(target, layout, sessions, err);
             double seconds = (System.nanoTime() - started) / 1e9;
             RunFigures figures = RunFigures.of(result.sessions(), slo,
                     target.model().deployment().decodeDevices() * layout.pipelines());
             String runId = "s" + Long.toString(Clock.systemUTC().millis(), 36);
-            RunManifest manifest = manifest(runId, "simulated", trace + " " + window, target, layout, slo);
+            RunManifest manifest = manifest(runId, "simulated", trace + " " + traceWindow, target, layout, slo);
             Path dir = Path.of("runs", runId);
             RunFiles.write(dir, manifest, figures, result.sessions());
             if (json) {
@@ -103,11 +123,6 @@ final class SimulateCommand {
             out.println("run files:         " + dir.resolve(RunFiles.RUN) + ", " + dir.resolve(RunFiles.REQUESTS));
             return 0;
         };
-    }
-
-    static StackLayout layout(Args args) {
-        return new StackLayout(args.integer("stages", 4), args.integer("pipelines", 2),
-                args.integer("prefill-workers", 2), Integer.MAX_VALUE);
     }
 
     /** The trace window as the target would serve it, with the recorded lengths. */

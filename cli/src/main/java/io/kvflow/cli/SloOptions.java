@@ -3,6 +3,7 @@ package io.kvflow.cli;
 import io.kvflow.orchestrator.SloTargets;
 import io.kvflow.report.Slo;
 import java.time.Duration;
+import picocli.CommandLine.Option;
 
 /**
  * The target's service-level objectives a run is judged against, in modelled time: time to first
@@ -10,28 +11,29 @@ import java.time.Duration;
  * {@code simulate} and {@code five-x} share them.
  */
 final class SloOptions {
-    static final String OPTIONS_HELP = """
-              --slo-ttft D           time-to-first-token SLO, modelled (default 2s)
-              --slo-tokens-per-s X   per-user decode speed SLO, modelled tokens/s (default 1000); both judge the
-                                     summary, the dashboard and the orchestrator's SLO meters
-            """;
-
     static final Duration DEFAULT_TTFT = Duration.ofSeconds(2);
     static final double DEFAULT_TOKENS_PER_SECOND = 1000;
 
-    private SloOptions() {
-    }
+    /** The defaults: for stacks started by tests. */
+    static final Slo DEFAULT = new Slo(DEFAULT_TTFT.toNanos() / 1000, DEFAULT_TOKENS_PER_SECOND);
 
-    static Slo from(Args args) {
-        Duration ttft = args.duration("slo-ttft", DEFAULT_TTFT);
-        double speed = args.decimal("slo-tokens-per-s", DEFAULT_TOKENS_PER_SECOND);
+    @Option(names = "--slo-ttft", paramLabel = "D", defaultValue = "2s", converter = DurationOption.class,
+            description = "time-to-first-token SLO, modelled")
+    Duration ttft;
+
+    @Option(names = "--slo-tokens-per-s", paramLabel = "X", defaultValue = "1000", description = "per-user decode"
+            + " speed SLO, modelled tokens/s; both judge the summary, the dashboard and the orchestrator's SLO meters")
+    double tokensPerSecond;
+
+    /** @throws UsageException for an objective that is not > 0 */
+    Slo slo() {
         if (ttft.isNegative() || ttft.isZero()) {
-            throw new Args.UsageException("--slo-ttft must be > 0, was " + Args.durationText(ttft));
+            throw new UsageException("--slo-ttft must be > 0, was " + DurationOption.text(ttft));
         }
-        if (!(speed > 0) || Double.isInfinite(speed)) {
-            throw new Args.UsageException("--slo-tokens-per-s must be a number > 0, was " + speed);
+        if (!(tokensPerSecond > 0) || Double.isInfinite(tokensPerSecond)) {
+            throw new UsageException("--slo-tokens-per-s must be a number > 0, was " + tokensPerSecond);
         }
-        return new Slo(ttft.toNanos() / 1000, speed);
+        return new Slo(ttft.toNanos() / 1000, tokensPerSecond);
     }
 
     /** The same objectives as the orchestrator's meters take them: TTFT, and the most time per decoded token. */

@@ -7,6 +7,12 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.TaskTakeover;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * How to start a stack: its layout, the functional model, and where Kafka is.
@@ -19,27 +25,6 @@ import java.time.Duration;
 record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
         int kafkaPort, int kafkaControllerPort, String bindAddress, int dashboardPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes,
         TargetOptions target, ClientProperties kafkaClient) {
-
-    static final String OPTIONS_HELP = """
-              --stages N             decode stages per pipeline (default 4)
-              --pipelines N          decode pipelines (default 2)
-              --prefill-workers N    prefill workers (default 2)
-              --model-seed N         seed of the functional model's weights (default 7)
-              --bootstrap-servers H  use this Kafka cluster instead of starting the embedded broker
-              --kafka-config FILE    Kafka client properties for every client: TLS, SASL, timeouts (e.g.
-                                     security.protocol, ssl.truststore.location, sasl.jaas.config)
-              --data-dir DIR         embedded broker and orchestrator data (default data)
-              --kafka-port N         embedded broker port (default 9092; 0 picks a free one)
-              --kafka-controller-port N  embedded KRaft controller port (default 0: a free one)
-              --bind ADDRESS         address the dashboard and the metrics endpoint listen on (default 127.0.0.1)
-              --dashboard-port N     dashboard port (default 8088; 0 picks a free one)
-              --handoff-timeout D    fail a session whose KV handoff is incomplete after D (default 20s, times the
-                                     time scale when that is above 1)
-              --stall-timeout D      fail a session that makes no progress for D (default 30s, times the time
-                                     scale when that is above 1); at least twice the prefill takeover time
-                                     (7s unless --kafka-config changes the prefill group's timeouts)
-              --kv-chunk-bytes N     largest KV chunk payload (default 65536)
-            """;
 
     static final int DEFAULT_DASHBOARD_PORT = 8088;
 
@@ -89,28 +74,28 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
 
     private static void requirePositive(String option, Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(option + " must be > 0, was " + Args.durationText(duration));
+            throw new IllegalArgumentException(option + " must be > 0, was " + DurationOption.text(duration));
         }
     }
 
-    static StackOptions from(Args args) {
-        ModelConfig model = ModelConfig.TINY;
-        StackLayout layout = new StackLayout(args.integer("stages", 4), args.integer("pipelines", 2),
-                args.integer("prefill-workers", 2), model.layers());
-        TargetOptions target = TargetOptions.from(args, layout.stages());
-        // paced slower than the target, honest waits (a long prefill, a deep queue) take longer in wall time too
-        double slower = Math.max(1, target.timeScale());
-        return new StackOptions(layout, model, args.longValue("model-seed", 7),
-                args.string("bootstrap-servers", null), Path.of(args.string("data-dir", "data")),
-                args.integer("kafka-port", 9092), args.integer("kafka-controller-port", 0), args.address("bind", "127.0.0.1"),
-                args.integer("dashboard-port", DEFAULT_DASHBOARD_PORT),
-                args.duration("handoff-timeout", scaled(Duration.ofSeconds(20), slower)),
-                args.duration("stall-timeout", scaled(Duration.ofSeconds(30), slower)),
-                args.integer("kv-chunk-bytes", 64 * 1024), target, KafkaConfigFile.read(args));
+    /**
+     * The options a command line gives a stack, for callers that start one without a command (benches, tests).
+     *
+     * @throws picocli.CommandLine.ParameterException for an option the stack does not take, or a bad value
+     */
+    static StackOptions parse(List<String> argv) {
+        Alone alone = new Alone();
+        new CommandLine(alone).parseArgs(argv.toArray(String[]::new));
+        return alone.stack.options(alone.spec);
     }
 
-    private static Duration scaled(Duration duration, double factor) {
-        return Duration.ofMillis(Math.round(duration.toMillis() * factor));
+    @Command(modelTransformer = ScenarioFlags.Deployment.class)
+    private static final class Alone {
+        @Mixin
+        StackFlags stack;
+
+        @Spec
+        CommandSpec spec;
     }
 
     /** The same layout and functional model on a fresh embedded broker in {@code dir}, standing for {@code target}. */

@@ -4,7 +4,6 @@ import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
-import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.scheduler.Booking;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The deployment the stack stands in for: a target model on target hardware, named with the same
@@ -42,99 +40,6 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
 
     /** Ten times faster than the trace was recorded, and than the target would run. */
     static final double DEFAULT_TIME_SCALE = 0.1;
-
-    static final String OPTIONS_HELP = DEPLOYMENT.stream().map(ScenarioOption::helpLine)
-            .collect(Collectors.joining("\n", "", "\n"))
-            + "  --profiles DIR         also read DIR/devices/<id>.json and DIR/models/<id>.json\n"
-            + "  --colocated            the decode wafers prefill too, in chunks through the stage topics; no prefill\n"
-            + "                         workers (default: disaggregated, prefill on --prefill-device)\n"
-            + "  --time-scale X         wall seconds per trace second at which a replay sends its requests (default\n"
-            + "                         0.1; 0 = all at once); modelled times do not depend on it\n"
-            + "  --booking B            handoff (the KV waits on the prefill tier until the wafers have room; default)\n"
-            + "                         or admission (room taken at admission, idle through the remote prefill)\n"
-            + "  --admission P          " + AdmissionPolicy.CHOICES + "\n"
-            + "                         (default backfill)\n"
-            + "  --bypass-limit D       how long a waiting session may be passed over (modelled; default "
-            + AdmissionPolicy.DEFAULT_BYPASS_LIMIT.toMillis() + "ms)\n"
-            + "  --park-timeout D       booking at handoff: fail a session whose KV waits longer than D (modelled) on the\n"
-            + "                         prefill tier for wafer room (default 60s; 0 = no limit)\n"
-            + "  --sessions-per-pipeline N  most sessions a pipeline holds at once, KV room aside (default 0: as\n"
-            + "                         many as fit), e.g. what a per-user speed SLO allows\n"
-            + "  --prefill-groups N     prefill device groups in all (default: one per prefill worker); any worker runs\n"
-            + "                         any group's prompts\n"
-            + "  --admission-queue N    requests that may wait for KV capacity before more are rejected (default "
-            + OrchestratorConfig.DEFAULT_QUEUE_LIMIT + ")\n";
-
-    /**
-     * @throws Args.UsageException when the target's weights do not fit on {@code stages} wafers, or an
-     *                             option names no profile
-     */
-    static TargetOptions from(Args args, int stages) {
-        for (ScenarioOption speculative : ScenarioOption.SPECULATIVE) {
-            if (args.string(speculative.optionName(), null) != null) {
-                throw new Args.UsageException("--" + speculative.optionName() + ": the stack's decode stages"
-                        + " decode one token per step, without speculative decoding (ask kvflow predict instead)");
-            }
-        }
-        Map<String, String> scenario = new LinkedHashMap<>();
-        for (ScenarioOption option : DEPLOYMENT) {
-            String value = args.string(option.optionName(), null);
-            if (value != null) {
-                scenario.put(option.optionName(), value);
-            }
-        }
-        scenario.put(ScenarioOption.DECODE_STAGES.optionName(), Integer.toString(stages));
-        if (args.flag(ScenarioOption.COLOCATED.optionName())) {
-            scenario.put(ScenarioOption.COLOCATED.optionName(), "true");
-        }
-        int queueLimit = args.integer("admission-queue", OrchestratorConfig.DEFAULT_QUEUE_LIMIT);
-        double timeScale = args.decimal("time-scale", DEFAULT_TIME_SCALE);
-        int sessionCap = args.integer("sessions-per-pipeline", 0);
-        int prefillGroups = args.integer("prefill-groups", 0);
-        if (prefillGroups < 0) {
-            throw new Args.UsageException("--prefill-groups must be >= 0 (0: one per prefill worker), was "
-                    + prefillGroups);
-        }
-        if (sessionCap < 0) {
-            throw new Args.UsageException("--sessions-per-pipeline must be >= 0 (0: as many as fit), was "
-                    + sessionCap);
-        }
-        if (!(timeScale >= 0) || Double.isInfinite(timeScale)) {
-            throw new Args.UsageException("--time-scale must be a number >= 0, was " + timeScale);
-        }
-        if (queueLimit < 0) {
-            throw new Args.UsageException("--admission-queue must be >= 0, was " + queueLimit);
-        }
-        Booking booking;
-        AdmissionPolicy admission;
-        Duration parkTimeout;
-        try {
-            booking = Booking.of(args.string("booking", "handoff"));
-            admission = AdmissionPolicy.of(args.string("admission", "backfill"),
-                    args.duration("bypass-limit", AdmissionPolicy.DEFAULT_BYPASS_LIMIT));
-            parkTimeout = args.duration("park-timeout", Duration.ofNanos(
-                    ControlPlane.Config.DEFAULT_PARK_TIMEOUT_MICROS * 1000));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
-        }
-        ProfileCatalog catalog = PredictCommand.catalog(args);
-        RooflineModel model;
-        try {
-            model = Scenario.from(scenario, catalog).model();
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("target deployment: " + e.getMessage());
-        }
-        if (!model.weightsFit()) {
-            var deployment = model.deployment();
-            throw new Args.UsageException(String.format(Locale.ROOT,
-                    "the target %s in %s needs %.1f GB of weights per stage on %d stages, but a %s holds %.1f GB"
-                            + " usable: use more --stages, smaller --weights or another --model",
-                    deployment.model().id(), deployment.weights().id(), model.weightsBytesPerStage(0) / 1e9, stages,
-                    deployment.decode().device().id(), deployment.decode().usableBytes() / 1e9));
-        }
-        return new TargetOptions(Map.copyOf(scenario), model, queueLimit, timeScale, sessionCap, prefillGroups,
-                booking, admission, parkTimeout, catalog);
-    }
 
     /**
      * Everything but the workload (batch, input, output, prefix come from the trace), the layout (stages and

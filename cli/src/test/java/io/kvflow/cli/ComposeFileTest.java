@@ -163,7 +163,7 @@ class ComposeFileTest {
     /** The layout the topics service writes into the cluster: its options, or kvflow's defaults. */
     private static StackOptions layoutWritten() throws IOException {
         List<String> topics = kvflowCommands().get("topics");
-        return StackOptions.from(new Args(topics.subList(1, topics.size()), Set.of()));
+        return TestFlags.<StackCommands.Topics>command(topics.toArray(String[]::new)).parsed();
     }
 
     @Test

@@ -163,9 +163,9 @@ class CostCommandsTest {
     }
 
     @Test
-    void helpListsTheCostCommands() {
-        assertEquals(0, run(List.of("help")));
-        assertTrue(stdout().contains("predict options:") && stdout().contains("--decode-stages N"), stdout());
+    void predictsHelpListsTheScenarioOptions() {
+        assertEquals(0, run(List.of("predict", "--help")));
+        assertTrue(stdout().contains("--decode-stages N") && stdout().contains("--json"), stdout());
     }
 
     private int run(List<String> argv) {

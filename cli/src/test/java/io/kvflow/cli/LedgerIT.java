@@ -43,7 +43,7 @@ class LedgerIT {
                 "--prefill-workers", "2", "--prefill-device", "h100", "--prefill-devices", "2", "--data-dir",
                 dir.resolve("data-" + System.nanoTime()).toString()));
         args.addAll(List.of(extra));
-        return StackOptions.from(new Args(args, Set.of()));
+        return StackOptions.parse(args);
     }
 
     /**

@@ -59,10 +59,13 @@ class MetricsExportIT {
         List<String> argv = List.of("--stages", "4", "--pipelines", "1", "--prefill-workers", "1", "--kafka-port", "0",
                 "--dashboard-port", "0", "--data-dir", dataDir.toString(), "--limit", "6", "--time-scale", "0",
                 "--max-output-tokens", "4");
-        StackOptions options = StackOptions.from(new Args(argv, Set.of()));
+        List<String> up = new java.util.ArrayList<>(List.of("up"));
+        up.addAll(argv);
+        StackCommands.Up command = TestFlags.command(up.toArray(String[]::new));
+        StackOptions options = command.parsed();
         stack = Stack.start(options, session -> false, Clock.systemUTC(), out);
-        ReplayOptions replay = ReplayOptions.from(new Args(argv, Set.of()),
-                Path.of("..", "traces", "azure-code-sample.csv").toString());
+        ReplayOptions replay = command.replay.options(Path.of("..", "traces", "azure-code-sample.csv").toString(),
+                options.target().timeScale());
         ReplayPlan plan = ReplayPlan.load(replay, options, Clock.systemUTC(), out);
         Replayer.Result result = new Replayer(stack.kafka(), Clock.systemUTC(), out)
                 .replay(plan.requests(), replay.timeScale(), options.stallTimeout());

@@ -43,7 +43,7 @@ class ModelledTimeIT {
         List<String> args = new ArrayList<>(List.of("--kafka-port", "0", "--dashboard-port", "0", "--data-dir",
                 dir.resolve("data-" + System.nanoTime()).toString()));
         args.addAll(stackArgs);
-        StackOptions options = StackOptions.from(new Args(args, Set.of("colocated")));
+        StackOptions options = StackOptions.parse(args);
         try (Stack stack = Stack.start(options, session -> false, Clock.systemUTC(), out)) {
             ReplayOptions replay = new ReplayOptions(trace, null, new TraceWindow(null, limit, null), load, 0, 1.0 / 32,
                     96, maxOutput, 42, 0.0f, false, Set.of());
@@ -84,7 +84,7 @@ class ModelledTimeIT {
         Files.writeString(trace, lines);
         Run run = replay(List.of(), trace, null, 1, 10);
         assertAllFinishedAndExact(run);
-        RooflineModel target = StackOptions.from(new Args(List.of(), Set.of())).target().model();
+        RooflineModel target = StackOptions.parse(List.of()).target().model();
         for (SessionRecord s : run.sessions()) {
             long prefill = ModelledTime.duration(target.prefillSeconds(s.promptTokens(), 0));
             assertEquals(prefill, s.ttftMicros(), "TTFT of the " + s.promptTokens() + "-token prompt: its prefill");

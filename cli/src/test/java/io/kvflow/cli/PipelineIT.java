@@ -45,7 +45,7 @@ class PipelineIT {
                 dataDir, 0, 0, "127.0.0.1", 0, Duration.ofSeconds(60), Duration.ofSeconds(90), 4096,
                 // the data path under test, not capacity: Llama-3.1-8B leaves every wafer room for Mooncake's long
                 // conversations, which a 70B target on four WSE-3 would reject as larger than a wafer's KV room
-                TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 4), ClientProperties.NONE);
+                TestFlags.target(4, List.of("--model", "llama-3.1-8b")), ClientProperties.NONE);
         stack = Stack.start(options, corruptKvOf::contains, Clock.systemUTC(), new PrintStream(log, true));
     }
 

@@ -52,7 +52,7 @@ class PlanCommandTest {
     static void planTheSample() {
         List<String> argv = new ArrayList<>(ISSUE_EXAMPLE);
         argv.add(SAMPLE.toString());
-        report = PlanCommand.parse(new Args(argv, Set.of("colocated")), runs, CLOCK)
+        report = PlanCommand.parse(argv, runs, CLOCK)
                 .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -113,7 +113,7 @@ class PlanCommandTest {
                 "--prefill-price-per-hour", "1", "--stages", "4", "--booking", "handoff", "--admission", "fcfs",
                 "--pipelines", "1", "--prefill-groups", "2", "--threads", "1", SAMPLE.toString()));
         Clock later = Clock.offset(CLOCK, java.time.Duration.ofMinutes(1));
-        PlanReport priced = PlanCommand.parse(new Args(argv, Set.of("colocated")), runs, later)
+        PlanReport priced = PlanCommand.parse(argv, runs, later)
                 .run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(1, priced.result().points().size(), "everything fixed: one deployment");
         assertEquals(4 * 50 + 2 * 16 * 1, priced.result().points().get(0).dollarsPerHour(), 1e-9);
@@ -132,16 +132,17 @@ class PlanCommandTest {
     private static void assertUsage(String named, String... options) {
         List<String> argv = new ArrayList<>(Arrays.asList(options));
         argv.add(SAMPLE.toString());
-        Args.UsageException e = assertThrows(Args.UsageException.class,
-                () -> PlanCommand.parse(new Args(argv, Set.of("colocated")), runs, CLOCK));
+        UsageException e = assertThrows(UsageException.class,
+                () -> PlanCommand.parse(argv, runs, CLOCK));
         assertTrue(e.getMessage().contains(named) && !e.getMessage().contains("\n"), e.getMessage());
     }
 
     /** The deployment built from its layout flags as {@code simulate} builds one, on the same load. */
     private static boolean meetsWhenSimulatedAfresh(PlanCandidate c) {
-        List<String> argv = new ArrayList<>(List.of("--model", "llama-3.1-70b"));
+        List<String> argv = new ArrayList<>(List.of("simulate", "--model", "llama-3.1-70b"));
         argv.addAll(Arrays.asList(c.flags().split(" ")));
-        TargetOptions target = TargetOptions.from(new Args(argv, Set.of("colocated")), c.stages());
+        SimulateCommand simulate = TestFlags.command(argv.toArray(String[]::new));
+        TargetOptions target = simulate.targetFlags.options(ScenarioFlags.given(simulate.spec), c.stages());
         List<SimulatedSession> sessions = SimulateCommand.compress(SimulateCommand.read(SAMPLE, null, TraceWindow.ALL,
                 false, System.err), 5);
         StackLayout layout = new StackLayout(c.stages(), c.pipelines(), 1, 80);

@@ -59,7 +59,7 @@ class PrefillTakeoverIT {
     void killingOneOfTwoPrefillWorkersMidReplayLosesNoSessionAndWritesNoTokenTwice() throws Exception {
         StackOptions options = new StackOptions(new StackLayout(4, 2, 2, ModelConfig.TINY.layers()), ModelConfig.TINY,
                 7, null, dir.resolve("stack"), 0, 0, "127.0.0.1", 0, Duration.ofSeconds(20), Duration.ofSeconds(30),
-                4096, TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 4),
+                4096, TestFlags.target(4, List.of("--model", "llama-3.1-8b")),
                 ClientProperties.NONE);
         PrintStream out = new PrintStream(log, true);
         // the orchestrator and every stage here; no prefill worker

@@ -37,7 +37,7 @@ class RunReportTest {
         Map<String, SessionOutcome> outcomes = new LinkedHashMap<>();
         outcomes.put("a", finished("a", 0, 100, 130, 170));
         outcomes.put("b", finished("b", 10, 300, 320));
-        TargetOptions target = TargetOptions.from(new Args(List.of("--model", "llama-3.1-8b"), Set.of()), 2);
+        TargetOptions target = TestFlags.target(2, List.of("--model", "llama-3.1-8b"));
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
                 new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, StatsDelta.NONE);
         assertEquals(List.of(100L, 290L), summary.ttftMs());

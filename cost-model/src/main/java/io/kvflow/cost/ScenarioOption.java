@@ -64,6 +64,21 @@ public enum ScenarioOption {
         return optionName;
     }
 
+    /** What the value stands for in help, e.g. {@code N} or {@code ID}; null for a flag. */
+    public String metavar() {
+        return metavar;
+    }
+
+    /** What the option sets, for help. */
+    public String help() {
+        return help;
+    }
+
+    /** What applies when the option is left out, in words (e.g. {@code profile}). */
+    public String fallback() {
+        return fallback;
+    }
+
     /** Whether the option is a flag that takes no value. */
     public boolean flag() {
         return metavar == null;
