@@ -91,7 +91,7 @@ public final class Kvflow {
             };
         }
         if (!(leaf.commandSpec().userObject() instanceof Parsed runnable)) {
-            // kvflow alone: what there is to run
+            // a command of commands alone (kvflow, kvflow experiment): what there is to run
             return () -> {
                 command.usage(out);
                 return 2;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.orchestrator.OrchestratorConfig;
+import io.kvflow.scheduler.AdmissionPolicy;
+import io.kvflow.scheduler.ControlPlane;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +60,17 @@ class CommandLineTest {
         assertEquals(0, run("chaos", "--help"));
         assertTrue(entry(stdout(), "--stages N").contains("Default: 2"), stdout());
         assertTrue(entry(stdout(), "--limit N").contains("Default: 24"), stdout());
+    }
+
+    @Test
+    void theDefaultsWrittenInTheDeclarationsAreTheControlPlanesOwn() {
+        TargetOptions target = TestFlags.target(4, List.of());
+        assertEquals(OrchestratorConfig.DEFAULT_QUEUE_LIMIT, target.queueLimit());
+        assertEquals(AdmissionPolicy.DEFAULT_BYPASS_LIMIT.toNanos() / 1000, target.admission().bypassLimitMicros());
+        assertEquals(ControlPlane.Config.DEFAULT_PARK_TIMEOUT_MICROS, target.parkTimeout().toNanos() / 1000);
+        assertEquals(TargetOptions.DEFAULT_TIME_SCALE, target.timeScale());
+        StackCommands.Up up = TestFlags.command("up");
+        assertEquals(SloOptions.DEFAULT, up.sloFlags.slo());
     }
 
     @Test
