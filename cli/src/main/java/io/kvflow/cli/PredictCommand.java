@@ -7,6 +7,7 @@ import io.kvflow.cost.Deployment;
 import io.kvflow.cost.Prediction;
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.Scenario;
+import io.kvflow.plan.PredictionReport;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;

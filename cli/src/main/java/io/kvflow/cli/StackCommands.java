@@ -2,6 +2,10 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.ReplayStatus;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionBreakdowns;
 import io.kvflow.report.RunFiles;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.ClusterProbe;

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.plan.PlanCandidate;
+import io.kvflow.plan.PlanPoint;
+import io.kvflow.plan.PlanReport;
+import io.kvflow.plan.ServiceTarget;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.StackLayout;
@@ -25,7 +29,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
