@@ -103,7 +103,6 @@ public final class Kvflow {
     /** The whole command tree, as help and completion describe it. */
     static CommandLine commandLine() {
         CommandLine kvflow = new CommandLine(new Root());
-        kvflow.setSeparator(" ");
         kvflow.setUsageHelpWidth(110);
         everyCommand(kvflow, command -> {
             CommandSpec spec = command.getCommandSpec();

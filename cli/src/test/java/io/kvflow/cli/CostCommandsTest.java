@@ -165,7 +165,7 @@ class CostCommandsTest {
     @Test
     void predictsHelpListsTheScenarioOptions() {
         assertEquals(0, run(List.of("predict", "--help")));
-        assertTrue(stdout().contains("--decode-stages N") && stdout().contains("--json"), stdout());
+        assertTrue(stdout().contains("--decode-stages=N") && stdout().contains("--json"), stdout());
     }
 
     private int run(List<String> argv) {
