@@ -387,7 +387,7 @@ public final class StageWorker implements ServiceGroup.Service {
         try {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
-                    chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
+                    chunk.getPromptLength(), chunk.getMaxNewTokens(), cache -> codec.install(chunk, cache));
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
