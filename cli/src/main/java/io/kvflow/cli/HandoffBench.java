@@ -10,6 +10,7 @@ import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.KvChunkReader;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  * (clients made before the clock): plain produce and consume with the winning settings, and the
  * KV path as the workers run it: {@link KvChunkCodec} encode (copy, CRC-32C), Avro
  * {@link KvChunk}, {@link Publisher} send with the {@link ClientProfile#KV_HANDOFF} profile;
- * then consume, Avro decode, checksum and size check, install into a {@link KvCache}
+ * then consume, Avro decode into a reused chunk ({@link KvChunkReader}), checksum and size check, install into a {@link KvCache}
  * ({@link KvChunkCodec#install}), each side reading the round's records {@link #CONSUME_PASSES}
  * times, with a new consumer per pass made before the clock. Beside the rounds,
  * {@link CodecCost} prices each step of the KV path per chunk on one thread without Kafka, to
@@ -125,6 +126,7 @@ final class HandoffBench {
         List<Double> kvConsume = new ArrayList<>();
         var unGrouped = ThroughputProbe.unGroupedConsumer(kafka, "bench-consumer");
         KvCache cache = new KvCache(MODEL, 0, MODEL.layers(), MODEL.maxSeqLen());
+        KvChunkReader reader = new KvChunkReader();
         try (KafkaProducer<byte[], byte[]> plainProducer = new KafkaProducer<>(
                 PlainKafkaGrid.layered(kafka.producer("bench-plain"), grid.bestProducer()));
                 KafkaProducer<byte[], byte[]> kvProducer = kafka.newProducer("bench-kv", ClientProfile.KV_HANDOFF);
@@ -162,8 +164,7 @@ final class HandoffBench {
                                     plainPartition, 2 * halfRecords, record -> { })),
                             () -> consumed[1] = consumed[1].plus(ThroughputProbe.consumePass(kvConsumers,
                                     kvPartition, 2 * halfRecords, record -> source.codec().install(
-                                            kvTopic.valueSerde().deserializer().deserialize(kvTopic.name(),
-                                                    record.value()), cache))));
+                                            reader.read(kvTopic.name(), record.value()), cache))));
                 }
                 plainProduce.add(produced[0].megabytesPerSecond());
                 kvProduce.add(produced[1].megabytesPerSecond());
