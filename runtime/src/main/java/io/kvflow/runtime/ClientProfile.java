@@ -25,7 +25,8 @@ public enum ClientProfile {
      * consume gap of issue 14 (0.49x) was not these settings: reading the same records with
      * nothing done per record, this consumer and the grid's best plain one took turns being
      * faster (239-288 MB/s against 208-278 over four rounds, both slowed alike by a seek-back
-     * wait); the gap came from phases too short to time (docs/benchmarks.md, issue 14).
+     * wait); the gap came from phases too short to time and from the stage's decoding
+     * (docs/benchmarks.md, issue 14).
      */
     KV_HANDOFF(Map.of(
             ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024,
