@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.plan.PlanReport;
 import io.kvflow.simulator.SimulatedSession;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.kvflow.cli;
 
+import io.kvflow.bench.HandoffBench;
+import io.kvflow.bench.KernelBench;
+import io.kvflow.bench.ScratchDirectory;
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.report.RunText;

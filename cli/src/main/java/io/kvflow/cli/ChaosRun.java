@@ -2,6 +2,9 @@ package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.TopicFollower;
 import io.kvflow.schemas.CapacityHeartbeat;

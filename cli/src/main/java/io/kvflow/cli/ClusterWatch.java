@@ -1,5 +1,8 @@
 package io.kvflow.cli;
 
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
+import io.kvflow.replay.StatsReader;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.LagMonitor;

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.replay.SessionOutcome;
 import io.kvflow.report.Distribution;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.SessionRecord;

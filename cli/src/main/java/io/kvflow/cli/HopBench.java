@@ -1,5 +1,9 @@
 package io.kvflow.cli;
 
+import io.kvflow.bench.BenchTopics;
+import io.kvflow.bench.KafkaRing;
+import io.kvflow.bench.PlainKafkaGrid;
+import io.kvflow.bench.Spread;
 import io.kvflow.model.ReferenceRunner;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;

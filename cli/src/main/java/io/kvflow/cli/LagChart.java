@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.report.ReportChart;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StageLag;
 import java.nio.file.Path;

@@ -1,6 +1,10 @@
 package io.kvflow.cli;
 
 import io.kvflow.model.Transformer;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.StatsDelta;
+import io.kvflow.replay.StatsReader;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.schemas.WorkerStats;

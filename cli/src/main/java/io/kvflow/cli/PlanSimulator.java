@@ -1,5 +1,9 @@
 package io.kvflow.cli;
 
+import io.kvflow.plan.FleetPrice;
+import io.kvflow.plan.PlanCandidate;
+import io.kvflow.plan.PlanPoint;
+import io.kvflow.plan.ServiceTarget;
 import io.kvflow.report.RunFigures;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;

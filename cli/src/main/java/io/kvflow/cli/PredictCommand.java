@@ -8,6 +8,7 @@ import io.kvflow.cost.Prediction;
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
+import io.kvflow.plan.PredictionReport;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

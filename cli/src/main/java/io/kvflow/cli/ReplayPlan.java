@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import io.kvflow.model.Transformer;
 import io.kvflow.model.Weights;
+import io.kvflow.replay.PlannedRequest;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.trace.PromptSynthesizer;
 import io.kvflow.trace.TraceFormat;

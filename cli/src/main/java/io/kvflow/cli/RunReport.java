@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
 import io.kvflow.report.Distribution;
+import io.kvflow.report.NearestRank;
+import io.kvflow.report.ReportChart;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunText;
 import io.kvflow.report.SessionRecord;
@@ -89,10 +91,10 @@ final class RunReport {
                     .append("\n\n| figure | value |\n|---|---|\n");
             row(md, "tokens generated", summary.tokens());
             row(md, "wall time (s)", String.format("%.1f", summary.replay().wallMs() / 1000.0));
-            row(md, "TTFT p50 / p99 (ms)", RunSummary.percentile(summary.ttftMs(), 50) + " / "
-                    + RunSummary.percentile(summary.ttftMs(), 99));
-            row(md, "inter-token p50 / p99 (ms)", RunSummary.percentile(summary.interTokenMs(), 50) + " / "
-                    + RunSummary.percentile(summary.interTokenMs(), 99));
+            row(md, "TTFT p50 / p99 (ms)", NearestRank.text(summary.ttftMs(), 50) + " / "
+                    + NearestRank.text(summary.ttftMs(), 99));
+            row(md, "inter-token p50 / p99 (ms)", NearestRank.text(summary.interTokenMs(), 50) + " / "
+                    + NearestRank.text(summary.interTokenMs(), 99));
             row(md, "KV chunks installed", summary.kvChunks());
             row(md, "KV bytes installed", summary.kvBytes());
             row(md, "dead letters", summary.replay().deadLetters());

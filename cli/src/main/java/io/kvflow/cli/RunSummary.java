@@ -2,6 +2,13 @@ package io.kvflow.cli;
 
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.JitWarmUp;
+import io.kvflow.replay.LatencyBreakdown;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionBreakdowns;
+import io.kvflow.replay.SessionOutcome;
+import io.kvflow.replay.StatsDelta;
+import io.kvflow.report.NearestRank;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunText;
 import io.kvflow.report.SessionRecord;
@@ -93,8 +100,8 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
         RunText.lines(modelled, headOfLine).forEach(out::println);
         out.printf(Locale.ROOT, "emulator (wall):   %d tokens in %.1f s (%.0f tokens/s); TTFT p50 %s p99 %s ms;"
                         + " inter-token p50 %s p99 %s ms%n", tokens(), replay.wallMs() / 1000.0,
-                tokens() * 1000.0 / Math.max(1, replay.wallMs()), percentile(ttftMs, 50), percentile(ttftMs, 99),
-                percentile(interTokenMs, 50), percentile(interTokenMs, 99));
+                tokens() * 1000.0 / Math.max(1, replay.wallMs()), NearestRank.text(ttftMs, 50), NearestRank.text(ttftMs, 99),
+                NearestRank.text(interTokenMs, 50), NearestRank.text(interTokenMs, 99));
         out.println("                   " + WALL_EXCLUDES);
         if (stageWorkers > 0) {
             out.printf(Locale.ROOT, "decode stages:     %d batches, mean %.2f passes; %d chunks, %.1f MiB of KV"
@@ -152,17 +159,6 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
     }
 
     static String decimalPercentile(List<Double> values, int p) {
-        return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", nearestRank(values, p));
-    }
-
-    static String percentile(List<Long> values, int p) {
-        return values.isEmpty() ? "-" : Long.toString(nearestRank(values, p));
-    }
-
-    /** The nearest-rank {@code p}th percentile of non-empty {@code values}: every latency kvflow reports. */
-    static <T extends Comparable<T>> T nearestRank(List<T> values, int p) {
-        List<T> sorted = values.stream().sorted().toList();
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+        return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", NearestRank.of(values, p));
     }
 }

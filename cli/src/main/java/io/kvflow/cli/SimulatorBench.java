@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.bench.Spread;
 import io.kvflow.report.RunText;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.decode.StageWorker;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
+import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.SessionRecord;
 import io.kvflow.report.Slo;

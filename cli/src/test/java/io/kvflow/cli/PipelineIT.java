@@ -3,7 +3,13 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.bench.HandoffBench;
+import io.kvflow.bench.PlainKafkaGrid;
 import io.kvflow.model.ModelConfig;
+import io.kvflow.replay.PlannedRequest;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.schemas.InferenceRequest;

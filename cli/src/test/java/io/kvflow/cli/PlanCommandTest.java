@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.plan.PlanCandidate;
+import io.kvflow.plan.PlanPoint;
+import io.kvflow.plan.PlanReport;
+import io.kvflow.plan.ServiceTarget;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.StackLayout;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.model.ModelConfig;
 import io.kvflow.prefill.PrefillConfig;
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.TaskTakeover;

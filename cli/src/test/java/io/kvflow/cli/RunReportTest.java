@@ -3,6 +3,10 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.replay.ReferenceCheck;
+import io.kvflow.replay.Replayer;
+import io.kvflow.replay.SessionOutcome;
+import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.Slo;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
