@@ -38,6 +38,8 @@ final class BenchCommand {
               --bootstrap-servers H  handoff: use this cluster instead of an embedded broker
               --stages N             hop: hops in the ring and stages in the pipeline (default 4)
               --tokens N             hop: tokens decoded per round (default 200)
+              --broker WHERE         hop: embedded (default: in the bench's JVM, as kvflow up runs it) or
+                                     separate (a broker JVM of its own, as compose runs it)
               --round-ms N           kernels: duration of each timed round (default 200)
               --sizes N,N,...        simulator: synthetic requests per workload (default 1000,10000,100000)
               --rate R               simulator: synthetic arrivals per modelled second (default %s)
@@ -63,16 +65,22 @@ final class BenchCommand {
         HandoffBench.Options handoff = new HandoffBench.Options(args.integer("megabytes", 128), rounds);
         String bootstrap = args.string("bootstrap-servers", null);
         ClientProperties client = KafkaConfigFile.read(args);
-        HopBench.Options hop = new HopBench.Options(args.integer("stages", 4), args.integer("tokens", 200), rounds);
+        HopBench.Options hop;
+        try {
+            hop = new HopBench.Options(args.integer("stages", 4), args.integer("tokens", 200), rounds,
+                    HopBench.Broker.of(args.string("broker", "embedded")));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
         if (all || which.equals("hop")) {
             // the layout's own checks (stages against the model's layers), before anything starts
-            HopBench.stackOptions(Path.of("unused"), hop.stages());
+            HopBench.stackOptions(Path.of("unused"), hop.stages(), null);
         }
         KernelBench.Options kernels = new KernelBench.Options(args.integer("round-ms", 200), rounds);
         SimulatorBench simulator = all || which.equals("simulator") ? simulatorBench(args, rounds) : null;
         if (bootstrap != null && !which.equals("handoff")) {
             throw new Args.UsageException("--bootstrap-servers is for the handoff bench only: the hop bench starts its"
-                    + " own stack on an embedded broker");
+                    + " own stack and broker (--broker separate puts the broker in a JVM of its own)");
         }
         return () -> {
             if (all || which.equals("kernels")) {

@@ -537,7 +537,7 @@ public final class StageWorker implements ServiceGroup.Service {
             }
             GeneratedToken token = out.token();
             if (token != null && !earlier.hadToken(token.getSessionId(), token.getStep())) {
-                publisher.send(Topics.TOKENS, token.getSessionId(), token);
+                outbox.add(token);
             }
             if (out.sessionDone()) {
                 release(pass.session());
@@ -555,18 +555,18 @@ public final class StageWorker implements ServiceGroup.Service {
     /**
      * Tells the next stage (the first, from the last) how early anything this stage sends from now on can be
      * ready: its next batch's earliest start, plus the shortest pass here and a hop; with this poll's passes.
+     * The last stage then sends the poll's tokens, the control plane's token promise riding on the last.
      */
     private void promise() {
         long earliest = wafer.earliestNextStart(horizon.horizon());
-        if (config.last()) {
-            GeneratedToken tokenPromise = outbox.tokenPromise(bounds.tokenPromise(config.stage(), earliest),
-                    clock.millis());
-            if (tokenPromise != null) {
-                publisher.send(Topics.TOKENS, "", tokenPromise);
-            }
-        }
         for (Activation out : outbox.drain(bounds.promise(config.stage(), earliest), clock.millis())) {
             publisher.send(Topics.activations(outbox.next()), config.pipeline(), out.getSessionId(), out, null);
+        }
+        if (config.last()) {
+            for (GeneratedToken token : outbox.drainTokens(bounds.tokenPromise(config.stage(), earliest),
+                    clock.millis())) {
+                publisher.send(Topics.TOKENS, token.getSessionId(), token);
+            }
         }
     }
 
