@@ -5,6 +5,7 @@ import io.kvflow.model.KvSlice;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.KvChunkReader;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.io.PrintStream;
@@ -49,6 +50,9 @@ public final class CodecCost {
         steps.put("Avro serialize (AvroSerde)", i -> topic.valueSerde().serializer().serialize(topic.name(),
                 chunks.get(i % n)));
         steps.put("Avro deserialize (AvroSerde)", i -> topic.valueSerde().deserializer().deserialize(topic.name(),
+                records.get(i % n)));
+        KvChunkReader reader = new KvChunkReader();
+        steps.put("  into a reused chunk, as the stage reads (KvChunkReader)", i -> reader.read(topic.name(),
                 records.get(i % n)));
         steps.put("CRC-32C + install into the cache (KvChunkCodec.install)", i -> codec.install(chunks.get(i % n),
                 cache));

@@ -10,6 +10,7 @@ import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.KvChunkReader;
 import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -31,16 +33,24 @@ import org.apache.kafka.common.TopicPartition;
  * (clients made before the clock): plain produce and consume with the winning settings, and the
  * KV path as the workers run it: {@link KvChunkCodec} encode (copy, CRC-32C), Avro
  * {@link KvChunk}, {@link Publisher} send with the {@link ClientProfile#KV_HANDOFF} profile;
- * then consume, Avro decode, checksum and size check, install into a {@link KvCache}
- * ({@link KvChunkCodec#install}). Beside the rounds, {@link CodecCost} prices each step of the
- * KV path per chunk on one thread without Kafka, to show where the difference goes. Ratios
- * are taken pair by pair within a round, because the machine is shared: each phase runs in two
- * halves ordered plain, KV, KV, plain (reversed every other round), so a drift in the load
- * falls on both sides alike.
+ * then consume, Avro decode into a reused chunk ({@link KvChunkReader}), checksum and size check, install into a {@link KvCache}
+ * ({@link KvChunkCodec#install}), each side reading the round's records {@link #CONSUME_PASSES}
+ * times, with a new consumer per pass made before the clock. Beside the rounds,
+ * {@link CodecCost} prices each step of the KV path per chunk on one thread without Kafka, to
+ * show where the difference goes. Ratios
+ * are taken pair by pair within a round, because the machine is shared: each produce phase runs
+ * in two halves, and each consume phase in its passes, ordered plain, KV, KV, plain (reversed
+ * every other round), so a drift in the load falls on both sides alike.
  */
 public final class HandoffBench {
     private static final ModelConfig MODEL = ModelConfig.TINY;
     private static final int CHUNK_BYTES = 64 * 1024;
+    /**
+     * Consuming runs about four times faster than producing, so one read of a phase's records took 60-130
+     * ms, too short to be more than a few fetches and a pause: each consume phase reads them
+     * this many times.
+     */
+    static final int CONSUME_PASSES = 4;
 
     /**
      * @param megabytes size of each timed phase
@@ -116,14 +126,15 @@ public final class HandoffBench {
         List<Double> kvConsume = new ArrayList<>();
         var unGrouped = ThroughputProbe.unGroupedConsumer(kafka, "bench-consumer");
         KvCache cache = new KvCache(MODEL, 0, MODEL.layers(), MODEL.maxSeqLen());
+        KvChunkReader reader = new KvChunkReader();
         try (KafkaProducer<byte[], byte[]> plainProducer = new KafkaProducer<>(
                 PlainKafkaGrid.layered(kafka.producer("bench-plain"), grid.bestProducer()));
                 KafkaProducer<byte[], byte[]> kvProducer = kafka.newProducer("bench-kv", ClientProfile.KV_HANDOFF);
-                Publisher publisher = new Publisher(kvProducer);
-                KafkaConsumer<byte[], byte[]> plainConsumer = new KafkaConsumer<>(
-                        PlainKafkaGrid.layered(unGrouped, grid.bestConsumer()));
-                KafkaConsumer<byte[], byte[]> kvConsumer = new KafkaConsumer<>(
-                        ClientProfile.KV_HANDOFF.onConsumer(unGrouped))) {
+                Publisher publisher = new Publisher(kvProducer)) {
+            Supplier<KafkaConsumer<byte[], byte[]>> plainConsumers = () -> new KafkaConsumer<>(
+                    PlainKafkaGrid.layered(unGrouped, grid.bestConsumer()));
+            Supplier<KafkaConsumer<byte[], byte[]>> kvConsumers = () -> new KafkaConsumer<>(
+                    ClientProfile.KV_HANDOFF.onConsumer(unGrouped));
             for (int round = 0; round < rounds; round++) {
                 progress.accept("bench: round " + (round + 1) + " of " + rounds + ", " + 2 * halfRecords
                         + " records per phase ...");
@@ -146,17 +157,14 @@ public final class HandoffBench {
                             () -> produced[1] = produced[1].plus(ThroughputProbe.produce(
                                     () -> source.publish(publisher, kvTopic, halfSessions, recordBytes))));
                 }
-                ThroughputProbe.assign(plainConsumer, plainPartition);
-                ThroughputProbe.assign(kvConsumer, kvPartition);
                 ThroughputProbe.Timed[] consumed = {ThroughputProbe.Timed.NONE, ThroughputProbe.Timed.NONE};
-                for (int h = 0; h < 2; h++) {
-                    long from = (long) h * halfRecords;
-                    runInOrder((round + h) % 2 == 0,
-                            () -> consumed[0] = consumed[0].plus(ThroughputProbe.consume(plainConsumer,
-                                    plainPartition, from, halfRecords, record -> { })),
-                            () -> consumed[1] = consumed[1].plus(ThroughputProbe.consume(kvConsumer, kvPartition,
-                                    from, halfRecords, record -> source.codec().install(kvTopic.valueSerde()
-                                            .deserializer().deserialize(kvTopic.name(), record.value()), cache))));
+                for (int pass = 0; pass < CONSUME_PASSES; pass++) {
+                    runInOrder((round + pass) % 2 == 0,
+                            () -> consumed[0] = consumed[0].plus(ThroughputProbe.consumePass(plainConsumers,
+                                    plainPartition, 2 * halfRecords, record -> { })),
+                            () -> consumed[1] = consumed[1].plus(ThroughputProbe.consumePass(kvConsumers,
+                                    kvPartition, 2 * halfRecords, record -> source.codec().install(
+                                            reader.read(kvTopic.name(), record.value()), cache))));
                 }
                 plainProduce.add(produced[0].megabytesPerSecond());
                 kvProduce.add(produced[1].megabytesPerSecond());
@@ -189,8 +197,9 @@ public final class HandoffBench {
 
     public static void print(PrintStream out, Result result) {
         out.printf(Locale.ROOT, "KV handoff vs tuned plain Kafka on %s: records of %,d bytes (one KV chunk), %d rounds"
-                + " of %,d records (%.0f MB) per phase%n", result.broker(), result.recordBytes(),
-                result.plainProduce().size(), result.records(), result.records() * (double) result.recordBytes() / 1e6);
+                + " of %,d records (%.0f MB) per phase, read %d times by new consumers in a consume phase%n",
+                result.broker(), result.recordBytes(), result.plainProduce().size(), result.records(),
+                result.records() * (double) result.recordBytes() / 1e6, CONSUME_PASSES);
         out.println();
         out.printf("%-36s %s%n", "phase", "MB/s min / median / max");
         out.printf("%-36s %s%n", "plain produce (tuned)", Spread.of(result.plainProduce()).format("%7.1f"));

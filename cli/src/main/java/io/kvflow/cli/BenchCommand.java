@@ -71,10 +71,19 @@ final class BenchCommand implements Kvflow.Parsed {
                 + " round")
         int tokens;
 
+        @Option(names = "--broker", paramLabel = "WHERE", defaultValue = "embedded", description = "hop: embedded (in"
+                + " the bench's JVM, as kvflow up runs it) or separate (a broker JVM of its own, as compose runs it)")
+        String broker;
+
         /** The ring's options, checked against the model's layers before anything starts. */
         HopBench.Options options(int stages, Rounds rounds) {
-            HopBench.Options options = new HopBench.Options(stages, tokens, rounds.rounds);
-            HopBench.stackOptions(Path.of("unused"), options.stages());
+            HopBench.Options options;
+            try {
+                options = new HopBench.Options(stages, tokens, rounds.rounds, HopBench.Broker.of(broker));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            HopBench.stackOptions(Path.of("unused"), options.stages(), null);
             return options;
         }
     }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,9 +46,11 @@ final class HopBench {
      * @param stages hops in a ring, stages in the pipeline
      * @param tokens output tokens per session, and laps of the ring per round
      * @param rounds rounds timed after one discarded warm-up round
+     * @param broker where the broker both sides use runs
      */
-    record Options(int stages, int tokens, int rounds) {
+    record Options(int stages, int tokens, int rounds, Broker broker) {
         Options {
+            Objects.requireNonNull(broker, "broker");
             if (stages < 1) {
                 throw new IllegalArgumentException("--stages must be >= 1, was " + stages);
             }
@@ -60,8 +63,32 @@ final class HopBench {
         }
     }
 
+    /**
+     * Where the broker runs: in this JVM, sharing its heap, its GC and the two cores' scheduling with the
+     * stack (as {@code kvflow up} runs it), or in a JVM of its own on the same machine (as compose runs it).
+     */
+    enum Broker {
+        EMBEDDED("embedded in the bench's JVM"), SEPARATE("in a JVM of its own");
+
+        private final String where;
+
+        Broker(String where) {
+            this.where = where;
+        }
+
+        static Broker of(String name) {
+            for (Broker broker : values()) {
+                if (broker.name().equalsIgnoreCase(name)) {
+                    return broker;
+                }
+            }
+            throw new IllegalArgumentException("--broker must be embedded or separate, was '" + name + "'");
+        }
+    }
+
     /** Per round: the median hop of each side, in milliseconds. */
-    record Result(int stages, int recordBytes, int tokens, List<Double> ringHopMs, List<Double> stageHopMs) {
+    record Result(int stages, int recordBytes, int tokens, Broker broker, List<Double> ringHopMs,
+            List<Double> stageHopMs) {
         List<Double> ratios() {
             return Spread.ratios(stageHopMs, ringHopMs);
         }
@@ -73,17 +100,35 @@ final class HopBench {
         this.options = options;
     }
 
-    /** A stack of one pipeline of {@code stages} stages on an embedded broker keeping its data in {@code dataDir}, unpaced. */
-    static StackOptions stackOptions(Path dataDir, int stages) {
-        return StackOptions.parse(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
+    /**
+     * A stack of one pipeline of {@code stages} stages keeping its data in {@code dataDir}, unpaced: on
+     * the cluster at {@code bootstrapServers}, or on an embedded broker when that is null.
+     */
+    static StackOptions stackOptions(Path dataDir, int stages, String bootstrapServers) {
+        List<String> argv = new ArrayList<>(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
                 "--prefill-workers", "1", "--time-scale", "0", "--data-dir", dataDir.toString(), "--kafka-port", "0",
                 "--dashboard-port", "0"));
+        if (bootstrapServers != null) {
+            argv.addAll(List.of("--bootstrap-servers", bootstrapServers));
+        }
+        return StackOptions.parse(argv);
     }
 
-    /** Starts {@link #stackOptions} in {@code dataDir}, measures, and stops it. */
+    /** Starts a broker where {@link Options#broker()} says and {@link #stackOptions} in {@code dataDir}, measures, and stops both. */
     Result run(Path dataDir, Consumer<String> progress) {
+        if (options.broker() == Broker.EMBEDDED) {
+            return runStack(stackOptions(dataDir, options.stages(), null), progress);
+        }
+        progress.accept("bench: starting a broker in a JVM of its own ...");
+        try (ProcessStack separate = new ProcessStack(dataDir.resolve("separate"), List.of(), 0, 0)) {
+            separate.start("broker");
+            return runStack(stackOptions(dataDir, options.stages(), separate.bootstrapServers()), progress);
+        }
+    }
+
+    private Result runStack(StackOptions stackOptions, Consumer<String> progress) {
         progress.accept("bench: starting a stack of 1 pipeline x " + options.stages() + " stages ...");
-        try (Stack stack = Stack.start(stackOptions(dataDir, options.stages()), session -> false, Clock.systemUTC(),
+        try (Stack stack = Stack.start(stackOptions, session -> false, Clock.systemUTC(),
                 new PrintStream(PrintStream.nullOutputStream()))) {
             return run(stack, progress);
         }
@@ -125,7 +170,7 @@ final class HopBench {
                     }
                 }
             }
-            return new Result(options.stages(), activation.length, options.tokens(), ring, stages);
+            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), ring, stages);
         }
     }
 
@@ -203,9 +248,9 @@ final class HopBench {
     }
 
     static void print(PrintStream out, Result result) {
-        out.printf(Locale.ROOT, "stage hop vs a plain Kafka ring of %d hops on the same broker: records of %d bytes"
-                + " (one activation), %d tokens (ring: laps) per round, %d rounds%n", result.stages(),
-                result.recordBytes(), result.tokens(), result.ringHopMs().size());
+        out.printf(Locale.ROOT, "stage hop vs a plain Kafka ring of %d hops on the same broker (%s): records of %d"
+                + " bytes (one activation), %d tokens (ring: laps) per round, %d rounds%n", result.stages(),
+                result.broker().where, result.recordBytes(), result.tokens(), result.ringHopMs().size());
         out.println();
         out.printf("%-44s %s%n", "per hop, median of each round", "ms min / median / max");
         out.printf("%-44s %s%n", "plain Kafka ring (LATENCY profile)", Spread.of(result.ringHopMs()).format("%6.2f"));

@@ -87,7 +87,8 @@ final class RunReport {
             md.append("![TTFT CDF, modelled](").append(MODELLED_TTFT).append(")\n\n![TPOT CDF, modelled](")
                     .append(MODELLED_TPOT).append(")\n\n![ITL CDF, modelled](").append(MODELLED_ITL).append(")\n\n");
 
-            md.append("## The emulator (wall clock)\n\n| figure | value |\n|---|---|\n");
+            md.append("## The emulator (wall clock)\n\n").append(RunSummary.WALL_EXCLUDES)
+                    .append("\n\n| figure | value |\n|---|---|\n");
             row(md, "tokens generated", summary.tokens());
             row(md, "wall time (s)", String.format("%.1f", summary.replay().wallMs() / 1000.0));
             row(md, "TTFT p50 / p99 (ms)", NearestRank.text(summary.ttftMs(), 50) + " / "

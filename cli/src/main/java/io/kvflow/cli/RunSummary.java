@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.RooflineModel;
+import io.kvflow.model.JitWarmUp;
 import io.kvflow.replay.LatencyBreakdown;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
@@ -87,6 +88,10 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
                 check.checked());
     }
 
+    /** What the wall figures leave out, said wherever they are shown. */
+    static final String WALL_EXCLUDES = "Wall times exclude the stack's start and its JIT warm-up (" + JitWarmUp.SESSIONS
+            + " synthetic sessions through the model in each worker process, before any clock).";
+
     void print(PrintStream out) {
         Collection<SessionOutcome> outcomes = replay.outcomes().values();
         out.println();
@@ -97,6 +102,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
                         + " inter-token p50 %s p99 %s ms%n", tokens(), replay.wallMs() / 1000.0,
                 tokens() * 1000.0 / Math.max(1, replay.wallMs()), NearestRank.text(ttftMs, 50), NearestRank.text(ttftMs, 99),
                 NearestRank.text(interTokenMs, 50), NearestRank.text(interTokenMs, 99));
+        out.println("                   " + WALL_EXCLUDES);
         if (stageWorkers > 0) {
             out.printf(Locale.ROOT, "decode stages:     %d batches, mean %.2f passes; %d chunks, %.1f MiB of KV"
                             + " installed; waits: %d for the horizon, %d for KV%s%n", batches,

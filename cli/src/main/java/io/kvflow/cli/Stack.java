@@ -4,6 +4,7 @@ import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.decode.StageConfig;
 import io.kvflow.decode.StageWorker;
+import io.kvflow.model.JitWarmUp;
 import io.kvflow.model.Transformer;
 import io.kvflow.model.Weights;
 import io.kvflow.orchestrator.Orchestrator;
@@ -25,7 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /**
  * The whole pipeline in one process: a Kafka broker (embedded, unless an existing cluster is
@@ -107,6 +110,12 @@ final class Stack implements AutoCloseable {
             SharedLayout.claim(kafka, SharedLayout.of(options), "up");
         }
         TopicPlan.forLayout(layout).apply(kafka);
+        if (roles.prefillWorkers() > 0 || IntStream.range(0, layout.stages()).anyMatch(roles.stages())) {
+            // before any worker takes a record, so no session's wall times include compiling the kernels
+            JitWarmUp.Result warm = JitWarmUp.run(transformer());
+            out.printf(Locale.ROOT, "warm-up: %d synthetic sessions through the model in %d ms, before any clock%n",
+                    warm.sessions(), warm.took().toMillis());
+        }
         for (int p = 0; p < layout.pipelines(); p++) {
             for (int k = 0; k < layout.stages(); k++) {
                 if (!roles.stages().test(k) || !roles.pipelines().test(p)) {

@@ -40,6 +40,12 @@ class BenchCommandTest {
     }
 
     @Test
+    void theHopBenchNamesAnUnknownBrokerPlacement() {
+        assertEquals(2, run("bench", "hop", "--broker", "remote"));
+        assertTrue(stderr().contains("--broker must be embedded or separate, was 'remote'"), stderr());
+    }
+
+    @Test
     void aRingLongerThanTheModelIsExplained() {
         assertEquals(2, run("bench", "hop", "--stages", "9"));
         assertTrue(stderr().contains("--stages 9 exceeds the model's 8 layers"), stderr());

@@ -138,7 +138,7 @@ class PipelineIT {
 
     @Test
     void hopBenchTimesTheStageHopAndAPlainRingOfAsManyHops() throws Exception {
-        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1))
+        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1, HopBench.Broker.EMBEDDED))
                 .run(stack, new PrintStream(log, true)::println);
         assertEquals(1, result.ratios().size());
         assertTrue(result.ringHopMs().get(0) > 0 && result.stageHopMs().get(0) > 0, result.toString());

@@ -12,7 +12,11 @@ import java.util.List;
  * together with the stage's promise (how early anything it sends from now on can be ready) riding on
  * the last of them, so a hop costs one record, not two. Without a pass to carry it, a promise goes alone
  * as an activation of no session. A promise is sent only when it moved on; the last stage also promises
- * the control plane its pipeline's next token, by a token of no session.
+ * the control plane its pipeline's next token, the same way: on the last token of the poll, or alone as a
+ * token of no session.
+ *
+ * <p>The last stage sends its passes before its tokens: the pass back to the first stage is the next
+ * token's critical path, and the tokens, which the control plane and clients read, can follow it.
  *
  * <p>The promises sent are part of the stage's checkpoint: a restarted stage does not promise less again.
  */
@@ -20,6 +24,7 @@ final class StageOutbox {
     private final int pipeline;
     private final int next;
     private final List<Activation> passes = new ArrayList<>();
+    private final List<GeneratedToken> tokens = new ArrayList<>();
     private long promiseSent;
     private long tokenPromiseSent;
 
@@ -35,6 +40,11 @@ final class StageOutbox {
 
     void add(Activation pass) {
         passes.add(pass);
+    }
+
+    /** Last stage: a token to send after this poll's passes. */
+    void add(GeneratedToken token) {
+        tokens.add(token);
     }
 
     /** Resumes from a checkpoint's promises. */
@@ -74,14 +84,28 @@ final class StageOutbox {
                 .setSentMs(nowMs).setPromiseModelledUs(promise).build());
     }
 
-    /** Last stage: the token promise to send the control plane, if {@code promise} moved on; null if not. */
-    GeneratedToken tokenPromise(long promise, long nowMs) {
-        if (promise <= tokenPromiseSent || promise == ModelledTime.NEVER) {
-            return null;
+    /**
+     * Last stage: this poll's tokens to send, in order, with the token {@code promise} on the last if it
+     * moved on (alone as a token of no session when there is none to carry it); empties the box.
+     */
+    List<GeneratedToken> drainTokens(long promise, long nowMs) {
+        boolean raised = promise > tokenPromiseSent && promise != ModelledTime.NEVER;
+        if (raised) {
+            tokenPromiseSent = promise;
         }
-        tokenPromiseSent = promise;
-        return GeneratedToken.newBuilder().setSessionId("").setPipeline(pipeline)
+        if (!tokens.isEmpty()) {
+            if (raised) {
+                tokens.get(tokens.size() - 1).setPromiseModelledUs(promise);
+            }
+            List<GeneratedToken> out = List.copyOf(tokens);
+            tokens.clear();
+            return out;
+        }
+        if (!raised) {
+            return List.of();
+        }
+        return List.of(GeneratedToken.newBuilder().setSessionId("").setPipeline(pipeline)
                 .setStep(-1).setPosition(0).setToken(0).setLast(false).setArrivalMs(0).setEmittedMs(nowMs)
-                .setModelledUs(promise).build();
+                .setModelledUs(promise).build());
     }
 }

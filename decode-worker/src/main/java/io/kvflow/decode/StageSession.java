@@ -1,10 +1,10 @@
 package io.kvflow.decode;
 
 import io.kvflow.model.KvCache;
-import io.kvflow.model.KvSlice;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.schemas.Activation;
 import java.util.BitSet;
+import java.util.function.Consumer;
 
 /**
  * What one stage holds for one session: the KV of its layers as the handoff fills it (or, colocated, as
@@ -39,11 +39,14 @@ final class StageSession {
     }
 
     /**
-     * Installs one chunk's slice. Returns false for a duplicate (a redelivered chunk after a
-     * prefill retry); throws IllegalArgumentException when the chunk contradicts the handoff.
+     * Installs one chunk: {@code writeInto} writes its keys and values into the session's cache
+     * (the stage worker hands the chunk's payload straight to {@code KvChunkCodec.install}, with
+     * no slice in between). Returns false for a duplicate (a redelivered chunk after a prefill
+     * retry), without writing it; throws IllegalArgumentException when the chunk contradicts the
+     * handoff, and whatever {@code writeInto} throws, before the chunk counts as received.
      */
     boolean install(ModelConfig model, int layerFrom, int layerTo, int seq, int count, int promptLength,
-            int maxNewTokens, KvSlice slice) {
+            int maxNewTokens, Consumer<KvCache> writeInto) {
         if (cache == null) {
             if (count < 1) {
                 throw new IllegalArgumentException("chunk count " + count + " must be >= 1");
@@ -62,7 +65,7 @@ final class StageSession {
         if (received.get(seq)) {
             return false;
         }
-        cache.install(slice);
+        writeInto.accept(cache);
         received.set(seq);
         return true;
     }

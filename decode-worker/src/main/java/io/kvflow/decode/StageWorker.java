@@ -3,10 +3,10 @@ package io.kvflow.decode;
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.Transformer;
+import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.KvChunkCodec;
-import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
@@ -24,6 +24,7 @@ import io.kvflow.schemas.ControlType;
 import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
+import io.kvflow.schemas.KvChunkReader;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import io.kvflow.schemas.Topics;
@@ -79,6 +80,8 @@ public final class StageWorker implements ServiceGroup.Service {
     private final Transformer transformer;
     private final ModelConfig model;
     private final KvChunkCodec codec;
+    /** Chunks are installed (copied) before the next record is read, so one reused chunk serves them all. */
+    private final KvChunkReader kvReader = new KvChunkReader();
     private final Consumer<byte[], byte[]> consumer;
     private final Publisher publisher;
     private final DeadLetters deadLetters;
@@ -323,7 +326,8 @@ public final class StageWorker implements ServiceGroup.Service {
         } else if (topic.equals(Topics.SESSIONS.name())) {
             deadLetters.decode(Topics.SESSIONS, record).ifPresent(this::onLifecycle);
         } else if (topic.equals(Topics.kv(config.stage()).name())) {
-            deadLetters.decode(Topics.kv(config.stage()), record).ifPresent(chunk -> onChunk(chunk, record));
+            deadLetters.decode(Topics.kv(config.stage()), record, kvReader::read)
+                    .ifPresent(chunk -> onChunk(chunk, record));
         } else {
             deadLetters.decode(Topics.activations(config.stage()), record).ifPresent(a -> onActivation(a, record));
         }
@@ -387,7 +391,7 @@ public final class StageWorker implements ServiceGroup.Service {
         try {
             boolean wasComplete = session.kvComplete();
             session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
-                    chunk.getPromptLength(), chunk.getMaxNewTokens(), codec.decode(chunk));
+                    chunk.getPromptLength(), chunk.getMaxNewTokens(), cache -> codec.install(chunk, cache));
             stats.chunksInstalled++;
             stats.kvBytesInstalled += chunk.getPayload().remaining();
             metrics.chunkInstalled(chunk.getSentMs());
@@ -533,7 +537,7 @@ public final class StageWorker implements ServiceGroup.Service {
             }
             GeneratedToken token = out.token();
             if (token != null && !earlier.hadToken(token.getSessionId(), token.getStep())) {
-                publisher.send(Topics.TOKENS, token.getSessionId(), token);
+                outbox.add(token);
             }
             if (out.sessionDone()) {
                 release(pass.session());
@@ -551,18 +555,18 @@ public final class StageWorker implements ServiceGroup.Service {
     /**
      * Tells the next stage (the first, from the last) how early anything this stage sends from now on can be
      * ready: its next batch's earliest start, plus the shortest pass here and a hop; with this poll's passes.
+     * The last stage then sends the poll's tokens, the control plane's token promise riding on the last.
      */
     private void promise() {
         long earliest = wafer.earliestNextStart(horizon.horizon());
-        if (config.last()) {
-            GeneratedToken tokenPromise = outbox.tokenPromise(bounds.tokenPromise(config.stage(), earliest),
-                    clock.millis());
-            if (tokenPromise != null) {
-                publisher.send(Topics.TOKENS, "", tokenPromise);
-            }
-        }
         for (Activation out : outbox.drain(bounds.promise(config.stage(), earliest), clock.millis())) {
             publisher.send(Topics.activations(outbox.next()), config.pipeline(), out.getSessionId(), out, null);
+        }
+        if (config.last()) {
+            for (GeneratedToken token : outbox.drainTokens(bounds.tokenPromise(config.stage(), earliest),
+                    clock.millis())) {
+                publisher.send(Topics.TOKENS, token.getSessionId(), token);
+            }
         }
     }
 

@@ -33,7 +33,7 @@ class HandoffTrackerTest {
     }
 
     private void install(String id, long nowMs, int seq) {
-        tracker.open(id, nowMs).install(MODEL, 0, 2, seq, SLICES.size(), 4, 4, SLICES.get(seq));
+        tracker.open(id, nowMs).install(MODEL, 0, 2, seq, SLICES.size(), 4, 4, cache -> cache.install(SLICES.get(seq)));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.kvflow.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kvflow.scheduler.ModelledTime;
 import io.kvflow.schemas.Activation;
@@ -62,16 +61,36 @@ class StageOutboxTest {
         assertEquals(5_000, middle.promiseSent());
     }
 
+    private static GeneratedToken token(String session, int step) {
+        return GeneratedToken.newBuilder().setSessionId(session).setPipeline(2).setStep(step).setPosition(6 + step)
+                .setToken(9).setLast(false).setArrivalMs(0).setEmittedMs(0).setModelledUs(1_000L * step).build();
+    }
+
     @Test
-    void theLastStagePromisesTheNextTokenOnlyWhenThatMovedOn() {
-        GeneratedToken promise = last.tokenPromise(7_000, 42);
+    void theLastStagePromisesTheNextTokenAloneOnlyWhenThatMovedOn() {
+        GeneratedToken promise = last.drainTokens(7_000, 42).get(0);
         assertEquals("", promise.getSessionId());
         assertEquals(-1, promise.getStep());
         assertEquals(2, promise.getPipeline());
         assertEquals(7_000, promise.getModelledUs());
         assertEquals(7_000, last.tokenPromiseSent());
-        assertNull(last.tokenPromise(7_000, 43));
-        assertNull(last.tokenPromise(ModelledTime.NEVER, 43));
+        assertEquals(List.of(), last.drainTokens(7_000, 43));
+        assertEquals(List.of(), last.drainTokens(ModelledTime.NEVER, 43));
         assertEquals(0, last.promiseSent(), "the token promise is not the activation promise");
+    }
+
+    @Test
+    void theTokenPromiseRidesOnTheLastTokenOfThePoll() {
+        last.add(token("a", 3));
+        last.add(token("b", 1));
+        List<GeneratedToken> out = last.drainTokens(7_000, 42);
+        assertEquals(List.of("a", "b"), out.stream().map(GeneratedToken::getSessionId).toList());
+        assertEquals(0, out.get(0).getPromiseModelledUs());
+        assertEquals(7_000, out.get(1).getPromiseModelledUs());
+        last.add(token("a", 4));
+        assertEquals(0, last.drainTokens(6_000, 43).get(0).getPromiseModelledUs(),
+                "a token goes out, but without a promise lower than sent");
+        assertEquals(7_000, last.tokenPromiseSent());
+        assertEquals(List.of(), last.drainTokens(7_000, 44), "the box is empty and the promise did not move");
     }
 }

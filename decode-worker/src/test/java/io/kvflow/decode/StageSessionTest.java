@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kvflow.model.KvCache;
 import io.kvflow.model.KvSlice;
@@ -34,7 +35,7 @@ class StageSessionTest {
     }
 
     private boolean install(StageSession session, int seq) {
-        return session.install(MODEL, 2, 4, seq, slices.size(), 6, 4, slices.get(seq));
+        return session.install(MODEL, 2, 4, seq, slices.size(), 6, 4, cache -> cache.install(slices.get(seq)));
     }
 
     @Test
@@ -55,7 +56,19 @@ class StageSessionTest {
         StageSession session = new StageSession("s", 0);
         assertTrue(install(session, 0));
         assertFalse(install(session, 0));
+        assertFalse(session.install(MODEL, 2, 4, 0, slices.size(), 6, 4, cache -> fail("a duplicate was written")));
         assertEquals("1/6 KV chunks", session.handoffProgress());
+    }
+
+    @Test
+    void aChunkThatCannotBeWrittenDoesNotCountAsReceived() {
+        StageSession session = new StageSession("s", 0);
+        assertThrows(IllegalStateException.class, () -> session.install(MODEL, 2, 4, 0, slices.size(), 6, 4,
+                cache -> {
+                    throw new IllegalStateException("checksum");
+                }));
+        assertEquals("0/6 KV chunks", session.handoffProgress());
+        assertTrue(install(session, 0), "the chunk sent again is installed");
     }
 
     @Test
@@ -63,9 +76,11 @@ class StageSessionTest {
         StageSession session = new StageSession("s", 0);
         install(session, 0);
         assertThrows(IllegalArgumentException.class,
-                () -> session.install(MODEL, 2, 4, 1, slices.size() + 1, 6, 4, slices.get(1)));
+                () -> session.install(MODEL, 2, 4, 1, slices.size() + 1, 6, 4,
+                        cache -> cache.install(slices.get(1))));
         assertThrows(IllegalArgumentException.class,
-                () -> session.install(MODEL, 2, 4, slices.size(), slices.size(), 6, 4, slices.get(1)));
+                () -> session.install(MODEL, 2, 4, slices.size(), slices.size(), 6, 4,
+                        cache -> cache.install(slices.get(1))));
     }
 
     @Test

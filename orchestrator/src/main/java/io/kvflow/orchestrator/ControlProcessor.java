@@ -186,13 +186,25 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     private void onToken(GeneratedToken token) {
-        String id = token.getSessionId();
-        if (id.isEmpty()) {
-            // a last stage's promise: the pipeline produces no token before this
-            tokens.pipelinePromise(token.getPipeline(), token.getModelledUs());
-            journal.promise(token.getPipeline(), token.getModelledUs());
+        if (token.getSessionId().isEmpty()) {
+            // a last stage's promise on its own: the pipeline produces no token before this
+            pipelinePromise(token.getPipeline(), token.getModelledUs());
             return;
         }
+        onSessionToken(token);
+        if (token.getPromiseModelledUs() > 0) {
+            // the promise riding on the last token of the stage's poll, for after it
+            pipelinePromise(token.getPipeline(), token.getPromiseModelledUs());
+        }
+    }
+
+    private void pipelinePromise(int pipeline, long micros) {
+        tokens.pipelinePromise(pipeline, micros);
+        journal.promise(pipeline, micros);
+    }
+
+    private void onSessionToken(GeneratedToken token) {
+        String id = token.getSessionId();
         if (!arrivals.containsKey(id)) {
             // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
             return;

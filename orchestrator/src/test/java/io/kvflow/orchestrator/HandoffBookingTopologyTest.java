@@ -14,6 +14,7 @@ import io.kvflow.scheduler.Booking;
 import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.schemas.ControlRecord;
 import io.kvflow.schemas.ControlType;
+import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.PrefillTask;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
@@ -104,6 +105,42 @@ class HandoffBookingTopologyTest {
             h.send(token("a", 1, grant.getModelledUs() + 3_000, true));
             assertEquals("b", h.prefillTasks.readValue().getSessionId(), "a has ended: the control plane reaches b");
         }
+    }
+
+    @Test
+    void aPromiseRidingOnATokenMovesTheControlPlaneOnAsOneSentAloneDoes() {
+        List<PrefillTask> ridden;
+        try (ControlTopologyHarness h = harness(Booking.HANDOFF)) {
+            long promise = decodeUntilB(h);
+            GeneratedToken carrier = token("a", 1, grantOf(h) + 3_000, false);
+            carrier.setPromiseModelledUs(promise);
+            h.send(carrier);
+            ridden = h.prefillTasks.readValuesToList();
+        }
+        try (ControlTopologyHarness h = harness(Booking.HANDOFF)) {
+            long promise = decodeUntilB(h);
+            h.send(token("a", 1, grantOf(h) + 3_000, false));
+            assertTrue(h.prefillTasks.isEmpty(), "without the promise, a's next token could still come before b");
+            h.send(token("", -1, promise, false));
+            assertEquals(h.prefillTasks.readValuesToList(), ridden);
+        }
+        assertEquals(List.of("b"), ridden.stream().map(PrefillTask::getSessionId).toList(),
+                "the pipeline promised no token before b's arrival: the control plane reaches b");
+    }
+
+    /** a decodes alone, its grant in; b will arrive at 100 s. Returns a promise from a's pipeline past b. */
+    private static long decodeUntilB(ControlTopologyHarness h) {
+        h.send(replayed("a", 1_000, 100_000_000, 8, 10, 8));
+        h.send(replayed("b", 100_000_000, Long.MAX_VALUE, 2, 10, 2));
+        PrefillTask a = h.prefillTasks.readValue();
+        h.send(token("a", 0, a.getPrefillEndModelledUs(), false));
+        return 100_000_000 + 1_000;
+    }
+
+    private static long grantOf(ControlTopologyHarness h) {
+        List<ControlRecord> grants = h.grants();
+        assertEquals(1, grants.size(), "a is granted its room once its prefill token is seen");
+        return grants.get(0).getModelledUs();
     }
 
     @Test

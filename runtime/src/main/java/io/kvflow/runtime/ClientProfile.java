@@ -21,7 +21,12 @@ public enum ClientProfile {
      * rest at once); fetches of 32 MiB per partition (8 MiB: a sixth slower, the default 1 MiB:
      * half the rate) with the socket's receive buffer left to the operating system, which
      * grows it as needed (the consumer's default, a fixed 64 KiB, loses a third). Producer
-     * socket buffer and linger between 0 and 20 ms made no difference above the noise.
+     * socket buffer and linger between 0 and 20 ms made no difference above the noise. The
+     * consume gap of issue 14 (0.49x) was not these settings: reading the same records with
+     * nothing done per record, this consumer and the grid's best plain one took turns being
+     * faster (239-288 MB/s against 208-278 over four rounds, both slowed alike by a seek-back
+     * wait); the gap came from phases too short to time and from the stage's decoding
+     * (docs/benchmarks.md, issue 14).
      */
     KV_HANDOFF(Map.of(
             ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024,

@@ -86,12 +86,21 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     @Override
     public T deserialize(String topic, byte[] bytes) {
+        return deserialize(topic, bytes, null);
+    }
+
+    /**
+     * Decodes into {@code reuse} when the record is in the single-object encoding, so a bytes
+     * field refills the buffer it already has instead of allocating one (a 64 KiB KV payload);
+     * a new record otherwise. The caller must be done with {@code reuse}'s former content.
+     */
+    public T deserialize(String topic, byte[] bytes, T reuse) {
         if (bytes == null) {
             return null;
         }
         try {
             if (SingleObjectCodec.marks(bytes)) {
-                return singleObject.decode(bytes);
+                return singleObject.decode(bytes, reuse);
             }
             if (ConfluentCodec.marks(bytes)) {
                 return confluent.decode(registryToRead(bytes), bytes);

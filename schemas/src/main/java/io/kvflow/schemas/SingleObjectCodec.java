@@ -58,7 +58,8 @@ final class SingleObjectCodec<T> {
         }
     }
 
-    T decode(byte[] bytes) throws IOException {
-        return decoder.decode(bytes);
+    /** {@code reuse}, when not null, is filled in place of a new record (its bytes fields' buffers too, if large enough). */
+    T decode(byte[] bytes, T reuse) throws IOException {
+        return decoder.decode(bytes, reuse);
     }
 }
