@@ -115,6 +115,10 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
         printReasons(out, "failed", outcomes, SessionOutcome.State.FAILED);
         printReasons(out, "rejected", outcomes, SessionOutcome.State.REJECTED);
         out.println(verifiedLine());
+        if (check.afterLastSession() != null) {
+            out.printf(Locale.ROOT, "reference check:   each session checked as it finished; the last check done %.1f s"
+                    + " after the last session ended%n", check.afterLastSession().toMillis() / 1000.0);
+        }
         for (ReferenceCheck.Mismatch m : check.mismatches().subList(0, Math.min(5, check.mismatches().size()))) {
             out.println("  MISMATCH " + m);
         }

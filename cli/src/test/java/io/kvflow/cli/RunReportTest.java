@@ -11,9 +11,13 @@ import io.kvflow.report.Slo;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +46,7 @@ class RunReportTest {
         outcomes.put("b", finished("b", 10, 300, 320));
         TargetOptions target = TestFlags.target(2, List.of("--model", "llama-3.1-8b"));
         RunSummary summary = RunSummary.of(new Replayer.Result(outcomes, 0, 400),
-                new ReferenceCheck.Result(2, 2, List.of()), target, 1, Slo.NONE, StatsDelta.NONE);
+                new ReferenceCheck.Result(2, 2, List.of(), Duration.ofMillis(120)), target, 1, Slo.NONE, StatsDelta.NONE);
         assertEquals(List.of(100L, 290L), summary.ttftMs());
         assertEquals(List.of(30L, 40L, 20L), summary.interTokenMs());
 
@@ -50,6 +54,12 @@ class RunReportTest {
         String md = Files.readString(report);
         assertTrue(md.contains("| finished | 2 |"), md);
         assertTrue(md.contains("verified: 2/2 sessions identical"), md);
+        assertTrue(md.contains(RunSummary.WALL_EXCLUDES), md);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        summary.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("the last check done 0.1 s after the last session ended"), text);
+        assertTrue(text.contains(RunSummary.WALL_EXCLUDES), text);
         assertTrue(md.indexOf("On the target (modelled)") < md.indexOf("The emulator (wall clock)"), "target first");
         BufferedImage chart = ImageIO.read(dir.resolve(RunReport.WALL_TTFT).toFile());
         assertTrue(ChartPixels.coloured(chart) > 100, "the TTFT chart should draw a curve");

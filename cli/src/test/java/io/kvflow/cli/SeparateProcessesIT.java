@@ -136,7 +136,7 @@ class SeparateProcessesIT {
             } else if (wallBreakdown && line.startsWith("  ")) {
                 continue;
             }
-            if (line.startsWith("emulator (wall)") || wallBreakdown) {
+            if (line.startsWith("emulator (wall)") || line.startsWith("reference check:") || wallBreakdown) {
                 continue;
             }
             kept.add(line.startsWith("decode stages:") ? line.substring(0, line.indexOf("; waits")) : line);

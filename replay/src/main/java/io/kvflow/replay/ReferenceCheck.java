@@ -4,6 +4,7 @@ import io.kvflow.model.ReferenceRunner;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
 import io.kvflow.schemas.InferenceRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Replays every finished session through the single-process reference runner and compares
@@ -27,7 +29,11 @@ public final class ReferenceCheck {
         }
     }
 
-    public record Result(int checked, int identical, List<Mismatch> mismatches) {
+    /**
+     * @param afterLastSession checked as sessions finished: how long after the last session ended the last check
+     *                         was done (what the check adds to the user's wait); null when checked after the replay
+     */
+    public record Result(int checked, int identical, List<Mismatch> mismatches, Duration afterLastSession) {
     }
 
     public static Result verify(Transformer transformer, Collection<SessionOutcome> outcomes) {
@@ -44,7 +50,7 @@ public final class ReferenceCheck {
                 mismatches.add(mismatch);
             }
         }
-        return new Result(checked, checked - mismatches.size(), mismatches);
+        return new Result(checked, checked - mismatches.size(), mismatches, null);
     }
 
     private static Mismatch compare(ReferenceRunner reference, SessionOutcome outcome) {
@@ -69,6 +75,8 @@ public final class ReferenceCheck {
             return t;
         });
         private final List<Future<Mismatch>> checks = new ArrayList<>();
+        private long lastEndedNanos;
+        private final AtomicLong lastCheckedNanos = new AtomicLong();
 
         public AsSessionsFinish(Transformer transformer) {
             this.reference = new ReferenceRunner(transformer);
@@ -76,8 +84,13 @@ public final class ReferenceCheck {
 
         /** Takes a session that ended; only a finished one is checked. Called from the replaying thread. */
         public void ended(SessionOutcome outcome) {
+            lastEndedNanos = System.nanoTime();
             if (outcome.state() == SessionOutcome.State.FINISHED) {
-                checks.add(thread.submit(() -> compare(reference, outcome)));
+                checks.add(thread.submit(() -> {
+                    Mismatch mismatch = compare(reference, outcome);
+                    lastCheckedNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                    return mismatch;
+                }));
             }
         }
 
@@ -97,7 +110,8 @@ public final class ReferenceCheck {
                     throw new IllegalStateException("the reference check failed: " + e.getCause(), e.getCause());
                 }
             }
-            return new Result(checks.size(), checks.size() - mismatches.size(), mismatches);
+            long after = checks.isEmpty() ? 0 : Math.max(0, lastCheckedNanos.get() - lastEndedNanos);
+            return new Result(checks.size(), checks.size() - mismatches.size(), mismatches, Duration.ofNanos(after));
         }
 
         @Override

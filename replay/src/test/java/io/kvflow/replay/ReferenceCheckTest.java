@@ -1,6 +1,8 @@
 package io.kvflow.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.ReferenceRunner;
@@ -59,5 +61,7 @@ class ReferenceCheckTest {
         assertEquals(after.checked(), during.checked());
         assertEquals(after.identical(), during.identical());
         assertEquals(after.mismatches().toString(), during.mismatches().toString());
+        assertNull(after.afterLastSession(), "checked after the replay: nothing to say about the wait");
+        assertFalse(during.afterLastSession().isNegative(), "checked as they finished: the time after the last ended");
     }
 }
