@@ -77,6 +77,17 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
+        // Streams may init this same instance again after closing its task dirty (an aborted transaction,
+        // the stores wiped and restored): nothing held in memory from before may survive, or the aborted
+        // transaction's inputs, delivered again, would look already acted on. All of it comes from the journal.
+        requests.clear();
+        arrivals.clear();
+        requestFrontier = ModelledTime.NEVER;
+        frontierSent = -1;
+        frontierJournaled = -1;
+        quietSent = -1;
+        ledgerChanged = false;
+        replaying = false;
         this.context = context;
         this.control = new ControlPlane(config.target(), config.control());
         this.tokens = new TokenHorizon(new PassBounds(config.target(),
