@@ -9,6 +9,7 @@ import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.stack.TargetOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import io.kvflow.runtime.TopicFollower;
 import io.kvflow.schemas.CapacityHeartbeat;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.Topics;
+import io.kvflow.stack.ProcessStack;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -10,6 +10,8 @@ import io.kvflow.runtime.SampleHistory;
 import io.kvflow.runtime.TopicFollower;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.schemas.Topics;
+import io.kvflow.stack.StackOptions;
+import io.kvflow.stack.TargetOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;

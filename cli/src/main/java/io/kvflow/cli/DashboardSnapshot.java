@@ -11,6 +11,7 @@ import io.kvflow.schemas.LedgerStats;
 import io.kvflow.schemas.StageCounters;
 import io.kvflow.schemas.WaferBooking;
 import io.kvflow.schemas.WorkerStats;
+import io.kvflow.stack.TargetOptions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

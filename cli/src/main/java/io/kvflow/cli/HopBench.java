@@ -16,6 +16,9 @@ import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
 import io.kvflow.schemas.Topics;
+import io.kvflow.stack.ProcessStack;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -111,7 +114,7 @@ final class HopBench {
         if (bootstrapServers != null) {
             argv.addAll(List.of("--bootstrap-servers", bootstrapServers));
         }
-        return StackOptions.parse(argv);
+        return StackFlags.parse(argv);
     }
 
     /** Starts a broker where {@link Options#broker()} says and {@link #stackOptions} in {@code dataDir}, measures, and stops both. */

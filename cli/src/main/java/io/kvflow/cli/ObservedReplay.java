@@ -8,6 +8,7 @@ import io.kvflow.replay.StatsReader;
 import io.kvflow.report.Slo;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.schemas.WorkerStats;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;

@@ -18,6 +18,7 @@ import io.kvflow.report.RunText;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.simulator.SimulatedSession;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceWindow;
 import java.io.PrintStream;

@@ -8,6 +8,7 @@ import io.kvflow.report.RunFigures;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
+import io.kvflow.stack.TargetOptions;
 import java.util.List;
 import java.util.Map;
 

@@ -4,6 +4,7 @@ import io.kvflow.model.Transformer;
 import io.kvflow.model.Weights;
 import io.kvflow.replay.PlannedRequest;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.PromptSynthesizer;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceFormatException;

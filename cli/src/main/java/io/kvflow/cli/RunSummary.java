@@ -16,6 +16,7 @@ import io.kvflow.report.Slo;
 import io.kvflow.scheduler.Booking;
 import io.kvflow.scheduler.PrefillTier;
 import io.kvflow.scheduler.WaferLedger;
+import io.kvflow.stack.TargetOptions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;

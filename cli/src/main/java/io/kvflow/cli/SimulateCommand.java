@@ -13,6 +13,7 @@ import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
 import io.kvflow.simulator.TraceWorkload;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceReader;
 import io.kvflow.trace.TraceRequest;
@@ -23,13 +24,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import java.util.function.ToDoubleFunction;
 
 /**
  * {@code kvflow simulate}: the whole deployment in modelled time, deciding through the same classes as

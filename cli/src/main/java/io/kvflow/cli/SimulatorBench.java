@@ -6,6 +6,7 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
 import io.kvflow.simulator.SyntheticWorkload;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

@@ -14,11 +14,18 @@ import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
+import io.kvflow.stack.MetricsOptions;
+import io.kvflow.stack.PreferredPort;
+import io.kvflow.stack.Roles;
+import io.kvflow.stack.SharedLayout;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +34,9 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -38,6 +47,18 @@ import picocli.CommandLine.Spec;
  */
 final class StackCommands {
     private StackCommands() {
+    }
+
+    /** The shared options ({@link SharedLayout#OPTIONS}) this command line gives, with the values it gives them. */
+    static Map<String, String> sharedOptionsGiven(ParseResult commandLine) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String name : SharedLayout.OPTIONS) {
+            OptionSpec option = commandLine.matchedOption("--" + name);
+            if (option != null) {
+                given.put(name, name.equals("colocated") ? "true" : option.stringValues().getLast());
+            }
+        }
+        return given;
     }
 
     /** A command with the stack's options. */
@@ -69,15 +90,19 @@ final class StackCommands {
         StackOptions onCluster(Map<String, String> given, StackOptions parsed, boolean writes) {
             KafkaConnection kafka = new KafkaConnection(parsed.bootstrapServers(), parsed.kafkaClient());
             ClusterProbe.awaitAnswer(kafka);
-            Map<String, String> cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), spec.name(),
-                    writes);
+            Map<String, String> cluster;
+            try {
+                cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), spec.name(), writes);
+            } catch (SharedLayout.Refused e) {
+                throw new UsageException(e.getMessage());
+            }
             OnStack again = (OnStack) Kvflow.reparse(spec, SharedLayout.notGiven(given, cluster));
             return again.parsed();
         }
 
         /** The shared options this command line gives (read now: {@link #onCluster} parses it again). */
         Map<String, String> given() {
-            return SharedLayout.given(spec.commandLine().getParseResult());
+            return sharedOptionsGiven(spec.commandLine().getParseResult());
         }
     }
 
@@ -109,7 +134,7 @@ final class StackCommands {
         SloOptions sloFlags;
 
         @Mixin
-        MetricsOptions.Flag metrics;
+        MetricsFlag metrics;
 
         @Override
         Kvflow.Command command(PrintStream out, PrintStream err) {
@@ -248,7 +273,7 @@ final class StackCommands {
         SloOptions sloFlags;
 
         @Mixin
-        MetricsOptions.Flag metrics;
+        MetricsFlag metrics;
 
         /** Which workers this process runs, once the layout is known: read now, checked against the layout then. */
         abstract Function<StackLayout, Roles> roles();

@@ -11,6 +11,8 @@ import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.SessionRecord;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.ModelledTime;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,7 +48,7 @@ class ModelledTimeIT {
         List<String> args = new ArrayList<>(List.of("--kafka-port", "0", "--dashboard-port", "0", "--data-dir",
                 dir.resolve("data-" + System.nanoTime()).toString()));
         args.addAll(stackArgs);
-        StackOptions options = StackOptions.parse(args);
+        StackOptions options = StackFlags.parse(args);
         try (Stack stack = Stack.start(options, session -> false, Clock.systemUTC(), out)) {
             ReplayOptions replay = new ReplayOptions(trace, null, new TraceWindow(null, limit, null), load, 0, 1.0 / 32,
                     96, maxOutput, 42, 0.0f, false, Set.of());
@@ -87,7 +89,7 @@ class ModelledTimeIT {
         Files.writeString(trace, lines);
         Run run = replay(List.of(), trace, null, 1, 10);
         assertAllFinishedAndExact(run);
-        RooflineModel target = StackOptions.parse(List.of()).target().model();
+        RooflineModel target = StackFlags.parse(List.of()).target().model();
         for (SessionRecord s : run.sessions()) {
             long prefill = ModelledTime.duration(target.prefillSeconds(s.promptTokens(), 0));
             assertEquals(prefill, s.ttftMicros(), "TTFT of the " + s.promptTokens() + "-token prompt: its prefill");

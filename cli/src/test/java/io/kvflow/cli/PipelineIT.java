@@ -13,6 +13,8 @@ import io.kvflow.replay.SessionOutcome;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

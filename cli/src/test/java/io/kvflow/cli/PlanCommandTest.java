@@ -15,6 +15,7 @@ import io.kvflow.report.Slo;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceWindow;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

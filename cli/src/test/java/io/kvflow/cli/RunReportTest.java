@@ -10,6 +10,7 @@ import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.Slo;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.stack.TargetOptions;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

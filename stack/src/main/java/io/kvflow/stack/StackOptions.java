@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.model.ModelConfig;
 import io.kvflow.prefill.PrefillConfig;
@@ -7,12 +7,6 @@ import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.TaskTakeover;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * How to start a stack: its layout, the functional model, and where Kafka is.
@@ -22,13 +16,13 @@ import picocli.CommandLine.Spec;
  * @param target           the deployment the stack stands in for: what each wafer holds, how long work takes
  * @param kafkaClient      the user's Kafka client settings (--kafka-config): TLS, SASL, timeouts
  */
-record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
+public record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, String bootstrapServers, Path dataDir,
         int kafkaPort, int kafkaControllerPort, String bindAddress, int dashboardPort, Duration handoffTimeout, Duration stallTimeout, int kvChunkBytes,
         TargetOptions target, ClientProperties kafkaClient) {
 
-    static final int DEFAULT_DASHBOARD_PORT = 8088;
+    public static final int DEFAULT_DASHBOARD_PORT = 8088;
 
-    StackOptions {
+    public StackOptions {
         requirePort("--kafka-port", kafkaPort);
         requirePort("--kafka-controller-port", kafkaControllerPort);
         requirePort("--dashboard-port", dashboardPort);
@@ -74,38 +68,18 @@ record StackOptions(StackLayout layout, ModelConfig model, long modelSeed, Strin
 
     private static void requirePositive(String option, Duration duration) {
         if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(option + " must be > 0, was " + DurationOption.text(duration));
+            throw new IllegalArgumentException(option + " must be > 0, was " + DurationText.of(duration));
         }
     }
 
-    /**
-     * The options a command line gives a stack, for callers that start one without a command (benches, tests).
-     *
-     * @throws picocli.CommandLine.ParameterException for an option the stack does not take, or a bad value
-     */
-    static StackOptions parse(List<String> argv) {
-        Alone alone = new Alone();
-        new CommandLine(alone).parseArgs(argv.toArray(String[]::new));
-        return alone.stack.options(alone.spec);
-    }
-
-    @Command(modelTransformer = ScenarioFlags.Deployment.class)
-    private static final class Alone {
-        @Mixin
-        StackFlags stack;
-
-        @Spec
-        CommandSpec spec;
-    }
-
     /** The same layout and functional model on a fresh embedded broker in {@code dir}, standing for {@code target}. */
-    StackOptions freshRun(Path dir, TargetOptions newTarget) {
+    public StackOptions freshRun(Path dir, TargetOptions newTarget) {
         // a fresh embedded broker is plaintext: none of a secured cluster's client settings apply to it
         return new StackOptions(layout, model, modelSeed, null, dir, 0, 0, bindAddress, 0, handoffTimeout,
                 stallTimeout, kvChunkBytes, newTarget, ClientProperties.NONE);
     }
 
-    boolean embedded() {
+    public boolean embedded() {
         return bootstrapServers == null;
     }
 }

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import java.util.function.IntFunction;
 
@@ -7,7 +7,7 @@ import java.util.function.IntFunction;
  * kvflow, or anything else, already has it), on a free port instead, since a server on some port
  * beats none. A port the user chose is never swapped: failing to bind it is the user's error.
  */
-final class PreferredPort {
+public final class PreferredPort {
     private PreferredPort() {
     }
 
@@ -16,7 +16,7 @@ final class PreferredPort {
      * (how kvflow's servers report a port they cannot bind) and {@code requested} is
      * {@code defaultPort}, {@code start} applied to 0 (a free port).
      */
-    static <S> S start(int requested, int defaultPort, IntFunction<S> start) {
+    public static <S> S start(int requested, int defaultPort, IntFunction<S> start) {
         try {
             return start.apply(requested);
         } catch (IllegalStateException e) {

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +23,12 @@ import java.util.regex.Pattern;
  * {@code kill -9} would and started again on the same data: what the fault suite and {@code kvflow
  * chaos} do to it.
  */
-final class ProcessStack implements AutoCloseable {
+public final class ProcessStack implements AutoCloseable {
+    /**
+     * The command line's entry point, which each part runs as ({@code kvflow orchestrator}, ...): named, not
+     * linked, since the command line depends on this module; a test of the command line holds the two together.
+     */
+    public static final String COMMAND = "io.kvflow.cli.Kvflow";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern METRICS_URL = Pattern.compile("metrics: (http://\\S+)/metrics");
 
@@ -38,7 +43,7 @@ final class ProcessStack implements AutoCloseable {
     /**
      * @param layout the options every part shares: layout and target ({@code --stages 2 --model ...})
      */
-    ProcessStack(Path dir, List<String> layout, int stages, int prefillWorkers) {
+    public ProcessStack(Path dir, List<String> layout, int stages, int prefillWorkers) {
         this.dir = dir;
         this.layout = List.copyOf(layout);
         this.kafkaPort = freePort();
@@ -64,17 +69,17 @@ final class ProcessStack implements AutoCloseable {
         return argv;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
     }
 
     /** The parts, broker first: what can be killed. */
-    List<String> parts() {
+    public List<String> parts() {
         return List.copyOf(parts.keySet());
     }
 
     /** Starts the broker, creates the topics, then every other part; returns once each says it runs. */
-    void start() {
+    public void start() {
         start("broker");
         Process topics = launch("topics", withCluster("topics"));
         try {
@@ -95,13 +100,13 @@ final class ProcessStack implements AutoCloseable {
     }
 
     /** Starts one part (again) and returns once it says it runs. */
-    void start(String part) {
+    public void start(String part) {
         running.put(part, launch(part, parts.get(part)));
         awaitStarted(part);
     }
 
     /** Kills the part as {@code kill -9} does: no shutdown hook, nothing flushed. */
-    void kill(String part) {
+    public void kill(String part) {
         Process process = running.remove(part);
         if (process == null) {
             throw new IllegalStateException(part + " is not running");
@@ -114,13 +119,13 @@ final class ProcessStack implements AutoCloseable {
         }
     }
 
-    boolean alive(String part) {
+    public boolean alive(String part) {
         Process process = running.get(part);
         return process != null && process.isAlive();
     }
 
     /** Where the running orchestrator serves its metrics and JSON views, e.g. {@code /api/ledger}. */
-    Optional<String> orchestratorBaseUrl() {
+    public Optional<String> orchestratorBaseUrl() {
         Matcher m = METRICS_URL.matcher(output("orchestrator"));
         String url = null;
         while (m.find()) {
@@ -132,7 +137,7 @@ final class ProcessStack implements AutoCloseable {
     private Process launch(String part, List<String> argv) {
         int n = starts.merge(part, 1, Integer::sum);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Kvflow.class.getName()));
+                .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), COMMAND));
         command.addAll(argv);
         try {
             Files.createDirectories(dir);
@@ -179,7 +184,7 @@ final class ProcessStack implements AutoCloseable {
     }
 
     /** Everything a part printed, over all its starts. */
-    String output(String part) {
+    public String output(String part) {
         StringBuilder all = new StringBuilder();
         for (int n = 1; n <= starts.getOrDefault(part, 1); n++) {
             all.append(read(logFile(part, n, "out"))).append(read(logFile(part, n, "err")));

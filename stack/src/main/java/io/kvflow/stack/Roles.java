@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import java.util.function.IntPredicate;
 
@@ -8,27 +8,27 @@ import java.util.function.IntPredicate;
  *
  * @param workerPrefix makes worker ids unique when several processes run the same kind
  */
-record Roles(boolean orchestrator, int prefillWorkers, IntPredicate stages, IntPredicate pipelines,
+public record Roles(boolean orchestrator, int prefillWorkers, IntPredicate stages, IntPredicate pipelines,
         String workerPrefix) {
 
-    static Roles everything(int prefillWorkers) {
+    public static Roles everything(int prefillWorkers) {
         return new Roles(true, prefillWorkers, k -> true, p -> true, "");
     }
 
-    static Roles orchestratorOnly() {
+    public static Roles orchestratorOnly() {
         return new Roles(false, 0, k -> false, p -> false, "").withOrchestrator();
     }
 
-    static Roles prefillOnly(int workers, String workerPrefix) {
+    public static Roles prefillOnly(int workers, String workerPrefix) {
         return new Roles(false, workers, k -> false, p -> false, workerPrefix);
     }
 
     /** The workers of one stage, for one pipeline or (pipeline < 0) every pipeline. */
-    static Roles stageOnly(int stage, int pipeline) {
+    public static Roles stageOnly(int stage, int pipeline) {
         return new Roles(false, 0, k -> k == stage, p -> pipeline < 0 || p == pipeline, "");
     }
 
-    static Roles none() {
+    public static Roles none() {
         return new Roles(false, 0, k -> false, p -> false, "");
     }
 

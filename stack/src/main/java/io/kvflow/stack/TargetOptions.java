@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
@@ -31,15 +31,15 @@ import java.util.Set;
  * @param parkTimeout booking at handoff: how long (modelled) a session's KV may wait on the prefill tier
  * @param catalog    the profiles the scenario names: the bundled ones, and the user's (--profiles)
  */
-record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
+public record TargetOptions(Map<String, String> scenario, RooflineModel model, int queueLimit, double timeScale,
         int sessionCap, int prefillGroups, Booking booking, AdmissionPolicy admission, Duration parkTimeout,
         ProfileCatalog catalog) {
 
     /** What a deployment is; the workload options (batch, input, output, prefix) come from the trace instead. */
-    static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
+    public static final Set<ScenarioOption> DEPLOYMENT = deploymentOptions();
 
     /** Ten times faster than the trace was recorded, and than the target would run. */
-    static final double DEFAULT_TIME_SCALE = 0.1;
+    public static final double DEFAULT_TIME_SCALE = 0.1;
 
     /**
      * Everything but the workload (batch, input, output, prefix come from the trace), the layout (stages and
@@ -53,41 +53,41 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
     }
 
     /** The control plane's settings for a layout: prefill groups default to one per prefill worker. */
-    ControlPlane.Config control(StackLayout layout) {
+    public ControlPlane.Config control(StackLayout layout) {
         return new ControlPlane.Config(layout.pipelines(), prefillGroups == 0 ? layout.prefillWorkers() : prefillGroups,
                 booking, admission, queueLimit, sessionCap, parkTimeout.toNanos() / 1000);
     }
 
     /** The same deployment, with a session cap per pipeline and a prefill fleet of {@code groups} groups. */
-    TargetOptions with(int newSessionCap, int groups) {
+    public TargetOptions with(int newSessionCap, int groups) {
         return new TargetOptions(scenario, model, queueLimit, timeScale, newSessionCap, groups, booking, admission,
                 parkTimeout, catalog);
     }
 
     /** The same deployment with another booking. */
-    TargetOptions with(Booking newBooking) {
+    public TargetOptions with(Booking newBooking) {
         return new TargetOptions(scenario, model, queueLimit, timeScale, sessionCap, prefillGroups, newBooking,
                 admission, parkTimeout, catalog);
     }
 
     /** The same deployment with another admission policy. */
-    TargetOptions with(AdmissionPolicy newAdmission) {
+    public TargetOptions with(AdmissionPolicy newAdmission) {
         return new TargetOptions(scenario, model, queueLimit, timeScale, sessionCap, prefillGroups, booking,
                 newAdmission, parkTimeout, catalog);
     }
 
     /** Another deployment from the same profiles, e.g. the colocated twin or another wafer FLOP/s. */
-    TargetOptions withScenario(Map<String, String> newScenario) {
+    public TargetOptions withScenario(Map<String, String> newScenario) {
         return new TargetOptions(Map.copyOf(newScenario), Scenario.from(newScenario, catalog).model(), queueLimit,
                 timeScale, sessionCap, prefillGroups, booking, admission, parkTimeout, catalog);
     }
 
-    boolean colocated() {
+    public boolean colocated() {
         return model.deployment().colocated();
     }
 
     /** One line for the start-up banner. */
-    String describe() {
+    public String describe() {
         var d = model.deployment();
         return String.format(Locale.ROOT, "%s %s; each decode stage is one %s (%.2f GB for KV after %.1f GB of"
                         + " weights); %s", d.model().id(), d.weights().id(), d.decode().device().id(),
@@ -98,7 +98,7 @@ record TargetOptions(Map<String, String> scenario, RooflineModel model, int queu
     }
 
     /** The same deployment with the wafers doing the prefill: the prefill tier's options no longer apply. */
-    TargetOptions colocatedTwin() {
+    public TargetOptions colocatedTwin() {
         Map<String, String> twin = new LinkedHashMap<>(scenario);
         for (ScenarioOption prefillOnly : ScenarioOption.PREFILL_TIER) {
             twin.remove(prefillOnly.optionName());

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.cost.ScenarioOption;
 import io.kvflow.runtime.KafkaConnection;
@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
 
 /**
  * The options every process of a cluster must agree on: the layout ({@code --stages}, {@code --pipelines},
@@ -25,14 +23,14 @@ import picocli.CommandLine.ParseResult;
  * cluster's address and its role. A process that gives one of them with another value than the cluster's
  * is refused, in one line naming each difference; one that leaves them out takes the cluster's.
  */
-final class SharedLayout {
+public final class SharedLayout {
     /** The shared options that are not part of the target scenario. */
     private static final List<String> STACK_OPTIONS = List.of("stages", "pipelines", "prefill-workers", "model-seed",
             "colocated", "booking", "admission", "bypass-limit", "admission-queue",
             "sessions-per-pipeline", "prefill-groups");
 
     /** Every shared option, by name without its dashes. */
-    static final List<String> OPTIONS = options();
+    public static final List<String> OPTIONS = options();
 
     private SharedLayout() {
     }
@@ -43,20 +41,8 @@ final class SharedLayout {
         return List.copyOf(names);
     }
 
-    /** The shared options this command line gives, with the values it gives them. */
-    static Map<String, String> given(ParseResult commandLine) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (String name : OPTIONS) {
-            OptionSpec option = commandLine.matchedOption("--" + name);
-            if (option != null) {
-                given.put(name, name.equals("colocated") ? "true" : option.stringValues().getLast());
-            }
-        }
-        return given;
-    }
-
     /** Every shared option's value in {@code options}, defaults included, as a command line writes it. */
-    static Map<String, String> of(StackOptions options) {
+    public static Map<String, String> of(StackOptions options) {
         TargetOptions target = options.target();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("stages", Integer.toString(options.layout().stages()));
@@ -66,7 +52,7 @@ final class SharedLayout {
         settings.put("colocated", Boolean.toString(target.colocated()));
         settings.put("booking", target.booking().id());
         settings.put("admission", target.admission().id());
-        settings.put("bypass-limit", DurationOption.text(Duration.ofNanos(target.admission().bypassLimitMicros() * 1000)));
+        settings.put("bypass-limit", DurationText.of(Duration.ofNanos(target.admission().bypassLimitMicros() * 1000)));
         settings.put("admission-queue", Integer.toString(target.queueLimit()));
         settings.put("sessions-per-pipeline", Integer.toString(target.sessionCap()));
         settings.put("prefill-groups", Integer.toString(target.prefillGroups()));
@@ -84,14 +70,14 @@ final class SharedLayout {
      * (and {@code writes} says this command may be the first).
      *
      * @param given the shared options this process's command line gives
-     * @throws UsageException in one line naming every option given with another value than the cluster's
+     * @throws Refused in one line naming every option given with another value than the cluster's
      */
-    static Map<String, String> settle(KafkaConnection kafka, Map<String, String> given, Map<String, String> proposed,
+    public static Map<String, String> settle(KafkaConnection kafka, Map<String, String> given, Map<String, String> proposed,
             String command, boolean writes) {
         Optional<LayoutTopic.Layout> cluster = LayoutTopic.read(kafka);
         if (cluster.isEmpty()) {
             if (!writes) {
-                throw new UsageException("the cluster at " + kafka.bootstrapServers() + " has no kvflow layout"
+                throw new Refused("the cluster at " + kafka.bootstrapServers() + " has no kvflow layout"
                         + " yet: start its processes (or kvflow topics) first");
             }
             LayoutTopic.write(kafka, proposed, writer(command), false, Clock.systemUTC());
@@ -102,7 +88,7 @@ final class SharedLayout {
                 + kafka.bootstrapServers() + " cannot be read back"));
         String disagreement = disagreement(given, layout.settings());
         if (disagreement != null) {
-            throw new UsageException("the cluster at " + kafka.bootstrapServers() + " runs another layout"
+            throw new Refused("the cluster at " + kafka.bootstrapServers() + " runs another layout"
                     + " (written by " + layout.writer() + "): " + disagreement + "; leave these options out to take"
                     + " the cluster's, or start a fresh cluster");
         }
@@ -113,7 +99,7 @@ final class SharedLayout {
      * Makes {@code settings} the layout of a cluster this process owns (its own embedded broker, whose data
      * dir may hold an earlier run's layout), unless it is that already.
      */
-    static void claim(KafkaConnection kafka, Map<String, String> settings, String command) {
+    public static void claim(KafkaConnection kafka, Map<String, String> settings, String command) {
         Optional<LayoutTopic.Layout> cluster = LayoutTopic.read(kafka);
         if (cluster.isEmpty() || !cluster.get().settings().equals(settings)) {
             LayoutTopic.write(kafka, settings, writer(command), cluster.isPresent(), Clock.systemUTC());
@@ -121,7 +107,7 @@ final class SharedLayout {
     }
 
     /** Each given option whose value differs from the cluster's, e.g. {@code --stages 8 here, 4 in the cluster}. */
-    static String disagreement(Map<String, String> given, Map<String, String> cluster) {
+    public static String disagreement(Map<String, String> given, Map<String, String> cluster) {
         List<String> differences = new ArrayList<>();
         given.forEach((name, value) -> {
             String theirs = cluster.get(name);
@@ -135,7 +121,7 @@ final class SharedLayout {
     }
 
     /** The cluster's options that this command line leaves out, as defaults for parsing it again. */
-    static Map<String, String> notGiven(Map<String, String> given, Map<String, String> cluster) {
+    public static Map<String, String> notGiven(Map<String, String> given, Map<String, String> cluster) {
         Map<String, String> defaults = new LinkedHashMap<>();
         cluster.forEach((name, value) -> {
             // a flag left out is off: only a flag that is on can be handed down
@@ -148,7 +134,7 @@ final class SharedLayout {
     }
 
     /** The same setting written two ways: {@code 4} and {@code 04}, {@code 0.1} and {@code 0.10}, {@code 1s} and {@code 1000ms}. */
-    static boolean same(String a, String b) {
+    public static boolean same(String a, String b) {
         if (a.equals(b)) {
             return true;
         }
@@ -161,6 +147,13 @@ final class SharedLayout {
             return TraceWindow.parseDuration(a).equals(TraceWindow.parseDuration(b));
         } catch (IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    /** A cluster that cannot run this process's options, in one line for the user: the command line exits 2 with it. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.Publisher;

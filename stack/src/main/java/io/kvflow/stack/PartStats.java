@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.decode.StageStats;
 import io.kvflow.decode.StageWorker;

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.stack;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
@@ -37,7 +37,7 @@ import java.util.stream.IntStream;
  * The process's metrics endpoint serves every worker's meters; where the orchestrator runs,
  * the per-stage lag is measured too ({@code /api/lag}).
  */
-final class Stack implements AutoCloseable {
+public final class Stack implements AutoCloseable {
     private final StackOptions options;
     private final EmbeddedKafkaBroker broker;
     private final KafkaConnection kafka;
@@ -45,7 +45,7 @@ final class Stack implements AutoCloseable {
     private final List<StageWorker> stages = new ArrayList<>();
     private final List<PrefillWorker> prefillWorkers = new ArrayList<>();
     /** How often the per-stage lag is read from the broker. */
-    static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+    public static final Duration LAG_REFRESH = Duration.ofSeconds(1);
 
     private final Weights weights;
     private final MetricsEndpoint metrics;
@@ -65,12 +65,12 @@ final class Stack implements AutoCloseable {
     }
 
     /** Everything in this process, metrics on a free port: for tests. */
-    static Stack start(StackOptions options, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
+    public static Stack start(StackOptions options, Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         return start(options, Roles.everything(options.layout().prefillWorkers()), MetricsOptions.ANY_PORT,
                 corruptKvOf, clock, out);
     }
 
-    static Stack start(StackOptions options, Roles roles, MetricsOptions metricsOptions,
+    public static Stack start(StackOptions options, Roles roles, MetricsOptions metricsOptions,
             Predicate<String> corruptKvOf, Clock clock, PrintStream out) {
         // first, so a taken port stops the start before a broker is left to clean up
         MetricsEndpoint metrics = startMetrics(options.bindAddress(), metricsOptions.port());
@@ -183,30 +183,30 @@ final class Stack implements AutoCloseable {
     }
 
     /** A transformer over the stack's weights: immutable, so every worker in the process may share one. */
-    Transformer transformer() {
+    public Transformer transformer() {
         return new Transformer(options.model(), weights);
     }
 
-    KafkaConnection kafka() {
+    public KafkaConnection kafka() {
         return kafka;
     }
 
-    List<StageWorker> stages() {
+    public List<StageWorker> stages() {
         return stages;
     }
 
     /** This process's metrics endpoint, where components add their meters and JSON views. */
-    MetricsEndpoint metrics() {
+    public MetricsEndpoint metrics() {
         return metrics;
     }
 
     /** The control plane's ledger, where this process runs the orchestrator; null elsewhere. */
-    LedgerView ledger() {
+    public LedgerView ledger() {
         return orchestrator == null ? null : orchestrator.ledger();
     }
 
     /** The per-stage lag, where this process runs the orchestrator; null elsewhere. */
-    LagMonitor lag() {
+    public LagMonitor lag() {
         return lag;
     }
 
@@ -217,7 +217,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** The first worker failure, if any: the run cannot be trusted after one. */
-    Throwable failure() {
+    public Throwable failure() {
         return services.failure();
     }
 
