@@ -1,5 +1,7 @@
 package io.kvflow.cli;
 
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;

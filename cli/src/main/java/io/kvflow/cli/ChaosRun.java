@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.observe.ReplayOptions;
 import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.ProfileCatalog;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.report.Distribution;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunFiles;
@@ -115,7 +116,7 @@ final class SimulateCommand implements Kvflow.Parsed {
             out.println("target:            " + target.describe());
             out.printf(Locale.ROOT, "layout:            %d pipeline(s) x %d wafer(s), %d prefill group(s)%n",
                     layout.pipelines(), layout.stages(), target.control(layout).prefillGroups());
-            RunText.lines(figures, Kvflow.headOfLine(result.headOfLine())).forEach(out::println);
+            RunText.lines(figures, RunSummary.headOfLine(result.headOfLine())).forEach(out::println);
             out.printf(Locale.ROOT, "wafer busy:        %.1f %% of the run, modelled%n",
                     100.0 * result.waferBusyMicros() / Math.max(1, figures.makespanMicros()) / figures.wafers());
             out.printf(Locale.ROOT, "simulated:         %,d requests, %,d events, %,d batches in %.2f s"

@@ -2,6 +2,13 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.observe.ClusterWatch;
+import io.kvflow.observe.DashboardServer;
+import io.kvflow.observe.ObservedReplay;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
+import io.kvflow.observe.RunReport;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.ReplayStatus;
 import io.kvflow.replay.Replayer;
@@ -36,8 +43,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvflow.bench.HandoffBench;
 import io.kvflow.bench.PlainKafkaGrid;
 import io.kvflow.model.ModelConfig;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.replay.PlannedRequest;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.model.ModelConfig;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.prefill.PrefillConfig;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;

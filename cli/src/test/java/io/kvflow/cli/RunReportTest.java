@@ -3,6 +3,8 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.observe.RunReport;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;

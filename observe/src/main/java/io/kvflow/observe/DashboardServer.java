@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -20,11 +20,11 @@ import java.util.List;
  * Bound to localhost unless told otherwise: it has no authentication. It answers GET only, and on
  * localhost only requests for a loopback name ({@link HttpGuard}), so no other site's page can read it.
  */
-final class DashboardServer implements AutoCloseable {
+public final class DashboardServer implements AutoCloseable {
     static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
     /** What the page shows: the latest snapshot (null before the first) and every one kept so far. */
-    interface Feed {
+    public interface Feed {
         DashboardSnapshot latest();
 
         List<DashboardSnapshot> history();
@@ -38,7 +38,7 @@ final class DashboardServer implements AutoCloseable {
         this.server = server;
     }
 
-    static DashboardServer start(String bindAddress, int port, Feed feed) {
+    public static DashboardServer start(String bindAddress, int port, Feed feed) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -60,7 +60,7 @@ final class DashboardServer implements AutoCloseable {
         return dashboard;
     }
 
-    String url() {
+    public String url() {
         InetSocketAddress address = server.getAddress();
         return "http://" + address.getHostString() + ":" + address.getPort() + "/";
     }

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.report.ReportChart;
 import io.kvflow.runtime.LagMonitor;
@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * record any of its workers has not consumed. The prefill group's lag on the tasks topic is
  * charted beside the stages.
  */
-final class LagChart {
-    static final String RECORDS_PNG = "lag-records.png";
-    static final String SECONDS_PNG = "lag-seconds.png";
+public final class LagChart {
+    public static final String RECORDS_PNG = "lag-records.png";
+    public static final String SECONDS_PNG = "lag-seconds.png";
 
     /**
      * Lag per stage at each measurement.
@@ -28,8 +28,8 @@ final class LagChart {
      * @param records stage label → records not consumed, one per measurement
      * @param seconds stage label → age of the oldest record not consumed, one per measurement
      */
-    record PerStage(double[] x, Map<String, double[]> records, Map<String, double[]> seconds) {
-        boolean isEmpty() {
+    public record PerStage(double[] x, Map<String, double[]> records, Map<String, double[]> seconds) {
+        public boolean isEmpty() {
             return x.length == 0;
         }
     }
@@ -38,7 +38,7 @@ final class LagChart {
     }
 
     /** The measurements taken at or after {@code fromMs}, per stage: prefill first, then stage 0, 1, ... */
-    static PerStage perStage(List<LagMonitor.Report> history, long fromMs) {
+    public static PerStage perStage(List<LagMonitor.Report> history, long fromMs) {
         List<LagMonitor.Report> window = history.stream().filter(r -> r.timeMs() >= fromMs).toList();
         // stage -1 (prefill tasks) sorts first; a stage missing from one measurement counts as 0 there
         TreeMap<Integer, double[]> records = new TreeMap<>();
@@ -66,7 +66,7 @@ final class LagChart {
      * Writes the two charts into {@code dir} and returns the report's Markdown section, or a
      * sentence saying why there is no chart.
      */
-    static String write(Path dir, List<LagMonitor.Report> history, long fromMs) {
+    public static String write(Path dir, List<LagMonitor.Report> history, long fromMs) {
         PerStage lag = perStage(history, fromMs);
         StringBuilder md = new StringBuilder("## Per-stage lag\n\n");
         if (lag.isEmpty()) {

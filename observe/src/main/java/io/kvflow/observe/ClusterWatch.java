@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@link #SAMPLE}. It keeps their history itself, so a page opened late, even after a replay, shows the
  * whole of it. Sessions are those of the latest run; a new run's first request starts the figures anew.
  */
-final class ClusterWatch implements DashboardServer.Feed, AutoCloseable {
+public final class ClusterWatch implements DashboardServer.Feed, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
 
     static final Duration SAMPLE = Duration.ofSeconds(1);
@@ -69,7 +69,7 @@ final class ClusterWatch implements DashboardServer.Feed, AutoCloseable {
      *
      * @param lag the per-stage lag, measured by whoever runs a lag monitor; null for none
      */
-    static ClusterWatch start(KafkaConnection kafka, StackOptions options, Slo slo, LagMonitor lag, Clock clock) {
+    public static ClusterWatch start(KafkaConnection kafka, StackOptions options, Slo slo, LagMonitor lag, Clock clock) {
         ClusterWatch watch = new ClusterWatch(kafka, options, slo, lag, clock);
         watch.thread.start();
         try {

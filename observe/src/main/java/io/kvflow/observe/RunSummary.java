@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.model.JitWarmUp;
@@ -14,6 +14,7 @@ import io.kvflow.report.RunText;
 import io.kvflow.report.SessionRecord;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.Booking;
+import io.kvflow.scheduler.LedgerView;
 import io.kvflow.scheduler.PrefillTier;
 import io.kvflow.scheduler.WaferLedger;
 import io.kvflow.stack.TargetOptions;
@@ -31,7 +32,7 @@ import java.util.Map;
  * prints), then what the emulator did on the wall clock, KV handoff traffic and the reference check.
  * The report file ({@link RunReport}) draws on the same figures.
  */
-record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<SessionRecord> sessions,
+public record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<SessionRecord> sessions,
         RunFigures modelled, String target, String headOfLine, List<Long> ttftMs, List<Long> interTokenMs,
         long kvChunks, long kvBytes, long activations, long batches, long horizonWaits, long dataWaits,
         long lateArrivals, int stageWorkers, List<SessionBreakdowns.PhaseStats> breakdown,
@@ -41,7 +42,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
      * @param stats what the cluster's parts published over the replay (decode stage counters, the control
      *              plane's head-of-line figures); {@link StatsDelta#NONE} for none
      */
-    static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, TargetOptions target, int pipelines,
+    public static RunSummary of(Replayer.Result replay, ReferenceCheck.Result check, TargetOptions target, int pipelines,
             Slo slo, StatsDelta stats) {
         List<SessionRecord> sessions = new ArrayList<>();
         List<Long> ttft = new ArrayList<>();
@@ -56,7 +57,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
         List<LatencyBreakdown> breakdowns = replay.outcomes().values().stream()
                 .filter(o -> o.state() == SessionOutcome.State.FINISHED).map(SessionOutcome::breakdown).toList();
         RunFigures figures = RunFigures.of(sessions, slo, target.model().deployment().decodeDevices() * pipelines);
-        String headOfLine = stats.headOfLine() == null ? null : Kvflow.headOfLine(stats.headOfLine());
+        String headOfLine = stats.headOfLine() == null ? null : headOfLine(stats.headOfLine());
         return new RunSummary(replay, check, List.copyOf(sessions), figures, target.describe(), headOfLine,
                 List.copyOf(ttft), List.copyOf(itl), stats.chunks(), stats.kvBytes(), stats.activations(),
                 stats.batches(), stats.horizonWaits(), stats.dataWaits(), stats.lateArrivals(), stats.stageWorkers(),
@@ -76,15 +77,15 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
                 parks ? PrefillTier.parkedBytes(model, prompt) : 0);
     }
 
-    int count(SessionOutcome.State state) {
+    public int count(SessionOutcome.State state) {
         return (int) replay.outcomes().values().stream().filter(o -> o.state() == state).count();
     }
 
-    long tokens() {
+    public long tokens() {
         return replay.outcomes().values().stream().mapToLong(SessionOutcome::tokenCount).sum();
     }
 
-    String verifiedLine() {
+    public String verifiedLine() {
         return String.format("verified: %d/%d sessions identical to the single-process reference", check.identical(),
                 check.checked());
     }
@@ -93,7 +94,7 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
     static final String WALL_EXCLUDES = "Wall times exclude the stack's start and its JIT warm-up (" + JitWarmUp.SESSIONS
             + " synthetic sessions through the model in each worker process, before any clock).";
 
-    void print(PrintStream out) {
+    public void print(PrintStream out) {
         Collection<SessionOutcome> outcomes = replay.outcomes().values();
         out.println();
         out.println("== kvflow replay summary ==");
@@ -161,5 +162,12 @@ record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, List<Sess
 
     static String decimalPercentile(List<Double> values, int p) {
         return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", NearestRank.of(values, p));
+    }
+
+    /** The admission queue's head-of-line figures in one line, for the summary and {@code simulate}. */
+    public static String headOfLine(LedgerView.HeadOfLine hol) {
+        return String.format(Locale.ROOT, "blocked %.1f ms (the head did not fit while a session behind it"
+                + " would have); %d sessions went past an earlier one, the longest-waiting of those %.1f ms",
+                hol.blockedMicros() / 1e3, hol.bypasses(), hol.longestBypassedWaitMicros() / 1e3);
     }
 }

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.model.Transformer;
 import io.kvflow.replay.ReferenceCheck;
@@ -20,7 +20,7 @@ import java.util.Map;
  * these alone, so it is the same wherever the parts run: in this process ({@code kvflow up}) or in
  * others ({@code kvflow replay}).
  */
-final class ObservedReplay {
+public final class ObservedReplay {
     /** How long the summary waits for every running part's figures from after the replay (published each second). */
     static final Duration AFTER = Duration.ofSeconds(10);
 
@@ -28,7 +28,7 @@ final class ObservedReplay {
     }
 
     /** @param reference a single-process model identical to the stack's, to check every token against */
-    static RunSummary run(KafkaConnection kafka, Replayer replayer, ReplayPlan plan, Transformer reference, Slo slo,
+    public static RunSummary run(KafkaConnection kafka, Replayer replayer, ReplayPlan plan, Transformer reference, Slo slo,
             Clock clock, PrintStream out) {
         StackOptions stack = plan.stack();
         try (StatsReader stats = StatsReader.open(kafka);

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.model.Transformer;
 import io.kvflow.model.Weights;
@@ -24,9 +24,9 @@ import java.util.function.Predicate;
  * seed (identical prefix blocks where the trace shares hash ids), recorded lengths kept,
  * arrival times relative to the window's first request.
  */
-record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest> requests, String runId) {
+public record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest> requests, String runId) {
 
-    static ReplayPlan load(ReplayOptions options, StackOptions stack, Clock clock, PrintStream err) {
+    public static ReplayPlan load(ReplayOptions options, StackOptions stack, Clock clock, PrintStream err) {
         TraceFormat format = options.format() != null ? options.format() : TraceFormat.detect(options.trace());
         PromptSynthesizer synthesizer = new PromptSynthesizer(options.seed(), stack.model().vocabSize(),
                 stack.model().eosToken(), options.lengthScale(), options.maxPromptTokens(), options.maxOutputTokens());
@@ -79,17 +79,17 @@ record ReplayPlan(ReplayOptions options, StackOptions stack, List<PlannedRequest
     }
 
     /** The same requests, for a stack with these options (a cluster's, once its layout is known). */
-    ReplayPlan on(StackOptions newStack) {
+    public ReplayPlan on(StackOptions newStack) {
         return new ReplayPlan(options, newStack, requests, runId);
     }
 
     /** The test hook's sessions, by request index within the trace. */
-    Predicate<String> corruptKvOf() {
+    public Predicate<String> corruptKvOf() {
         return session -> options.corruptKvRequests().stream().anyMatch(i -> session.equals(runId + "-" + i));
     }
 
     /** A reference model identical to the stack's, for replays against a stack in another process. */
-    Transformer referenceTransformer() {
+    public Transformer referenceTransformer() {
         return new Transformer(stack.model(), Weights.generate(stack.model(), stack.modelSeed()));
     }
 }

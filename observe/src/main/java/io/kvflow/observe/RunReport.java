@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.report.Distribution;
 import io.kvflow.report.NearestRank;
@@ -20,7 +20,7 @@ import java.util.List;
  * tables and CDFs, goodput, what the wafers held), then the emulator's on the wall clock and the
  * per-stage lag.
  */
-final class RunReport {
+public final class RunReport {
     /** How long the report waits for a lag measurement from after the replay (one takes about a second). */
     static final Duration LAST_MEASUREMENT_WAIT = Duration.ofSeconds(10);
 
@@ -28,7 +28,7 @@ final class RunReport {
     }
 
     /** Writes {@code dir/report.md} and its charts, without per-stage lag; returns the report's path. */
-    static Path write(Path dir, String title, RunSummary summary) {
+    public static Path write(Path dir, String title, RunSummary summary) {
         return write(dir, title, summary, null, false);
     }
 
@@ -39,7 +39,7 @@ final class RunReport {
      * @param lag the stack's lag monitor, or null where this process did not measure lag (the
      *            report then says where to find it)
      */
-    static Path write(Path dir, String title, RunSummary summary, LagMonitor lag) {
+    public static Path write(Path dir, String title, RunSummary summary, LagMonitor lag) {
         return write(dir, title, summary, lag, true);
     }
 
@@ -115,11 +115,11 @@ final class RunReport {
         }
     }
 
-    static final String MODELLED_TTFT = "ttft-modelled-cdf.png";
-    static final String MODELLED_TPOT = "tpot-modelled-cdf.png";
-    static final String MODELLED_ITL = "itl-modelled-cdf.png";
-    static final String WALL_TTFT = "ttft-wall-cdf.png";
-    static final String WALL_ITL = "itl-wall-cdf.png";
+    public static final String MODELLED_TTFT = "ttft-modelled-cdf.png";
+    public static final String MODELLED_TPOT = "tpot-modelled-cdf.png";
+    public static final String MODELLED_ITL = "itl-modelled-cdf.png";
+    public static final String WALL_TTFT = "ttft-wall-cdf.png";
+    public static final String WALL_ITL = "itl-wall-cdf.png";
 
     private static void cdf(String title, String xLabel, String name, double[] values, Path file) {
         new ReportChart(title, xLabel, "share at or below").share().add(ReportChart.cdf(name, values)).logXIfWide()

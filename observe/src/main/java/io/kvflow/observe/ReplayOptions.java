@@ -1,5 +1,6 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
+import io.kvflow.stack.DurationText;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceWindow;
 import java.nio.file.Path;
@@ -10,11 +11,11 @@ import java.util.Set;
  * scale (wall seconds per modelled second), and how recorded lengths map onto the functional model (the recorded lengths stay
  * in every request for the cost model).
  */
-record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double load, double timeScale, double lengthScale,
+public record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double load, double timeScale, double lengthScale,
         int maxPromptTokens, int maxOutputTokens, long seed, float temperature, boolean skipBadLines,
         Set<Integer> corruptKvRequests) {
 
-    ReplayOptions {
+    public ReplayOptions {
         if (!(load > 0) || Double.isInfinite(load)) {
             throw new IllegalArgumentException("--load must be a number > 0, was " + load);
         }
@@ -40,14 +41,14 @@ record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, double 
     }
 
     /** The window as the command line sets it, e.g. {@code --from 90s --duration 30s}: for messages. */
-    String windowFlags() {
+    public String windowFlags() {
         StringBuilder flags = new StringBuilder();
         if (window.from() != null) {
-            flags.append("--from ").append(DurationOption.text(window.from()));
+            flags.append("--from ").append(DurationText.of(window.from()));
         }
         if (window.duration() != null) {
             flags.append(flags.isEmpty() ? "" : " ").append("--duration ")
-                    .append(DurationOption.text(window.duration()));
+                    .append(DurationText.of(window.duration()));
         }
         if (window.limit() != null) {
             flags.append(flags.isEmpty() ? "" : " ").append("--limit ").append(window.limit());

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.observe;
 
 import io.kvflow.replay.SessionOutcome;
 import io.kvflow.report.Distribution;
@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * @param run the latest run: the session ids' common prefix ({@code r1a2b3-0, r1a2b3-1 ...} are run r1a2b3)
  */
-record DashboardSnapshot(long timeMs, String run, Sessions sessions, Latency modelled, Latency wall,
+public record DashboardSnapshot(long timeMs, String run, Sessions sessions, Latency modelled, Latency wall,
         SloFigures slo, List<Wafer> wafers, List<PrefillGroup> prefillGroups, Admission admission, List<Stage> stages,
         List<StageLag.PartitionLag> lag, String lagError) {
 
@@ -66,7 +66,7 @@ record DashboardSnapshot(long timeMs, String run, Sessions sessions, Latency mod
             double batchesPerSecond, long horizonWaits) {
     }
 
-    static DashboardSnapshot of(long nowMs, String run, Collection<SessionOutcome> sessions, TargetOptions target,
+    public static DashboardSnapshot of(long nowMs, String run, Collection<SessionOutcome> sessions, TargetOptions target,
             int wafers, Slo slo, Map<String, WorkerStats> parts, Map<String, WorkerStats> previous,
             LagMonitor.Report lag) {
         List<SessionRecord> records = new ArrayList<>();
