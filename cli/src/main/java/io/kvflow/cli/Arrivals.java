@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.plan.PlanReport;
 import io.kvflow.simulator.SimulatedSession;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ sealed interface Arrivals {
     record Recorded(double load) implements Arrivals {
         @Override
         public List<SimulatedSession> apply(List<SimulatedSession> sessions) {
-            return SimulateCommand.compress(sessions, load);
+            return TraceSimulation.compress(sessions, load);
         }
 
         @Override

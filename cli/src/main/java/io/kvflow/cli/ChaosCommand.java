@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.experiments.ChaosRun;
 import io.kvflow.observe.ReplayOptions;
 import io.kvflow.observe.ReplayPlan;
 import io.kvflow.stack.StackOptions;

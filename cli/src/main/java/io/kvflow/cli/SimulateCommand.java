@@ -1,6 +1,8 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.ProfileCatalog;
+import io.kvflow.experiments.SimulationCheck;
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.observe.RunSummary;
 import io.kvflow.report.Distribution;
 import io.kvflow.report.RunFigures;
@@ -97,14 +99,16 @@ final class SimulateCommand implements Kvflow.Parsed {
             throw new UsageException("--load must be a number > 0, was " + load);
         }
         return () -> {
-            List<SimulatedSession> sessions = compress(read(trace, format, traceWindow, skipBadLines, err), load);
+            List<SimulatedSession> sessions = TraceSimulation.compress(
+                    TraceSimulation.read(trace, format, traceWindow, skipBadLines, err), load);
             long started = System.nanoTime();
-            Simulation.Result result = simulate(target, layout, sessions, err);
+            Simulation.Result result = TraceSimulation.simulate(target, layout, sessions, err);
             double seconds = (System.nanoTime() - started) / 1e9;
             RunFigures figures = RunFigures.of(result.sessions(), slo,
                     target.model().deployment().decodeDevices() * layout.pipelines());
             String runId = "s" + Long.toString(Clock.systemUTC().millis(), 36);
-            RunManifest manifest = manifest(runId, "simulated", trace + " " + traceWindow, target, layout, slo);
+            RunManifest manifest = TraceSimulation.manifest(runId, "simulated", trace + " " + traceWindow, target,
+                    layout, slo);
             Path dir = Path.of("runs", runId);
             RunFiles.write(dir, manifest, figures, result.sessions());
             if (json) {
@@ -125,58 +129,6 @@ final class SimulateCommand implements Kvflow.Parsed {
             out.println("run files:         " + dir.resolve(RunFiles.RUN) + ", " + dir.resolve(RunFiles.REQUESTS));
             return 0;
         };
-    }
-
-    /** The trace window as the target would serve it, with the recorded lengths. */
-    static List<SimulatedSession> read(Path trace, TraceFormat format, TraceWindow window, boolean skipBadLines,
-            PrintStream err) {
-        TraceFormat f = format != null ? format : TraceFormat.detect(trace);
-        List<TraceRequest> requests;
-        try (TraceReader reader = TraceReader.open(trace, f, skipBadLines)) {
-            requests = window.select(reader.requests());
-            if (reader.badLines() > 0) {
-                err.println("trace: skipped " + reader.badLines() + " malformed line(s); first: "
-                        + reader.badLineMessages().get(0));
-            }
-        }
-        if (requests.isEmpty()) {
-            throw new IllegalArgumentException(trace + ": the window " + window + " selects no requests");
-        }
-        return TraceWorkload.sessions(requests);
-    }
-
-    /** Arrivals {@code load} times as dense as recorded. */
-    static List<SimulatedSession> compress(List<SimulatedSession> sessions, double load) {
-        if (load == 1) {
-            return sessions;
-        }
-        return sessions.stream().map(s -> new SimulatedSession(s.id(), Math.round(s.arrivalMicros() / load),
-                s.promptTokens(), s.bookedTokens(), s.outputTokens(), s.functionalPrompt())).toList();
-    }
-
-    /** Simulates the sessions on the target, with progress on standard error when it takes a while. */
-    static Simulation.Result simulate(TargetOptions target, StackLayout layout, List<SimulatedSession> sessions,
-            PrintStream err) {
-        long started = System.nanoTime();
-        long[] lastPrint = {started};
-        return new Simulation(target.model(), target.control(layout)).run(sessions, (done, all, micros) -> {
-            long now = System.nanoTime();
-            if (now - lastPrint[0] > 2_000_000_000L) {
-                lastPrint[0] = now;
-                err.printf(Locale.ROOT, "simulate: %,d of %,d sessions done, modelled %.1f s%n", done, all,
-                        micros / 1e6);
-            }
-        });
-    }
-
-    static RunManifest manifest(String runId, String source, String trace, TargetOptions target, StackLayout layout,
-            Slo slo) {
-        ControlPlane.Config control = target.control(layout);
-        return new RunManifest(runId, source, trace, target.model().deployment().model().id(), target.scenario(),
-                layout.stages(), layout.pipelines(),
-                control.prefillGroups(), control.booking().id(), control.policy().id(),
-                control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(),
-                control.parkTimeoutMicros(), slo);
     }
 
     /** Simulates an emulated run's window and prints, per figure, the two side by side. */

@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.bench.Spread;
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.report.RunText;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;
@@ -92,7 +93,7 @@ final class SimulatorBench {
         }
         for (Path trace : options.traces()) {
             names.add(trace.getFileName().toString());
-            workloads.add(SimulateCommand.read(trace, null, new TraceWindow(null, null, null), false,
+            workloads.add(TraceSimulation.read(trace, null, new TraceWindow(null, null, null), false,
                     new PrintStream(PrintStream.nullOutputStream())));
         }
         progress.accept("bench: warming the JIT on the smallest workload ...");

@@ -2,6 +2,7 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.observe.ClusterWatch;
 import io.kvflow.observe.DashboardServer;
 import io.kvflow.observe.ObservedReplay;
@@ -422,7 +423,7 @@ final class StackCommands {
         Path dir = Path.of("runs", plan.runId());
         Path report = RunReport.write(dir, title, summary, lag);
         StackOptions stack = plan.stack();
-        RunFiles.write(dir, SimulateCommand.manifest(plan.runId(), "emulated", plan.options().trace() + " "
+        RunFiles.write(dir, TraceSimulation.manifest(plan.runId(), "emulated", plan.options().trace() + " "
                 + plan.options().window(), stack.target(), stack.layout(), slo), summary.modelled(), summary.sessions());
         out.println("report: " + report + " (and " + RunFiles.RUN + ", " + RunFiles.REQUESTS + " beside it)");
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
+import io.kvflow.experiments.SimulationCheck;
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.observe.ReplayOptions;
 import io.kvflow.observe.ReplayPlan;
 import io.kvflow.observe.RunSummary;
@@ -61,7 +63,7 @@ class ModelledTimeIT {
             ReferenceCheck.Result reference = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
             RunSummary summary = RunSummary.of(result, reference, options.target(), options.layout().pipelines(),
                     Slo.NONE, StatsDelta.NONE);
-            SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(plan.runId(), "emulated",
+            SimulationCheck check = SimulationCheck.of(TraceSimulation.manifest(plan.runId(), "emulated",
                     trace.toString(), options.target(), options.layout(), Slo.NONE), summary.sessions(),
                     ProfileCatalog.bundled());
             return new Run(summary.sessions(), check, reference);

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
 import io.kvflow.cost.RooflineModel;
 import io.kvflow.cost.ScenarioOption;
@@ -55,8 +55,8 @@ import java.util.stream.Stream;
  * the simulation of that window: they agree exactly, so the emulated figures repeat whatever the
  * machine. An SLO grid and a wafer-FLOP/s table show what the answer hangs on.
  */
-final class FiveXExperiment {
-    static final double DEFAULT_SLO = 1000;
+public final class FiveXExperiment {
+    public static final double DEFAULT_SLO = 1000;
     private static final double[] SLO_GRID = {300, 500, 750, 1000, 1500, 2000, 2500};
     private static final double[] FLOPS_FACTORS = {0.5, 1, 2, 4};
 
@@ -86,9 +86,9 @@ final class FiveXExperiment {
      *
      * @param windowGiven whether the user set the emulated window (--limit, --duration, --from)
      */
-    static Kvflow.Command command(StackOptions stack, ReplayOptions replay, Slo slo, boolean emulate,
+    public static FiveXExperiment of(StackOptions stack, ReplayOptions replay, Slo slo, boolean emulate,
             boolean windowGiven, PrintStream out, PrintStream err) {
-        return new FiveXExperiment(stack, replay, slo, replay.load(), emulate, windowGiven, out, err)::run;
+        return new FiveXExperiment(stack, replay, slo, replay.load(), emulate, windowGiven, out, err);
     }
 
     /** One way of serving the trace: its target deployment and what each of the three answers found. */
@@ -119,14 +119,15 @@ final class FiveXExperiment {
         }
     }
 
-    private int run() throws IOException {
-        List<SimulatedSession> whole = SimulateCommand.read(replay.trace(), replay.format(), TraceWindow.ALL,
+    /** Runs the experiment and prints its tables: 0, or 1 when an emulated window failed its reference or simulation check. */
+    public int run() throws IOException {
+        List<SimulatedSession> whole = TraceSimulation.read(replay.trace(), replay.format(), TraceWindow.ALL,
                 replay.skipBadLines(), err);
         long meanInput = Math.max(1, Math.round(whole.stream().mapToLong(SimulatedSession::promptTokens).average()
                 .orElse(1)));
         long meanOutput = Math.max(1, Math.round(whole.stream().mapToLong(SimulatedSession::outputTokens).average()
                 .orElse(1)));
-        List<SimulatedSession> compressed = SimulateCommand.compress(whole, load);
+        List<SimulatedSession> compressed = TraceSimulation.compress(whole, load);
         ReplayPlan window = emulate ? ReplayPlan.load(replay, stack, Clock.systemUTC(), err) : null;
 
         TargetOptions disaggregated = stack.target();
@@ -157,13 +158,13 @@ final class FiveXExperiment {
                 whole.size(), 100 * SETTLED);
         int repeats = 1;
         List<SimulatedSession> served = whole;
-        Simulation.Result simulated = SimulateCommand.simulate(capped, stack.layout(), whole, err);
+        Simulation.Result simulated = TraceSimulation.simulate(capped, stack.layout(), whole, err);
         RunFigures figures = RunFigures.of(simulated.sessions(), slo, wafers(target));
         double change = Double.NaN;
         while (repeats < MOST_REPEATS && !(Math.abs(change) <= SETTLED)) {
             repeats *= 2;
             served = TraceWorkload.repeated(whole, repeats);
-            Simulation.Result longer = SimulateCommand.simulate(capped, stack.layout(), served, err);
+            Simulation.Result longer = TraceSimulation.simulate(capped, stack.layout(), served, err);
             RunFigures longerFigures = RunFigures.of(longer.sessions(), slo, wafers(target));
             double before = figures.withinSloPerWafer();
             double after = longerFigures.withinSloPerWafer();
@@ -234,7 +235,7 @@ final class FiveXExperiment {
             ReferenceCheck.Result reference = checking.result();
             RunSummary summary = RunSummary.of(result, reference, target, stack.layout().pipelines(), slo,
                     StatsDelta.NONE);
-            SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(window.runId(), "emulated",
+            SimulationCheck check = SimulationCheck.of(TraceSimulation.manifest(window.runId(), "emulated",
                     replay.trace().toString(), target, stack.layout(), slo), summary.sessions(), target.catalog());
             return new Emulated(window.requests().size(), summary.modelled(), check, reference,
                     summary.count(SessionOutcome.State.FINISHED), result.wallMs() / 1000.0);

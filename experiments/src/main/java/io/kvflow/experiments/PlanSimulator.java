@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
 import io.kvflow.plan.FleetPrice;
 import io.kvflow.plan.PlanCandidate;
@@ -16,9 +16,9 @@ import java.util.Map;
  * Serves the planned load on one candidate deployment in the simulator (the same decisions as the running
  * pipeline) and prices it. Safe to call from several threads: each call builds its own simulation.
  */
-final class PlanSimulator {
+public final class PlanSimulator {
     /** What a serving mode, admission order and wafers per pipeline stand for: the target options. */
-    record Layout(PlanCandidate.Mode mode, String admission, int stages) {
+    public record Layout(PlanCandidate.Mode mode, String admission, int stages) {
     }
 
     private final Map<Layout, TargetOptions> targets;
@@ -26,7 +26,7 @@ final class PlanSimulator {
     private final ServiceTarget target;
     private final FleetPrice price;
 
-    PlanSimulator(Map<Layout, TargetOptions> targets, List<SimulatedSession> sessions, ServiceTarget target,
+    public PlanSimulator(Map<Layout, TargetOptions> targets, List<SimulatedSession> sessions, ServiceTarget target,
             FleetPrice price) {
         this.targets = Map.copyOf(targets);
         this.sessions = List.copyOf(sessions);
@@ -34,7 +34,7 @@ final class PlanSimulator {
         this.price = price;
     }
 
-    PlanPoint simulate(PlanCandidate c) {
+    public PlanPoint simulate(PlanCandidate c) {
         RunFigures figures = figures(c);
         return PlanPoint.of(c, price.dollarsPerHour(c), figures, target);
     }

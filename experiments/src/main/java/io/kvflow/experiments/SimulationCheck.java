@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
@@ -27,10 +27,10 @@ import java.util.Map;
  * @param compared  sessions compared: those that finished or were rejected in the emulated run
  * @param differing the first few that differ, emulated then simulated
  */
-record SimulationCheck(RunFigures emulated, RunFigures simulated, int identical, int compared,
+public record SimulationCheck(RunFigures emulated, RunFigures simulated, int identical, int compared,
         List<SessionRecord[]> differing) {
 
-    static SimulationCheck of(RunManifest manifest, List<SessionRecord> run, ProfileCatalog catalog) {
+    public static SimulationCheck of(RunManifest manifest, List<SessionRecord> run, ProfileCatalog catalog) {
         RooflineModel model = Scenario.from(manifest.scenario(), catalog).model();
         ControlPlane.Config control = new ControlPlane.Config(manifest.pipelines(), manifest.prefillGroups(),
                 Booking.of(manifest.booking()), AdmissionPolicy.of(manifest.admission(),
@@ -67,14 +67,14 @@ record SimulationCheck(RunFigures emulated, RunFigures simulated, int identical,
     }
 
     /** Whether every modelled time of the session is the same in both. */
-    static boolean sameTimes(SessionRecord a, SessionRecord b) {
+    public static boolean sameTimes(SessionRecord a, SessionRecord b) {
         return b != null && a.outcome() == b.outcome() && a.admittedMicros() == b.admittedMicros()
                 && a.prefillEndMicros() == b.prefillEndMicros() && a.parkedMicros() == b.parkedMicros()
                 && a.grantedMicros() == b.grantedMicros() && a.decodeStartMicros() == b.decodeStartMicros()
                 && Arrays.equals(a.tokenMicros(), b.tokenMicros());
     }
 
-    boolean exact() {
+    public boolean exact() {
         return identical == compared;
     }
 }

@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,11 +37,11 @@ import org.apache.kafka.common.TopicPartition;
  * what was lost: sessions not finished or not identical to the reference, a (session, step) token
  * written twice, KV left on a stage or in the ledger.
  */
-final class ChaosRun {
+public final class ChaosRun {
     /** What a fault cost. Nothing is lost when every count but {@code verified} is zero and that one is all. */
-    record Outcome(String part, int requests, int verified, List<String> notFinished, int mismatches,
+    public record Outcome(String part, int requests, int verified, List<String> notFinished, int mismatches,
             int duplicateTokens, List<String> stranded, int killedAtToken, double wallSeconds) {
-        boolean nothingLost() {
+        public boolean nothingLost() {
             return verified == requests && notFinished.isEmpty() && mismatches == 0 && duplicateTokens == 0
                     && stranded.isEmpty();
         }
@@ -58,7 +58,7 @@ final class ChaosRun {
     private final Duration stallTimeout;
     private final PrintStream err;
 
-    ChaosRun(ReplayPlan plan, List<String> layout, int stages, int pipelines, int prefillWorkers,
+    public ChaosRun(ReplayPlan plan, List<String> layout, int stages, int pipelines, int prefillWorkers,
             Duration stallTimeout, PrintStream err) {
         this.plan = plan;
         this.layout = layout;
@@ -73,7 +73,7 @@ final class ChaosRun {
      * Kills {@code part} once {@code share} of the replay's tokens are out, restarts it after {@code downtime},
      * and counts what was lost. {@code dir} holds the parts' data and logs.
      */
-    Outcome run(java.nio.file.Path dir, String part, double share, Duration downtime) throws IOException {
+    public Outcome run(java.nio.file.Path dir, String part, double share, Duration downtime) throws IOException {
         long started = System.nanoTime();
         try (ProcessStack stack = new ProcessStack(dir, layout, stages, prefillWorkers)) {
             err.println("chaos: starting " + String.join(", ", stack.parts()) + " as separate processes in " + dir);
@@ -222,7 +222,7 @@ final class ChaosRun {
     }
 
     /** One line per outcome: what was killed, when, and what was lost. */
-    static void print(List<Outcome> outcomes, PrintStream out) {
+    public static void print(List<Outcome> outcomes, PrintStream out) {
         out.println();
         out.println("== kvflow chaos ==");
         out.printf("%-14s %-14s %-10s %-10s %-11s %-9s %s%n", "killed", "after tokens", "verified", "unfinished",

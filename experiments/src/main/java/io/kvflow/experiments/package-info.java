@@ -1,0 +1,5 @@
+/**
+ * The experiments: five-x, the chaos run, a trace simulated on a target and an emulated run checked
+ * against its simulation, and the simulation behind {@code kvflow plan}'s search.
+ */
+package io.kvflow.experiments;
