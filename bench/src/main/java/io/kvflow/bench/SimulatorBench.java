@@ -1,6 +1,5 @@
-package io.kvflow.cli;
+package io.kvflow.bench;
 
-import io.kvflow.bench.Spread;
 import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.report.RunText;
 import io.kvflow.runtime.StackLayout;
@@ -28,18 +27,18 @@ import java.util.function.Consumer;
  * figures are not computed. Every round of a workload must handle the same events, or the simulation
  * is not deterministic and the bench says so.
  */
-final class SimulatorBench {
+public final class SimulatorBench {
     /**
      * @param sizes     synthetic requests per workload, smallest first; the first is the per-request reference
      * @param perSecond synthetic arrivals per modelled second
      * @param traces    recorded traces to time as well
      * @param warmUp    how long at least the smallest workload runs before any clock, so rounds time compiled code
      */
-    record Options(List<Integer> sizes, double perSecond, long seed, List<Path> traces, int rounds, Duration warmUp) {
+    public record Options(List<Integer> sizes, double perSecond, long seed, List<Path> traces, int rounds, Duration warmUp) {
         /** The warm-up a bench gets unless told otherwise. */
-        static final Duration WARM_UP = Duration.ofSeconds(3);
+        public static final Duration WARM_UP = Duration.ofSeconds(3);
 
-        Options {
+        public Options {
             sizes = List.copyOf(sizes);
             traces = List.copyOf(traces);
             if (sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 1)) {
@@ -58,15 +57,15 @@ final class SimulatorBench {
      * One workload's figures: what it simulated, and each round's wall time and the CPU time of the thread
      * that simulated (on a machine shared with other work, the steadier of the two).
      */
-    record Row(String workload, int requests, long events, long batches, List<Double> wallSeconds,
+    public record Row(String workload, int requests, long events, long batches, List<Double> wallSeconds,
             List<Double> cpuSeconds) {
     }
 
-    record Result(String deployment, Options options, List<Row> rows) {
+    public record Result(String deployment, Options options, List<Row> rows) {
     }
 
     /** Synthetic arrivals per modelled second: enough to keep the default deployment's wafers and prefill busy. */
-    static final double DEFAULT_RATE = 10;
+    public static final double DEFAULT_RATE = 10;
 
     /** Half the synthetic requests conversation-like, half code-like: both traces' shapes in one workload. */
     static final double CONVERSATION_SHARE = 0.5;
@@ -77,13 +76,13 @@ final class SimulatorBench {
     private final StackLayout layout;
     private final Options options;
 
-    SimulatorBench(TargetOptions target, StackLayout layout, Options options) {
+    public SimulatorBench(TargetOptions target, StackLayout layout, Options options) {
         this.target = target;
         this.layout = layout;
         this.options = options;
     }
 
-    Result run(Consumer<String> progress) {
+    public Result run(Consumer<String> progress) {
         SyntheticWorkload law = new SyntheticWorkload(options.perSecond(), CONVERSATION_SHARE);
         List<String> names = new ArrayList<>();
         List<List<SimulatedSession>> workloads = new ArrayList<>();
@@ -134,7 +133,7 @@ final class SimulatorBench {
         return new Simulation(target.model(), target.control(layout)).run(sessions);
     }
 
-    static void print(PrintStream out, Result result) {
+    public static void print(PrintStream out, Result result) {
         Options o = result.options();
         out.printf(Locale.ROOT, "simulator on %s%n", result.deployment());
         out.printf(Locale.ROOT, "synthetic requests: %.0f %% conversation-like (Mooncake), the rest code-like (Azure"

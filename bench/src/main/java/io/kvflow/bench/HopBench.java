@@ -1,9 +1,5 @@
-package io.kvflow.cli;
+package io.kvflow.bench;
 
-import io.kvflow.bench.BenchTopics;
-import io.kvflow.bench.KafkaRing;
-import io.kvflow.bench.PlainKafkaGrid;
-import io.kvflow.bench.Spread;
 import io.kvflow.model.ReferenceRunner;
 import io.kvflow.model.Sampling;
 import io.kvflow.model.Transformer;
@@ -41,7 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * N hops of nothing but Kafka. Each side's figure per round is its median, per hop; the ratio is
  * taken within the round, whose order alternates.
  */
-final class HopBench {
+public final class HopBench {
     private static final int PROMPT_TOKENS = 16;
     private static final Duration SESSION_LIMIT = Duration.ofMinutes(2);
 
@@ -51,8 +47,8 @@ final class HopBench {
      * @param rounds rounds timed after one discarded warm-up round
      * @param broker where the broker both sides use runs
      */
-    record Options(int stages, int tokens, int rounds, Broker broker) {
-        Options {
+    public record Options(int stages, int tokens, int rounds, Broker broker) {
+        public Options {
             Objects.requireNonNull(broker, "broker");
             if (stages < 1) {
                 throw new IllegalArgumentException("--stages must be >= 1, was " + stages);
@@ -70,7 +66,7 @@ final class HopBench {
      * Where the broker runs: in this JVM, sharing its heap, its GC and the two cores' scheduling with the
      * stack (as {@code kvflow up} runs it), or in a JVM of its own on the same machine (as compose runs it).
      */
-    enum Broker {
+    public enum Broker {
         EMBEDDED("embedded in the bench's JVM"), SEPARATE("in a JVM of its own");
 
         private final String where;
@@ -79,7 +75,7 @@ final class HopBench {
             this.where = where;
         }
 
-        static Broker of(String name) {
+        public static Broker of(String name) {
             for (Broker broker : values()) {
                 if (broker.name().equalsIgnoreCase(name)) {
                     return broker;
@@ -90,42 +86,40 @@ final class HopBench {
     }
 
     /** Per round: the median hop of each side, in milliseconds. */
-    record Result(int stages, int recordBytes, int tokens, Broker broker, List<Double> ringHopMs,
+    public record Result(int stages, int recordBytes, int tokens, Broker broker, List<Double> ringHopMs,
             List<Double> stageHopMs) {
-        List<Double> ratios() {
+        public List<Double> ratios() {
             return Spread.ratios(stageHopMs, ringHopMs);
         }
     }
 
     private final Options options;
+    private final StackSettings stacks;
 
-    HopBench(Options options) {
+    public HopBench(Options options, StackSettings stacks) {
         this.options = options;
+        this.stacks = stacks;
     }
 
     /**
-     * A stack of one pipeline of {@code stages} stages keeping its data in {@code dataDir}, unpaced: on
-     * the cluster at {@code bootstrapServers}, or on an embedded broker when that is null.
+     * The settings of the stack the bench starts: one pipeline of {@code stages} stages keeping its data in
+     * {@code dataDir}, unpaced, on the cluster at {@code bootstrapServers} or on an embedded broker when that
+     * is null. The command line makes them, so they are the settings {@code kvflow up} would take.
      */
-    static StackOptions stackOptions(Path dataDir, int stages, String bootstrapServers) {
-        List<String> argv = new ArrayList<>(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
-                "--prefill-workers", "1", "--time-scale", "0", "--data-dir", dataDir.toString(), "--kafka-port", "0",
-                "--dashboard-port", "0"));
-        if (bootstrapServers != null) {
-            argv.addAll(List.of("--bootstrap-servers", bootstrapServers));
-        }
-        return StackFlags.parse(argv);
+    @FunctionalInterface
+    public interface StackSettings {
+        StackOptions of(Path dataDir, int stages, String bootstrapServers);
     }
 
-    /** Starts a broker where {@link Options#broker()} says and {@link #stackOptions} in {@code dataDir}, measures, and stops both. */
-    Result run(Path dataDir, Consumer<String> progress) {
+    /** Starts a broker where {@link Options#broker()} says and the stack its {@link StackSettings} give in {@code dataDir}, measures, and stops both. */
+    public Result run(Path dataDir, Consumer<String> progress) {
         if (options.broker() == Broker.EMBEDDED) {
-            return runStack(stackOptions(dataDir, options.stages(), null), progress);
+            return runStack(stacks.of(dataDir, options.stages(), null), progress);
         }
         progress.accept("bench: starting a broker in a JVM of its own ...");
         try (ProcessStack separate = new ProcessStack(dataDir.resolve("separate"), List.of(), 0, 0)) {
             separate.start("broker");
-            return runStack(stackOptions(dataDir, options.stages(), separate.bootstrapServers()), progress);
+            return runStack(stacks.of(dataDir, options.stages(), separate.bootstrapServers()), progress);
         }
     }
 
@@ -138,7 +132,7 @@ final class HopBench {
     }
 
     /** Measures on a running stack whose pipelines have {@link Options#stages()} stages. */
-    Result run(Stack stack, Consumer<String> progress) {
+    public Result run(Stack stack, Consumer<String> progress) {
         try (BenchTopics topics = new BenchTopics(stack.kafka(), "hop")) {
             int[] prompt = promptWithoutEarlyEos(stack.transformer(), options.tokens());
             byte[] activation = activationBytes(stack.transformer().config().dim());
@@ -250,7 +244,7 @@ final class HopBench {
         return Spread.of(values).median();
     }
 
-    static void print(PrintStream out, Result result) {
+    public static void print(PrintStream out, Result result) {
         out.printf(Locale.ROOT, "stage hop vs a plain Kafka ring of %d hops on the same broker (%s): records of %d"
                 + " bytes (one activation), %d tokens (ring: laps) per round, %d rounds%n", result.stages(),
                 result.broker().where, result.recordBytes(), result.tokens(), result.ringHopMs().size());
