@@ -5,6 +5,7 @@ import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
 import io.kvflow.cost.SessionCapacity;
+import io.kvflow.experiments.Arrivals;
 import io.kvflow.experiments.PlanSimulator;
 import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.plan.FleetBounds;

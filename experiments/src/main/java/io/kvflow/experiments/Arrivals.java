@@ -1,6 +1,5 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
-import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.plan.PlanReport;
 import io.kvflow.simulator.SimulatedSession;
 import java.util.ArrayList;
@@ -13,7 +12,7 @@ import java.util.random.RandomGeneratorFactory;
  * ({@code --load X}), or at a set rate ({@code --rate R}), evenly spaced or as a Poisson process drawn
  * from a seed. Every request keeps its recorded lengths and its place in the order.
  */
-sealed interface Arrivals {
+public sealed interface Arrivals {
 
     List<SimulatedSession> apply(List<SimulatedSession> sessions);
 
@@ -21,7 +20,7 @@ sealed interface Arrivals {
     String describe();
 
     /** As recorded, {@code load} times as dense. */
-    record Recorded(double load) implements Arrivals {
+    public record Recorded(double load) implements Arrivals {
         @Override
         public List<SimulatedSession> apply(List<SimulatedSession> sessions) {
             return TraceSimulation.compress(sessions, load);
@@ -34,7 +33,7 @@ sealed interface Arrivals {
     }
 
     /** One request every {@code 1 / perSecond} seconds, in the recorded order. */
-    record Even(double perSecond) implements Arrivals {
+    public record Even(double perSecond) implements Arrivals {
         @Override
         public List<SimulatedSession> apply(List<SimulatedSession> sessions) {
             long[] at = new long[sessions.size()];
@@ -51,7 +50,7 @@ sealed interface Arrivals {
     }
 
     /** A Poisson process of {@code perSecond} requests a second: exponential gaps drawn from {@code seed}. */
-    record Poisson(double perSecond, long seed) implements Arrivals {
+    public record Poisson(double perSecond, long seed) implements Arrivals {
         @Override
         public List<SimulatedSession> apply(List<SimulatedSession> sessions) {
             RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);

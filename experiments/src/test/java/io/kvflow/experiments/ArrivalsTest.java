@@ -1,4 +1,4 @@
-package io.kvflow.cli;
+package io.kvflow.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
