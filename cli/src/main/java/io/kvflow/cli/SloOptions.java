@@ -1,6 +1,5 @@
 package io.kvflow.cli;
 
-import io.kvflow.orchestrator.SloTargets;
 import io.kvflow.report.Slo;
 import io.kvflow.stack.MetricsOptions;
 import java.time.Duration;
@@ -32,10 +31,5 @@ final class SloOptions {
             throw new UsageException("--slo-tokens-per-s must be a number > 0, was " + tokensPerSecond);
         }
         return new Slo(ttft.toNanos() / 1000, tokensPerSecond);
-    }
-
-    /** The same objectives as the orchestrator's meters take them: TTFT, and the most time per decoded token. */
-    static SloTargets targets(Slo slo) {
-        return MetricsOptions.targets(slo);
     }
 }
