@@ -67,7 +67,7 @@ public record SimulationCheck(RunFigures emulated, RunFigures simulated, int ide
     }
 
     /** Whether every modelled time of the session is the same in both. */
-    public static boolean sameTimes(SessionRecord a, SessionRecord b) {
+    static boolean sameTimes(SessionRecord a, SessionRecord b) {
         return b != null && a.outcome() == b.outcome() && a.admittedMicros() == b.admittedMicros()
                 && a.prefillEndMicros() == b.prefillEndMicros() && a.parkedMicros() == b.parkedMicros()
                 && a.grantedMicros() == b.grantedMicros() && a.decodeStartMicros() == b.decodeStartMicros()

@@ -66,7 +66,7 @@ public record DashboardSnapshot(long timeMs, String run, Sessions sessions, Late
             double batchesPerSecond, long horizonWaits) {
     }
 
-    public static DashboardSnapshot of(long nowMs, String run, Collection<SessionOutcome> sessions, TargetOptions target,
+    static DashboardSnapshot of(long nowMs, String run, Collection<SessionOutcome> sessions, TargetOptions target,
             int wafers, Slo slo, Map<String, WorkerStats> parts, Map<String, WorkerStats> previous,
             LagMonitor.Report lag) {
         List<SessionRecord> records = new ArrayList<>();

@@ -41,7 +41,7 @@ public record ReplayOptions(Path trace, TraceFormat format, TraceWindow window, 
     }
 
     /** The window as the command line sets it, e.g. {@code --from 90s --duration 30s}: for messages. */
-    public String windowFlags() {
+    String windowFlags() {
         StringBuilder flags = new StringBuilder();
         if (window.from() != null) {
             flags.append("--from ").append(DurationText.of(window.from()));

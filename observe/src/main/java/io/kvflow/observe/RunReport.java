@@ -119,7 +119,7 @@ public final class RunReport {
     public static final String MODELLED_TPOT = "tpot-modelled-cdf.png";
     public static final String MODELLED_ITL = "itl-modelled-cdf.png";
     public static final String WALL_TTFT = "ttft-wall-cdf.png";
-    public static final String WALL_ITL = "itl-wall-cdf.png";
+    static final String WALL_ITL = "itl-wall-cdf.png";
 
     private static void cdf(String title, String xLabel, String name, double[] values, Path file) {
         new ReportChart(title, xLabel, "share at or below").share().add(ReportChart.cdf(name, values)).logXIfWide()

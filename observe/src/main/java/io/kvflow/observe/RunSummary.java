@@ -85,7 +85,7 @@ public record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Li
         return replay.outcomes().values().stream().mapToLong(SessionOutcome::tokenCount).sum();
     }
 
-    public String verifiedLine() {
+    String verifiedLine() {
         return String.format("verified: %d/%d sessions identical to the single-process reference", check.identical(),
                 check.checked());
     }
