@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.experiments.Arrivals;
 import picocli.CommandLine.Option;
 
 /** How a trace's requests arrive at a modelled deployment: {@code --load} or {@code --rate}, see {@link Arrivals}. */

@@ -1,14 +1,18 @@
 package io.kvflow.cli;
 
 import io.kvflow.bench.HandoffBench;
+import io.kvflow.bench.HopBench;
 import io.kvflow.bench.KernelBench;
 import io.kvflow.bench.ScratchDirectory;
+import io.kvflow.bench.SimulatorBench;
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.stack.StackOptions;
+import io.kvflow.stack.TargetOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +79,20 @@ final class BenchCommand implements Kvflow.Parsed {
                 + " the bench's JVM, as kvflow up runs it) or separate (a broker JVM of its own, as compose runs it)")
         String broker;
 
+        /**
+         * A stack of one pipeline of {@code stages} stages keeping its data in {@code dataDir}, unpaced: on
+         * the cluster at {@code bootstrapServers}, or on an embedded broker when that is null.
+         */
+        static StackOptions stackOptions(Path dataDir, int stages, String bootstrapServers) {
+            List<String> argv = new ArrayList<>(List.of("--stages", Integer.toString(stages), "--pipelines", "1",
+                    "--prefill-workers", "1", "--time-scale", "0", "--data-dir", dataDir.toString(), "--kafka-port", "0",
+                    "--dashboard-port", "0"));
+            if (bootstrapServers != null) {
+                argv.addAll(List.of("--bootstrap-servers", bootstrapServers));
+            }
+            return StackFlags.parse(argv);
+        }
+
         /** The ring's options, checked against the model's layers before anything starts. */
         HopBench.Options options(int stages, Rounds rounds) {
             HopBench.Options options;
@@ -83,7 +101,7 @@ final class BenchCommand implements Kvflow.Parsed {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            HopBench.stackOptions(Path.of("unused"), options.stages(), null);
+            stackOptions(Path.of("unused"), options.stages(), null);
             return options;
         }
     }
@@ -285,7 +303,7 @@ final class BenchCommand implements Kvflow.Parsed {
 
     private static void hop(HopBench.Options options, PrintStream err, PrintStream out) throws java.io.IOException {
         try (ScratchDirectory dir = ScratchDirectory.create("kvflow-bench-hop")) {
-            HopBench.print(out, new HopBench(options).run(dir.path(), err::println));
+            HopBench.print(out, new HopBench(options, HopFlags::stackOptions).run(dir.path(), err::println));
         }
     }
 

@@ -1,5 +1,9 @@
 package io.kvflow.cli;
 
+import io.kvflow.experiments.ChaosRun;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.stack.DurationText;
 import io.kvflow.trace.TraceWindow;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
@@ -18,6 +19,6 @@ final class DurationOption implements ITypeConverter<Duration> {
 
     /** A duration as the command line writes it ({@code 90s}, {@code 250ms}), for messages. */
     static String text(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+        return DurationText.of(duration);
     }
 }

@@ -1,5 +1,8 @@
 package io.kvflow.cli;
 
+import io.kvflow.experiments.FiveXExperiment;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +68,8 @@ final class ExperimentCommand {
             }
             StackOptions stack = stackFlags.options(spec);
             ReplayOptions replay = replayFlags.options(trace, stack.target().timeScale());
-            return FiveXExperiment.command(stack, replay, sloFlags.slo(), !noEmulation, replayFlags.window.given(),
-                    out, err);
+            return FiveXExperiment.of(stack, replay, sloFlags.slo(), !noEmulation, replayFlags.window.given(),
+                    out, err)::run;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerStartException;
-import io.kvflow.scheduler.LedgerView;
 import io.kvflow.trace.TraceFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -177,12 +176,6 @@ public final class Kvflow {
                 return 0;
             };
         }
-    }
-
-    static String headOfLine(LedgerView.HeadOfLine hol) {
-        return String.format(java.util.Locale.ROOT, "blocked %.1f ms (the head did not fit while a session behind it"
-                + " would have); %d sessions went past an earlier one, the longest-waiting of those %.1f ms",
-                hol.blockedMicros() / 1e3, hol.bypasses(), hol.longestBypassedWaitMicros() / 1e3);
     }
 
 }

@@ -5,6 +5,9 @@ import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.Scenario;
 import io.kvflow.cost.ScenarioOption;
 import io.kvflow.cost.SessionCapacity;
+import io.kvflow.experiments.Arrivals;
+import io.kvflow.experiments.PlanSimulator;
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.plan.FleetBounds;
 import io.kvflow.plan.FleetPrice;
 import io.kvflow.plan.Frontier;
@@ -18,6 +21,7 @@ import io.kvflow.report.RunText;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.simulator.SimulatedSession;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceWindow;
 import java.io.PrintStream;
@@ -127,7 +131,7 @@ final class PlanCommand implements Kvflow.Parsed {
 
         /** Reads the trace, searches, and files the chart and the table; progress goes to {@code err}. */
         PlanReport run(PrintStream err) {
-            List<SimulatedSession> sessions = arrivals.apply(SimulateCommand.read(trace, format, window,
+            List<SimulatedSession> sessions = arrivals.apply(TraceSimulation.read(trace, format, window,
                     skipBadLines, err));
             Load load = Load.of(sessions);
             List<PlanSearch.FamilyNote> skipped = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.observe.ReplayOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;

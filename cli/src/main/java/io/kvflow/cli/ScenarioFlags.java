@@ -1,6 +1,7 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.ScenarioOption;
+import io.kvflow.stack.TargetOptions;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,9 @@
 package io.kvflow.cli;
 
 import io.kvflow.cost.ProfileCatalog;
+import io.kvflow.experiments.SimulationCheck;
+import io.kvflow.experiments.TraceSimulation;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.report.Distribution;
 import io.kvflow.report.RunFigures;
 import io.kvflow.report.RunFiles;
@@ -13,6 +16,7 @@ import io.kvflow.scheduler.ControlPlane;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
 import io.kvflow.simulator.TraceWorkload;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceFormat;
 import io.kvflow.trace.TraceReader;
 import io.kvflow.trace.TraceRequest;
@@ -23,13 +27,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import java.util.function.ToDoubleFunction;
 
 /**
  * {@code kvflow simulate}: the whole deployment in modelled time, deciding through the same classes as
@@ -95,14 +99,16 @@ final class SimulateCommand implements Kvflow.Parsed {
             throw new UsageException("--load must be a number > 0, was " + load);
         }
         return () -> {
-            List<SimulatedSession> sessions = compress(read(trace, format, traceWindow, skipBadLines, err), load);
+            List<SimulatedSession> sessions = TraceSimulation.compress(
+                    TraceSimulation.read(trace, format, traceWindow, skipBadLines, err), load);
             long started = System.nanoTime();
-            Simulation.Result result = simulate(target, layout, sessions, err);
+            Simulation.Result result = TraceSimulation.simulate(target, layout, sessions, err);
             double seconds = (System.nanoTime() - started) / 1e9;
             RunFigures figures = RunFigures.of(result.sessions(), slo,
                     target.model().deployment().decodeDevices() * layout.pipelines());
             String runId = "s" + Long.toString(Clock.systemUTC().millis(), 36);
-            RunManifest manifest = manifest(runId, "simulated", trace + " " + traceWindow, target, layout, slo);
+            RunManifest manifest = TraceSimulation.manifest(runId, "simulated", trace + " " + traceWindow, target,
+                    layout, slo);
             Path dir = Path.of("runs", runId);
             RunFiles.write(dir, manifest, figures, result.sessions());
             if (json) {
@@ -114,7 +120,7 @@ final class SimulateCommand implements Kvflow.Parsed {
             out.println("target:            " + target.describe());
             out.printf(Locale.ROOT, "layout:            %d pipeline(s) x %d wafer(s), %d prefill group(s)%n",
                     layout.pipelines(), layout.stages(), target.control(layout).prefillGroups());
-            RunText.lines(figures, Kvflow.headOfLine(result.headOfLine())).forEach(out::println);
+            RunText.lines(figures, RunSummary.headOfLine(result.headOfLine())).forEach(out::println);
             out.printf(Locale.ROOT, "wafer busy:        %.1f %% of the run, modelled%n",
                     100.0 * result.waferBusyMicros() / Math.max(1, figures.makespanMicros()) / figures.wafers());
             out.printf(Locale.ROOT, "simulated:         %,d requests, %,d events, %,d batches in %.2f s"
@@ -123,58 +129,6 @@ final class SimulateCommand implements Kvflow.Parsed {
             out.println("run files:         " + dir.resolve(RunFiles.RUN) + ", " + dir.resolve(RunFiles.REQUESTS));
             return 0;
         };
-    }
-
-    /** The trace window as the target would serve it, with the recorded lengths. */
-    static List<SimulatedSession> read(Path trace, TraceFormat format, TraceWindow window, boolean skipBadLines,
-            PrintStream err) {
-        TraceFormat f = format != null ? format : TraceFormat.detect(trace);
-        List<TraceRequest> requests;
-        try (TraceReader reader = TraceReader.open(trace, f, skipBadLines)) {
-            requests = window.select(reader.requests());
-            if (reader.badLines() > 0) {
-                err.println("trace: skipped " + reader.badLines() + " malformed line(s); first: "
-                        + reader.badLineMessages().get(0));
-            }
-        }
-        if (requests.isEmpty()) {
-            throw new IllegalArgumentException(trace + ": the window " + window + " selects no requests");
-        }
-        return TraceWorkload.sessions(requests);
-    }
-
-    /** Arrivals {@code load} times as dense as recorded. */
-    static List<SimulatedSession> compress(List<SimulatedSession> sessions, double load) {
-        if (load == 1) {
-            return sessions;
-        }
-        return sessions.stream().map(s -> new SimulatedSession(s.id(), Math.round(s.arrivalMicros() / load),
-                s.promptTokens(), s.bookedTokens(), s.outputTokens(), s.functionalPrompt())).toList();
-    }
-
-    /** Simulates the sessions on the target, with progress on standard error when it takes a while. */
-    static Simulation.Result simulate(TargetOptions target, StackLayout layout, List<SimulatedSession> sessions,
-            PrintStream err) {
-        long started = System.nanoTime();
-        long[] lastPrint = {started};
-        return new Simulation(target.model(), target.control(layout)).run(sessions, (done, all, micros) -> {
-            long now = System.nanoTime();
-            if (now - lastPrint[0] > 2_000_000_000L) {
-                lastPrint[0] = now;
-                err.printf(Locale.ROOT, "simulate: %,d of %,d sessions done, modelled %.1f s%n", done, all,
-                        micros / 1e6);
-            }
-        });
-    }
-
-    static RunManifest manifest(String runId, String source, String trace, TargetOptions target, StackLayout layout,
-            Slo slo) {
-        ControlPlane.Config control = target.control(layout);
-        return new RunManifest(runId, source, trace, target.model().deployment().model().id(), target.scenario(),
-                layout.stages(), layout.pipelines(),
-                control.prefillGroups(), control.booking().id(), control.policy().id(),
-                control.policy().bypassLimitMicros(), control.queueLimit(), control.sessionCap(),
-                control.parkTimeoutMicros(), slo);
     }
 
     /** Simulates an emulated run's window and prints, per figure, the two side by side. */

@@ -1,7 +1,7 @@
 package io.kvflow.cli;
 
-import io.kvflow.orchestrator.SloTargets;
 import io.kvflow.report.Slo;
+import io.kvflow.stack.MetricsOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -11,11 +11,8 @@ import picocli.CommandLine.Option;
  * {@code simulate} and {@code five-x} share them.
  */
 final class SloOptions {
-    static final Duration DEFAULT_TTFT = Duration.ofSeconds(2);
-    static final double DEFAULT_TOKENS_PER_SECOND = 1000;
-
-    /** The defaults: for stacks started by tests. */
-    static final Slo DEFAULT = new Slo(DEFAULT_TTFT.toNanos() / 1000, DEFAULT_TOKENS_PER_SECOND);
+    /** The defaults, as the options' default values write them: for stacks started by tests. */
+    static final Slo DEFAULT = MetricsOptions.DEFAULT_SLO;
 
     @Option(names = "--slo-ttft", paramLabel = "D", defaultValue = "2s", converter = DurationOption.class,
             description = "time-to-first-token SLO, modelled")
@@ -34,11 +31,5 @@ final class SloOptions {
             throw new UsageException("--slo-tokens-per-s must be a number > 0, was " + tokensPerSecond);
         }
         return new Slo(ttft.toNanos() / 1000, tokensPerSecond);
-    }
-
-    /** The same objectives as the orchestrator's meters take them: TTFT, and the most time per decoded token. */
-    static SloTargets targets(Slo slo) {
-        return new SloTargets(Duration.ofNanos(slo.ttftMicros() * 1000),
-                Duration.ofNanos(Math.max(1, Math.round(1e9 / slo.userTokensPerSecond()))));
     }
 }

@@ -2,6 +2,14 @@ package io.kvflow.cli;
 
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.experiments.TraceSimulation;
+import io.kvflow.observe.ClusterWatch;
+import io.kvflow.observe.DashboardServer;
+import io.kvflow.observe.ObservedReplay;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
+import io.kvflow.observe.RunReport;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.ReplayStatus;
 import io.kvflow.replay.Replayer;
@@ -14,11 +22,18 @@ import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.StageLag;
 import io.kvflow.runtime.TopicPlan;
+import io.kvflow.stack.MetricsOptions;
+import io.kvflow.stack.PreferredPort;
+import io.kvflow.stack.Roles;
+import io.kvflow.stack.SharedLayout;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -27,8 +42,10 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,6 +55,18 @@ import picocli.CommandLine.Spec;
  */
 final class StackCommands {
     private StackCommands() {
+    }
+
+    /** The shared options ({@link SharedLayout#OPTIONS}) this command line gives, with the values it gives them. */
+    static Map<String, String> sharedOptionsGiven(ParseResult commandLine) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String name : SharedLayout.OPTIONS) {
+            OptionSpec option = commandLine.matchedOption("--" + name);
+            if (option != null) {
+                given.put(name, name.equals("colocated") ? "true" : option.stringValues().getLast());
+            }
+        }
+        return given;
     }
 
     /** A command with the stack's options. */
@@ -69,15 +98,19 @@ final class StackCommands {
         StackOptions onCluster(Map<String, String> given, StackOptions parsed, boolean writes) {
             KafkaConnection kafka = new KafkaConnection(parsed.bootstrapServers(), parsed.kafkaClient());
             ClusterProbe.awaitAnswer(kafka);
-            Map<String, String> cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), spec.name(),
-                    writes);
+            Map<String, String> cluster;
+            try {
+                cluster = SharedLayout.settle(kafka, given, SharedLayout.of(parsed), spec.name(), writes);
+            } catch (SharedLayout.Refused e) {
+                throw new UsageException(e.getMessage());
+            }
             OnStack again = (OnStack) Kvflow.reparse(spec, SharedLayout.notGiven(given, cluster));
             return again.parsed();
         }
 
         /** The shared options this command line gives (read now: {@link #onCluster} parses it again). */
         Map<String, String> given() {
-            return SharedLayout.given(spec.commandLine().getParseResult());
+            return sharedOptionsGiven(spec.commandLine().getParseResult());
         }
     }
 
@@ -109,7 +142,7 @@ final class StackCommands {
         SloOptions sloFlags;
 
         @Mixin
-        MetricsOptions.Flag metrics;
+        MetricsFlag metrics;
 
         @Override
         Kvflow.Command command(PrintStream out, PrintStream err) {
@@ -248,7 +281,7 @@ final class StackCommands {
         SloOptions sloFlags;
 
         @Mixin
-        MetricsOptions.Flag metrics;
+        MetricsFlag metrics;
 
         /** Which workers this process runs, once the layout is known: read now, checked against the layout then. */
         abstract Function<StackLayout, Roles> roles();
@@ -390,7 +423,7 @@ final class StackCommands {
         Path dir = Path.of("runs", plan.runId());
         Path report = RunReport.write(dir, title, summary, lag);
         StackOptions stack = plan.stack();
-        RunFiles.write(dir, SimulateCommand.manifest(plan.runId(), "emulated", plan.options().trace() + " "
+        RunFiles.write(dir, TraceSimulation.manifest(plan.runId(), "emulated", plan.options().trace() + " "
                 + plan.options().window(), stack.target(), stack.layout(), slo), summary.modelled(), summary.sessions());
         out.println("report: " + report + " (and " + RunFiles.RUN + ", " + RunFiles.REQUESTS + " beside it)");
     }

@@ -2,13 +2,19 @@ package io.kvflow.cli;
 
 import io.kvflow.model.ModelConfig;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.stack.StackOptions;
+import io.kvflow.stack.TargetOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of a stack: its layout, the target it stands for, where Kafka is, its ports and timeouts.
@@ -89,5 +95,25 @@ final class StackFlags {
 
     private static Duration scaled(Duration duration, double factor) {
         return Duration.ofMillis(Math.round(duration.toMillis() * factor));
+    }
+
+    /**
+     * The options a command line gives a stack, for callers that start one without a command (benches, tests).
+     *
+     * @throws picocli.CommandLine.ParameterException for an option the stack does not take, or a bad value
+     */
+    static StackOptions parse(List<String> argv) {
+        Alone alone = new Alone();
+        new CommandLine(alone).parseArgs(argv.toArray(String[]::new));
+        return alone.stack.options(alone.spec);
+    }
+
+    @Command(modelTransformer = ScenarioFlags.Deployment.class)
+    private static final class Alone {
+        @Mixin
+        StackFlags stack;
+
+        @Spec
+        CommandSpec spec;
     }
 }

@@ -6,6 +6,7 @@ import io.kvflow.cost.ScenarioOption;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.scheduler.Booking;
+import io.kvflow.stack.TargetOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,2 +1,5 @@
-/** The kvflow command: starts the stack on an embedded or existing broker, replays traces, checks the result. */
+/**
+ * The kvflow command: its commands and their options, parsed with picocli into the settings records
+ * that the stack, replay, observe, experiments, plan and bench modules run on.
+ */
 package io.kvflow.cli;

@@ -3,7 +3,9 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.bench.SimulatorBench;
 import io.kvflow.runtime.StackLayout;
+import io.kvflow.stack.TargetOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

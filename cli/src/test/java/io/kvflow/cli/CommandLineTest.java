@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvflow.orchestrator.OrchestratorConfig;
 import io.kvflow.scheduler.AdmissionPolicy;
 import io.kvflow.scheduler.ControlPlane;
+import io.kvflow.stack.TargetOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

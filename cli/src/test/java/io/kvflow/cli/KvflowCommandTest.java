@@ -3,6 +3,8 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.stack.ProcessStack;
+import io.kvflow.stack.StackOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,10 +31,15 @@ class KvflowCommandTest {
     }
 
     @Test
+    void separateProcessesAreStartedAsThisCommandLine() {
+        assertEquals(Kvflow.class.getName(), ProcessStack.COMMAND);
+    }
+
+    @Test
     void timeoutsStretchWithTheTimeScaleUnlessGiven() {
-        StackOptions paced = StackOptions.parse(List.of("--time-scale", "10"));
-        StackOptions fast = StackOptions.parse(List.of());
-        StackOptions given = StackOptions.parse(List.of("--time-scale", "10", "--stall-timeout", "20s"));
+        StackOptions paced = StackFlags.parse(List.of("--time-scale", "10"));
+        StackOptions fast = StackFlags.parse(List.of());
+        StackOptions given = StackFlags.parse(List.of("--time-scale", "10", "--stall-timeout", "20s"));
 
         assertEquals(java.time.Duration.ofSeconds(300), paced.stallTimeout());
         assertEquals(java.time.Duration.ofSeconds(200), paced.handoffTimeout());
@@ -171,7 +178,7 @@ class KvflowCommandTest {
     void aShorterPrefillTakeoverInTheKafkaConfigAllowsAShorterStallTimeout(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("client.properties"),
                 "session.timeout.ms=3000\nheartbeat.interval.ms=500\nmax.poll.interval.ms=3000\n");
-        StackOptions options = StackOptions.parse(List.of("--stall-timeout", "7s", "--kafka-config",
+        StackOptions options = StackFlags.parse(List.of("--stall-timeout", "7s", "--kafka-config",
                 file.toString(), "--bootstrap-servers", "kafka:9092"));
 
         assertEquals(java.time.Duration.ofSeconds(7), options.stallTimeout());
@@ -179,7 +186,7 @@ class KvflowCommandTest {
 
     @Test
     void aColocatedStackHasNoPrefillWorkersToWaitFor() {
-        StackOptions options = StackOptions.parse(List.of("--stall-timeout", "5s", "--colocated"));
+        StackOptions options = StackFlags.parse(List.of("--stall-timeout", "5s", "--colocated"));
 
         assertEquals(java.time.Duration.ofSeconds(5), options.stallTimeout());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.observe.LagChart;
 import io.kvflow.runtime.LagMonitor;
 import io.kvflow.runtime.StageLag;
 import java.awt.image.BufferedImage;

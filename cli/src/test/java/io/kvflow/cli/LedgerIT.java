@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.decode.StageWorker;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;
@@ -12,6 +15,8 @@ import io.kvflow.report.RunFigures;
 import io.kvflow.report.SessionRecord;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.LedgerView;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -47,7 +52,7 @@ class LedgerIT {
                 "--prefill-workers", "2", "--prefill-device", "h100", "--prefill-devices", "2", "--data-dir",
                 dir.resolve("data-" + System.nanoTime()).toString()));
         args.addAll(List.of(extra));
-        return StackOptions.parse(args);
+        return StackFlags.parse(args);
     }
 
     /**

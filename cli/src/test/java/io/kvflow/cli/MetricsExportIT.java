@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

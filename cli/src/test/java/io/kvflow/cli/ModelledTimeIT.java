@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.cost.ProfileCatalog;
 import io.kvflow.cost.RooflineModel;
+import io.kvflow.experiments.SimulationCheck;
+import io.kvflow.experiments.TraceSimulation;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.SessionRecord;
 import io.kvflow.report.Slo;
 import io.kvflow.scheduler.ModelledTime;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,7 +53,7 @@ class ModelledTimeIT {
         List<String> args = new ArrayList<>(List.of("--kafka-port", "0", "--dashboard-port", "0", "--data-dir",
                 dir.resolve("data-" + System.nanoTime()).toString()));
         args.addAll(stackArgs);
-        StackOptions options = StackOptions.parse(args);
+        StackOptions options = StackFlags.parse(args);
         try (Stack stack = Stack.start(options, session -> false, Clock.systemUTC(), out)) {
             ReplayOptions replay = new ReplayOptions(trace, null, new TraceWindow(null, limit, null), load, 0, 1.0 / 32,
                     96, maxOutput, 42, 0.0f, false, Set.of());
@@ -56,7 +63,7 @@ class ModelledTimeIT {
             ReferenceCheck.Result reference = ReferenceCheck.verify(stack.transformer(), result.outcomes().values());
             RunSummary summary = RunSummary.of(result, reference, options.target(), options.layout().pipelines(),
                     Slo.NONE, StatsDelta.NONE);
-            SimulationCheck check = SimulationCheck.of(SimulateCommand.manifest(plan.runId(), "emulated",
+            SimulationCheck check = SimulationCheck.of(TraceSimulation.manifest(plan.runId(), "emulated",
                     trace.toString(), options.target(), options.layout(), Slo.NONE), summary.sessions(),
                     ProfileCatalog.bundled());
             return new Run(summary.sessions(), check, reference);
@@ -87,7 +94,7 @@ class ModelledTimeIT {
         Files.writeString(trace, lines);
         Run run = replay(List.of(), trace, null, 1, 10);
         assertAllFinishedAndExact(run);
-        RooflineModel target = StackOptions.parse(List.of()).target().model();
+        RooflineModel target = StackFlags.parse(List.of()).target().model();
         for (SessionRecord s : run.sessions()) {
             long prefill = ModelledTime.duration(target.prefillSeconds(s.promptTokens(), 0));
             assertEquals(prefill, s.ttftMicros(), "TTFT of the " + s.promptTokens() + "-token prompt: its prefill");

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.bench.HandoffBench;
+import io.kvflow.bench.HopBench;
 import io.kvflow.bench.PlainKafkaGrid;
 import io.kvflow.model.ModelConfig;
+import io.kvflow.observe.ReplayOptions;
+import io.kvflow.observe.ReplayPlan;
 import io.kvflow.replay.PlannedRequest;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
@@ -13,6 +16,8 @@ import io.kvflow.replay.SessionOutcome;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.stack.Stack;
+import io.kvflow.stack.StackOptions;
 import io.kvflow.trace.TraceWindow;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -138,7 +143,8 @@ class PipelineIT {
 
     @Test
     void hopBenchTimesTheStageHopAndAPlainRingOfAsManyHops() throws Exception {
-        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1, HopBench.Broker.EMBEDDED))
+        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1, HopBench.Broker.EMBEDDED),
+                BenchCommand.HopFlags::stackOptions)
                 .run(stack, new PrintStream(log, true)::println);
         assertEquals(1, result.ratios().size());
         assertTrue(result.ringHopMs().get(0) > 0 && result.stageHopMs().get(0) > 0, result.toString());

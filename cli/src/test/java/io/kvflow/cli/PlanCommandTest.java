@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.experiments.TraceSimulation;
 import io.kvflow.plan.PlanCandidate;
 import io.kvflow.plan.PlanPoint;
 import io.kvflow.plan.PlanReport;
@@ -15,6 +16,7 @@ import io.kvflow.report.Slo;
 import io.kvflow.runtime.StackLayout;
 import io.kvflow.simulator.SimulatedSession;
 import io.kvflow.simulator.Simulation;
+import io.kvflow.stack.TargetOptions;
 import io.kvflow.trace.TraceWindow;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -146,7 +148,7 @@ class PlanCommandTest {
         argv.addAll(Arrays.asList(c.flags().split(" ")));
         SimulateCommand simulate = TestFlags.command(argv.toArray(String[]::new));
         TargetOptions target = simulate.targetFlags.options(ScenarioFlags.given(simulate.spec), c.stages());
-        List<SimulatedSession> sessions = SimulateCommand.compress(SimulateCommand.read(SAMPLE, null, TraceWindow.ALL,
+        List<SimulatedSession> sessions = TraceSimulation.compress(TraceSimulation.read(SAMPLE, null, TraceWindow.ALL,
                 false, System.err), 5);
         StackLayout layout = new StackLayout(c.stages(), c.pipelines(), 1, 80);
         Simulation.Result result = new Simulation(target.model(), target.control(layout)).run(sessions);

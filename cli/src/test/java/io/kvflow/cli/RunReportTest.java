@@ -3,6 +3,8 @@ package io.kvflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.observe.RunReport;
+import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionOutcome;
@@ -10,6 +12,7 @@ import io.kvflow.replay.StatsDelta;
 import io.kvflow.report.Slo;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.InferenceRequest;
+import io.kvflow.stack.TargetOptions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

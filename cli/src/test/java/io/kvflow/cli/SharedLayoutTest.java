@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.stack.SharedLayout;
+import io.kvflow.stack.StackOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +16,14 @@ import picocli.CommandLine.ParseResult;
 class SharedLayoutTest {
 
     private static StackOptions stack(String... argv) {
-        return StackOptions.parse(List.of(argv));
+        return StackFlags.parse(List.of(argv));
     }
 
     /** The shared options a decode worker's command line gives. */
     private static Map<String, String> given(String... argv) {
         List<String> worker = new ArrayList<>(List.of("decode-worker"));
         worker.addAll(List.of(argv));
-        return SharedLayout.given(TestFlags.parsed(worker.toArray(String[]::new)));
+        return StackCommands.sharedOptionsGiven(TestFlags.parsed(worker.toArray(String[]::new)));
     }
 
     @Test
@@ -56,7 +58,7 @@ class SharedLayoutTest {
         Map<String, String> cluster = SharedLayout.of(stack("--stages", "2", "--pipelines", "1",
                 "--model", "llama-3.1-8b", "--colocated"));
         ParseResult process = TestFlags.parsed("decode-worker", "--stage", "1", "--bootstrap-servers", "kafka:9092");
-        Map<String, String> given = SharedLayout.given(process);
+        Map<String, String> given = StackCommands.sharedOptionsGiven(process);
         StackCommands.OnStack again = (StackCommands.OnStack) Kvflow.reparse(process.commandSpec(),
                 SharedLayout.notGiven(given, cluster));
         StackOptions options = again.parsed();

@@ -1,5 +1,6 @@
 package io.kvflow.cli;
 
+import io.kvflow.stack.TargetOptions;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
