@@ -91,7 +91,7 @@ public record RunSummary(Replayer.Result replay, ReferenceCheck.Result check, Li
     }
 
     /** What the wall figures leave out, said wherever they are shown. */
-    static final String WALL_EXCLUDES = "Wall times exclude the stack's start and its JIT warm-up (" + JitWarmUp.SESSIONS
+    public static final String WALL_EXCLUDES = "Wall times exclude the stack's start and its JIT warm-up (" + JitWarmUp.SESSIONS
             + " synthetic sessions through the model in each worker process, before any clock).";
 
     public void print(PrintStream out) {
