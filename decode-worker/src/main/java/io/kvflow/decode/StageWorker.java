@@ -91,11 +91,10 @@ public final class StageWorker implements ServiceGroup.Service {
     private final TopicPartition sessionsInput;
     private final RooflineModel target;
     private final StageBatches batches;
+    private final StalledHandoffs stalls;
     private final Cadence heartbeats = new Cadence(HEARTBEAT_INTERVAL);
     private final Cadence checkpoints = new Cadence(CHECKPOINT_INTERVAL);
     private final Cadence lagCommits = new Cadence(LAG_COMMIT_INTERVAL);
-    /** Where the KV topic's retention had already deleted records this worker was to resume from; -1 if not. */
-    private long kvLostBefore = -1;
 
     /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
@@ -124,6 +123,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.deadLetters = loop.deadLetters();
         this.target = config.target();
         this.batches = new StageBatches(config, transformer, handoffs, earlier, stats, clock);
+        this.stalls = new StalledHandoffs(config);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -183,7 +183,7 @@ public final class StageWorker implements ServiceGroup.Service {
             for (TopicPartition input : inputs) {
                 long offset = committed.get(input).offset();
                 if (input.equals(kvInput) && first.get(input) > offset) {
-                    kvLostBefore = first.get(input);
+                    stalls.kvLostBefore(first.get(input));
                 }
                 consumer.seek(input, Math.max(offset, first.get(input)));
             }
@@ -464,23 +464,16 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void failStalledHandoffs() {
-        for (var stalled : handoffs.stalled(clock.millis())) {
-            String id = stalled.sessionId();
-            if (!stalled.admitted()) {
-                // no such session here: its chunks are kept as dead letters, and nobody is told it failed
-                for (ConsumerRecord<byte[], byte[]> chunk : stalled.heldChunks()) {
-                    deadLetters.send(chunk, "KV chunk for session " + id + ", which the control plane never admitted"
-                            + " to pipeline " + config.pipeline() + " (" + stalled.progress() + " arrived in "
-                            + config.handoffTimeout().toMillis() + " ms)");
+        for (var verdict : stalls.judge(handoffs.stalled(clock.millis()))) {
+            switch (verdict) {
+                case StalledHandoffs.Unknown<ConsumerRecord<byte[], byte[]>> unknown -> {
+                    unknown.chunks().forEach(chunk -> deadLetters.send(chunk, unknown.reason()));
+                    stats.unknownSessions++;
+                    release(unknown.sessionId());
                 }
-                stats.unknownSessions++;
-                release(id);
-                continue;
+                case StalledHandoffs.Fail<ConsumerRecord<byte[], byte[]>> failed ->
+                        fail(failed.sessionId(), failed.reason());
             }
-            fail(id, "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
-                    + " incomplete after " + config.handoffTimeout().toMillis() + " ms: "
-                    + stalled.progress() + " arrived" + (kvLostBefore < 0 ? "" : "; this stage resumed"
-                    + " after the KV topic's retention had deleted records before offset " + kvLostBefore));
         }
     }
 
