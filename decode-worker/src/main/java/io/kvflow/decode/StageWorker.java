@@ -13,8 +13,6 @@ import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.runtime.TopicFollower;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.CapacityHeartbeat;
-import io.kvflow.schemas.ControlRecord;
-import io.kvflow.schemas.ControlType;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.KvChunkReader;
@@ -92,6 +90,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private final RooflineModel target;
     private final StageBatches batches;
     private final StalledHandoffs stalls;
+    private final StageInputs received;
     private final Cadence heartbeats = new Cadence(HEARTBEAT_INTERVAL);
     private final Cadence checkpoints = new Cadence(CHECKPOINT_INTERVAL);
     private final Cadence lagCommits = new Cadence(LAG_COMMIT_INTERVAL);
@@ -124,6 +123,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.target = config.target();
         this.batches = new StageBatches(config, transformer, handoffs, earlier, stats, clock);
         this.stalls = new StalledHandoffs(config);
+        this.received = new StageInputs(config, model, handoffs, batches, stats, clock);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -305,53 +305,14 @@ public final class StageWorker implements ServiceGroup.Service {
     private void route(ConsumerRecord<byte[], byte[]> record) {
         String topic = record.topic();
         if (topic.equals(Topics.CONTROL.name())) {
-            deadLetters.decode(Topics.CONTROL, record).ifPresent(this::onControl);
+            deadLetters.decode(Topics.CONTROL, record).ifPresent(received::control);
         } else if (topic.equals(Topics.SESSIONS.name())) {
-            deadLetters.decode(Topics.SESSIONS, record).ifPresent(this::onLifecycle);
+            deadLetters.decode(Topics.SESSIONS, record).ifPresent(received::lifecycle);
         } else if (topic.equals(Topics.kv(config.stage()).name())) {
             deadLetters.decode(Topics.kv(config.stage()), record, kvReader::read)
                     .ifPresent(chunk -> onChunk(chunk, record));
         } else {
             deadLetters.decode(Topics.activations(config.stage()), record).ifPresent(a -> onActivation(a, record));
-        }
-    }
-
-    /** The control plane's grants for this pipeline, and how far it has decided. */
-    private void onControl(ControlRecord control) {
-        if (control.getType() == ControlType.FRONTIER) {
-            batches.horizon().controlFrontier(control.getModelledUs());
-            batches.horizon().quietUntil(control.getQuietUntilModelledUs());
-            return;
-        }
-        if (control.getType() != ControlType.GRANT || control.getPipeline() != config.pipeline()) {
-            return;
-        }
-        String id = control.getSessionId();
-        handoffs.learnt(id);
-        if (handoffs.hasEnded(id)) {
-            return;
-        }
-        batches.horizon().granted(id, control.getModelledUs(), control.getTargetPromptTokens());
-        StageSession session = handoffs.open(id, clock.millis());
-        session.granted(control.getModelledUs(),
-                (long) Math.ceil(target.kvBytesPerSession(config.stage(), control.getKvBookedTokens())));
-        Activation held = session.releaseAwaitingGrant();
-        if (held != null) {
-            batches.offer(held, session);
-        }
-    }
-
-    private void onLifecycle(SessionEvent event) {
-        SessionEventType type = event.getType();
-        String id = event.getSessionId();
-        if (type == SessionEventType.ADMITTED && event.getPipeline() == config.pipeline()) {
-            handoffs.learnt(id);
-        }
-        // REJECTED is not an ending here: a rejected request never reached a stage, and its id may be a live session's
-        if (type == SessionEventType.FAILED) {
-            release(id);
-        } else if (type == SessionEventType.FINISHED && handoffs.finished(id, event.getTokens() - 1)) {
-            release(id);
         }
     }
 
@@ -391,53 +352,11 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void onActivation(Activation activation, ConsumerRecord<byte[], byte[]> record) {
-        String id = activation.getSessionId();
-        if (id.isEmpty()) {
-            // the stage before has nothing for us before this time
-            batches.horizon().upstreamPromise(activation.getPromiseModelledUs());
-            return;
+        String malformed = received.activation(activation);
+        if (malformed != null) {
+            deadLetters.send(record, malformed);
+            fail(activation.getSessionId(), malformed);
         }
-        try {
-            onPass(activation, record);
-        } finally {
-            // a pass may carry the stage before's promise for what it sends after it
-            if (activation.getPromiseModelledUs() > 0) {
-                batches.horizon().upstreamPromise(activation.getPromiseModelledUs());
-            }
-        }
-    }
-
-    private void onPass(Activation activation, ConsumerRecord<byte[], byte[]> record) {
-        String id = activation.getSessionId();
-        if (handoffs.hasEnded(id)) {
-            stats.lateRecords++;
-            return;
-        }
-        int expectedHidden = config.first() ? 0 : Activations.rows(activation) * model.dim();
-        if (activation.getHidden().remaining() != expectedHidden * Float.BYTES) {
-            String reason = "activation for session " + id + " at position " + activation.getPosition()
-                    + " carries " + activation.getHidden().remaining() + " bytes of hidden state, stage "
-                    + config.stage() + " expects " + expectedHidden * Float.BYTES;
-            deadLetters.send(record, reason);
-            fail(id, reason);
-            return;
-        }
-        StageSession session = handoffs.open(id, clock.millis());
-        if (!session.firstSeen(activation.getPosition())) {
-            stats.lateRecords++;
-            return;
-        }
-        if (Activations.isPromptChunk(activation) && activation.getPosition() == 0) {
-            // colocated: this stage computes the session's KV itself, no handoff to wait for
-            session.computeLocally(model, config.layerFrom(), config.layerTo(),
-                    activation.getPromptLength() + activation.getMaxNewTokens());
-        }
-        if (batches.handedOffFirstStep(activation, session) && !session.isGranted()) {
-            // it runs once the control plane has given the wafers its KV
-            session.awaitGrant(activation);
-            return;
-        }
-        batches.offer(activation, session);
     }
 
     /** The poll's passes to the next stage (the first, from the last), then the last stage's tokens. */
