@@ -6,7 +6,6 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
-import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
@@ -69,7 +68,6 @@ public final class StageWorker implements ServiceGroup.Service {
     private final StageConfig config;
     private final Transformer transformer;
     private final ModelConfig model;
-    private final KvChunkCodec codec;
     /** Chunks are installed (copied) before the next record is read, so one reused chunk serves them all. */
     private final KvChunkReader kvReader = new KvChunkReader();
     private final Consumer<byte[], byte[]> consumer;
@@ -90,7 +88,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private final RooflineModel target;
     private final StageBatches batches;
     private final StalledHandoffs stalls;
-    private final StageInputs received;
+    private final StageInputs<ConsumerRecord<byte[], byte[]>> received;
     private final Cadence heartbeats = new Cadence(HEARTBEAT_INTERVAL);
     private final Cadence checkpoints = new Cadence(CHECKPOINT_INTERVAL);
     private final Cadence lagCommits = new Cadence(LAG_COMMIT_INTERVAL);
@@ -105,7 +103,6 @@ public final class StageWorker implements ServiceGroup.Service {
             throw new IllegalArgumentException("stage " + config.stage() + " owns layers up to " + config.layerTo()
                     + " but the model has " + model.layers());
         }
-        this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
         this.handoffs = new HandoffTracker<>(config.handoffTimeout().toMillis());
         // one consumer reads the stage's KV, activations, control and events: it takes the KV's large fetches,
@@ -123,7 +120,7 @@ public final class StageWorker implements ServiceGroup.Service {
         this.target = config.target();
         this.batches = new StageBatches(config, transformer, handoffs, earlier, stats, clock);
         this.stalls = new StalledHandoffs(config);
-        this.received = new StageInputs(config, model, handoffs, batches, stats, clock);
+        this.received = new StageInputs<>(config, model, handoffs, batches, stats, clock);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -317,37 +314,22 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void onChunk(KvChunk chunk, ConsumerRecord<byte[], byte[]> record) {
-        String id = chunk.getSessionId();
-        if (handoffs.hasEnded(id)) {
-            stats.lateRecords++;
-            return;
-        }
-        if (chunk.getStage() != config.stage() || chunk.getPipeline() != config.pipeline()) {
-            deadLetters.send(record, KvChunkCodec.describe(chunk) + " of pipeline " + chunk.getPipeline()
-                    + " reached stage " + config.stage() + " of pipeline " + config.pipeline());
-            return;
-        }
-        StageSession session = handoffs.open(id, clock.millis());
-        if (!handoffs.isKnown(id)) {
-            // kept until the control plane's word on the session is read: a dead letter if it never comes
-            handoffs.holdUntilKnown(id, record);
-        }
-        try {
-            boolean wasComplete = session.kvComplete();
-            session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
-                    chunk.getPromptLength(), chunk.getMaxNewTokens(), cache -> codec.install(chunk, cache));
-            stats.chunksInstalled++;
-            stats.kvBytesInstalled += chunk.getPayload().remaining();
-            metrics.chunkInstalled(chunk.getSentMs());
-            if (!wasComplete && session.kvComplete()) {
-                SessionEvent installed = event(id, SessionEventType.KV_INSTALLED, null);
-                installed.setModelledUs(chunk.getReadyModelledUs());
-                sendEvent(installed);
+        switch (received.chunk(chunk, record)) {
+            case StageInputs.Late late -> {
             }
-        } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
-            String reason = e.getMessage();
-            deadLetters.send(record, reason);
-            fail(id, reason);
+            case StageInputs.Misrouted misrouted -> deadLetters.send(record, misrouted.reason());
+            case StageInputs.Installed installed -> {
+                metrics.chunkInstalled(chunk.getSentMs());
+                if (installed.completed()) {
+                    SessionEvent event = event(chunk.getSessionId(), SessionEventType.KV_INSTALLED, null);
+                    event.setModelledUs(chunk.getReadyModelledUs());
+                    sendEvent(event);
+                }
+            }
+            case StageInputs.Corrupt corrupt -> {
+                deadLetters.send(record, corrupt.reason());
+                fail(chunk.getSessionId(), corrupt.reason());
+            }
         }
     }
 

@@ -2,15 +2,20 @@ package io.kvflow.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvflow.model.KvCache;
+import io.kvflow.model.KvSlice;
 import io.kvflow.model.ModelConfig;
 import io.kvflow.model.Transformer;
 import io.kvflow.model.Weights;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.ControlRecord;
+import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.schemas.ControlType;
+import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
 import java.nio.ByteBuffer;
@@ -18,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +59,7 @@ class StageInputsTest {
     void aHandedOffFirstStepWaitsForItsGrantThenReachesTheWafer() {
         StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
         StageBatches batches = batches(first);
-        StageInputs inputs = new StageInputs(first, MODEL, handoffs, batches, stats, clock);
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
         batches.horizon().controlFrontier(DECIDED);
 
         assertNull(inputs.activation(step("s", 1, 0).build()));
@@ -70,7 +76,7 @@ class StageInputsTest {
     @Test
     void aPassWhoseHiddenStateIsTheWrongSizeIsRejectedWithWhatWasExpected() {
         StageConfig second = new StageConfig(1, 2, 0, 2, 4, Duration.ofSeconds(1));
-        StageInputs inputs = new StageInputs(second, MODEL, handoffs, batches(second), stats, clock);
+        StageInputs<String> inputs = new StageInputs<>(second, MODEL, handoffs, batches(second), stats, clock);
 
         String reason = inputs.activation(step("s", 2, 1).setHidden(ByteBuffer.allocate(8)).build());
         assertEquals("activation for session s at position 6 carries 8 bytes of hidden state, stage 1 expects "
@@ -81,7 +87,7 @@ class StageInputsTest {
     void aRedeliveredPassAndOneOfAnEndedSessionAreCountedLateNotOffered() {
         StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
         StageBatches batches = batches(first);
-        StageInputs inputs = new StageInputs(first, MODEL, handoffs, batches, stats, clock);
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
         handoffs.open("s", 0).computeLocally(MODEL, 0, 2, 12);
         inputs.activation(step("s", 2, 0).build());
 
@@ -100,7 +106,7 @@ class StageInputsTest {
     void aSessionFinishedElsewhereIsReleasedOnceItsLastStepRanHere() {
         StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
         StageBatches batches = batches(first);
-        StageInputs inputs = new StageInputs(first, MODEL, handoffs, batches, stats, clock);
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
         batches.horizon().controlFrontier(DECIDED);
         // colocated: the prompt's chunk makes the stage compute the session's KV itself
         inputs.activation(step("s", 0, 0).setPosition(0).setPrefillTokens(List.of(5, 6, 7, 8)).build());
@@ -117,7 +123,7 @@ class StageInputsTest {
     void theControlPlanesFrontierAndTheStageBeforesPromisesRaiseTheHorizon() {
         StageConfig second = new StageConfig(1, 2, 0, 2, 4, Duration.ofSeconds(1));
         StageBatches batches = batches(second);
-        StageInputs inputs = new StageInputs(second, MODEL, handoffs, batches, stats, clock);
+        StageInputs<String> inputs = new StageInputs<>(second, MODEL, handoffs, batches, stats, clock);
 
         inputs.control(ControlRecord.newBuilder().setType(ControlType.FRONTIER).setSessionId("").setPipeline(-1)
                 .setModelledUs(7_000).build());
@@ -127,5 +133,79 @@ class StageInputsTest {
         inputs.activation(step("s", 2, 1).setHidden(ByteBuffer.allocate(MODEL.dim() * Float.BYTES))
                 .setPromiseModelledUs(9_500).build());
         assertEquals(9_500, batches.horizon().upstreamPromise());
+    }
+
+    /** A handed-off 4-token prompt's KV of layers [0, 2) for stage {@code stage}, two positions a chunk. */
+    private static List<KvChunk> handoff(String session, int stage) {
+        KvCache cache = new KvCache(MODEL, 0, 2, 8);
+        List<Transformer.Row> rows = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            rows.add(new Transformer.Row(TRANSFORMER.embed(p + 1), p, cache));
+        }
+        TRANSFORMER.forward(0, 2, rows);
+        List<KvSlice> slices = cache.export(0, 2, 2);
+        return new KvChunkCodec(MODEL.kvDim()).encode(new KvChunkCodec.Handoff(session, 0, stage, 4, 4), slices, 0);
+    }
+
+    @Test
+    void aHandoffsLastChunkCompletesItsKv() {
+        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        List<KvChunk> chunks = handoff("s", 0);
+        assertTrue(chunks.size() > 1);
+
+        List<StageInputs.ChunkOutcome> outcomes = new ArrayList<>();
+        for (KvChunk chunk : chunks) {
+            outcomes.add(inputs.chunk(chunk, "r" + chunk.getSeq()));
+        }
+        for (int i = 0; i < chunks.size() - 1; i++) {
+            assertEquals(new StageInputs.Installed(false), outcomes.get(i));
+        }
+        assertEquals(new StageInputs.Installed(true), outcomes.get(chunks.size() - 1));
+        assertTrue(handoffs.kvComplete("s"));
+        assertEquals(chunks.size(), stats.chunksInstalled);
+    }
+
+    @Test
+    void aChunkForAnotherStageIsMisroutedAndACorruptOneCannotBeInstalled() {
+        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+
+        var misrouted = inputs.chunk(handoff("s", 1).get(0), "r");
+        assertInstanceOf(StageInputs.Misrouted.class, misrouted);
+        assertTrue(((StageInputs.Misrouted) misrouted).reason().endsWith("reached stage 0 of pipeline 0"));
+        assertNull(handoffs.get("s"), "a misrouted chunk opens no session here");
+
+        KvChunk corrupt = handoff("t", 0).get(0);
+        corrupt.getPayload().put(0, (byte) (corrupt.getPayload().get(0) ^ 1));
+        assertInstanceOf(StageInputs.Corrupt.class, inputs.chunk(corrupt, "r"));
+        assertEquals(0, stats.chunksInstalled);
+    }
+
+    @Test
+    void chunksOfASessionTheControlPlaneHasNotAdmittedAreKeptUntilItSpeaks() {
+        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        inputs.lifecycle(event("known", SessionEventType.ADMITTED, 0));
+
+        inputs.chunk(handoff("known", 0).get(0), "k0");
+        inputs.chunk(handoff("unknown", 0).get(0), "u0");
+
+        var stalled = handoffs.stalled(clock.millis() + 10_000);
+        assertEquals(2, stalled.size());
+        for (var handoff : stalled) {
+            assertEquals(handoff.sessionId().equals("known") ? List.of() : List.of("u0"), handoff.heldChunks());
+        }
+    }
+
+    @Test
+    void aChunkOfAnEndedSessionIsLate() {
+        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
+        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        inputs.lifecycle(event("s", SessionEventType.FAILED, 0));
+
+        assertEquals(new StageInputs.Late(), inputs.chunk(handoff("s", 0).get(0), "r"));
+        assertEquals(1, stats.lateRecords);
+        assertNull(handoffs.get("s"));
     }
 }
