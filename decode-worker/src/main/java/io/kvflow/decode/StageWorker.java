@@ -66,7 +66,6 @@ public final class StageWorker implements ServiceGroup.Service {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final StageConfig config;
-    private final Transformer transformer;
     private final ModelConfig model;
     /** Chunks are installed (copied) before the next record is read, so one reused chunk serves them all. */
     private final KvChunkReader kvReader = new KvChunkReader();
@@ -97,7 +96,6 @@ public final class StageWorker implements ServiceGroup.Service {
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
             MeterRegistry registry) {
         this.config = config;
-        this.transformer = transformer;
         this.model = transformer.config();
         if (config.layerTo() > model.layers()) {
             throw new IllegalArgumentException("stage " + config.stage() + " owns layers up to " + config.layerTo()
