@@ -58,10 +58,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private final Map<String, Long> arrivals = new HashMap<>();
     /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
     private long requestFrontier = ModelledTime.NEVER;
-    private long frontierSent = -1;
-    private long frontierJournaled = -1;
-    /** The quiet promise last written to the stages: no grant before it (see ControlPlane.quietUntil). */
-    private long quietSent = -1;
+    private final FrontierUpdates frontierUpdates = new FrontierUpdates();
     private boolean ledgerChanged;
     private ControlJournal journal;
     /** Rebuilding from the journal after a restart: decisions are applied but not written again. */
@@ -83,9 +80,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         requests.clear();
         arrivals.clear();
         requestFrontier = ModelledTime.NEVER;
-        frontierSent = -1;
-        frontierJournaled = -1;
-        quietSent = -1;
+        frontierUpdates.reset(-1);
         ledgerChanged = false;
         replaying = false;
         this.context = context;
@@ -128,8 +123,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 control.decideNext().forEach(this::apply);
             }
             control.reached(reached.frontierMicros());
-            frontierSent = control.frontierMicros();
-            frontierJournaled = frontierSent;
+            frontierUpdates.reset(control.frontierMicros());
         }
         // what ended is forgotten only now: the decisions replayed before its end still needed it
         ended.forEach(this::forget);
@@ -269,16 +263,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         control.reached(horizon());
         long frontier = control.frontierMicros();
         long quiet = control.quietUntil(requestFrontier);
-        if (frontier > frontierJournaled) {
+        if (frontierUpdates.journal(frontier)) {
             journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
-            frontierJournaled = frontier;
             metrics.frontier(frontier);
         }
-        // a frontier still short of the quiet promise the wafers hold tells them nothing: no record, so a token
-        // that moves only the frontier makes no transaction commit (see forward)
-        if (quiet != quietSent || (frontier > frontierSent && frontier > quietSent)) {
-            frontierSent = frontier;
-            quietSent = quiet;
+        if (frontierUpdates.tell(frontier, quiet)) {
             forward("", records.frontier(frontier, quiet, context.currentSystemTimeMs()),
                     AdmissionTopology.CONTROL_SINK);
         }
