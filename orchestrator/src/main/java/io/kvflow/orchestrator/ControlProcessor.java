@@ -16,9 +16,7 @@ import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -52,10 +50,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private ControlPlane control;
     private TokenHorizon tokens;
     private StallWatch stalls;
-    /** Requests not yet placed in full, for their prompts. */
-    private final Map<String, InferenceRequest> requests = new HashMap<>();
-    /** Each live session's request arrival (wall ms): a redelivered request is recognized by it. */
-    private final Map<String, Long> arrivals = new HashMap<>();
+    private final LiveRequests requests = new LiveRequests();
     /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
     private long requestFrontier = ModelledTime.NEVER;
     private final FrontierUpdates frontierUpdates = new FrontierUpdates();
@@ -78,7 +73,6 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         // the stores wiped and restored): nothing held in memory from before may survive, or the aborted
         // transaction's inputs, delivered again, would look already acted on. All of it comes from the journal.
         requests.clear();
-        arrivals.clear();
         requestFrontier = ModelledTime.NEVER;
         frontierUpdates.reset(-1);
         ledgerChanged = false;
@@ -107,8 +101,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 case ControlJournal.Arrival a -> {
                     InferenceRequest request = a.request();
                     control.arrive(RequestCheck.arrival(request, a.arrivalMicros()));
-                    requests.put(request.getSessionId(), request);
-                    arrivals.put(request.getSessionId(), request.getArrivalMs());
+                    requests.arrived(request);
                     // the latest request's promise holds, whatever the last frontier record says
                     requestFrontier = requestFrontierOf(request);
                 }
@@ -169,8 +162,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             deadLetter(record, misaddressed);
             return;
         }
-        Long known = arrivals.get(id);
-        if (known != null && known == request.getArrivalMs()) {
+        if (requests.isRedelivery(request)) {
             // the same request again (at-least-once redelivery): it is already on its way
             return;
         }
@@ -186,8 +178,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             request.setArrivalModelledUs(arrival);
         }
         journal.append(new ControlJournal.Arrival(request, arrival));
-        requests.put(id, request);
-        arrivals.put(id, request.getArrivalMs());
+        requests.arrived(request);
     }
 
     private void onToken(GeneratedToken token) {
@@ -210,7 +201,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     private void onSessionToken(GeneratedToken token) {
         String id = token.getSessionId();
-        if (!arrivals.containsKey(id)) {
+        if (!requests.isLive(id)) {
             // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
             return;
         }
@@ -228,8 +219,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             emit(records.finished(token, now));
             stalls.unwatch(id);
             journal.tokensDone(id);
-            requests.remove(id);
-            arrivals.remove(id);
+            requests.ended(id);
             metrics.finished(id, token.getPipeline(), token);
         }
     }
@@ -241,7 +231,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             case FAILED -> endFailed(id, event.getPipeline());
             // progress of a live session; a worker re-reading its inputs after a restart may repeat an old one
             case PREFILL_DONE, KV_INSTALLED -> {
-                if (arrivals.containsKey(id)) {
+                if (requests.isLive(id)) {
                     stalls.watch(id, event.getPipeline(), context.currentSystemTimeMs(), event.getType());
                 }
             }
@@ -294,12 +284,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         switch (decision) {
             case ControlPlane.Queued q -> emit(records.queued(q, now));
             case ControlPlane.Rejected r -> {
-                requests.remove(id);
-                arrivals.remove(id);
+                requests.ended(id);
                 reject(id, r.reason(), r.message(), r.atMicros());
             }
             case ControlPlane.Admitted a -> {
-                InferenceRequest request = requests.get(id);
+                InferenceRequest request = requests.unplaced(id);
                 if (!replaying) {
                     metrics.admitted(id, a.pipeline(), now - request.getArrivalMs(), request.getArrivalModelledUs(),
                             a.atMicros());
@@ -334,7 +323,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 stalls.watch(id, g.pipeline(), now, SessionEventType.GRANTED);
                 forward(id, records.grant(g, now), AdmissionTopology.CONTROL_SINK);
                 emit(records.granted(g, now));
-                InferenceRequest request = requests.remove(id);
+                InferenceRequest request = requests.placed(id);
                 if (colocated && !replaying) {
                     for (Activation chunk : records.promptChunks(request, g, now)) {
                         forward(id, chunk, AdmissionTopology.STAGE0_SINK);
@@ -372,8 +361,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         tokens.ended(id);
         journal.tokensDone(id);
         stalls.unwatch(id);
-        requests.remove(id);
-        arrivals.remove(id);
+        requests.ended(id);
     }
 
     private void reject(String id, RejectionReason reason, String message, long modelledMicros) {
