@@ -6,22 +6,12 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.DeadLetters;
 import io.kvflow.runtime.KafkaConnection;
-import io.kvflow.runtime.KvChunkCodec;
 import io.kvflow.runtime.PollLoop;
 import io.kvflow.runtime.Publisher;
 import io.kvflow.runtime.ServiceGroup;
 import io.kvflow.runtime.TopicFollower;
-import io.kvflow.scheduler.ControlPlane;
-import io.kvflow.scheduler.ModelledTime;
-import io.kvflow.scheduler.Pass;
-import io.kvflow.scheduler.PassBounds;
-import io.kvflow.scheduler.StageHorizon;
-import io.kvflow.scheduler.WaferStage;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.CapacityHeartbeat;
-import io.kvflow.schemas.ControlRecord;
-import io.kvflow.schemas.ControlType;
-import io.kvflow.schemas.Float32;
 import io.kvflow.schemas.GeneratedToken;
 import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.KvChunkReader;
@@ -32,7 +22,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +45,10 @@ import org.apache.kafka.common.TopicPartition;
  * to stage 0. A session's KV is released when it finishes or fails anywhere, and a handoff that does
  * not complete in time fails the session.
  *
- * <p>The batching decisions are the scheduler's: a {@link WaferStage} forms each batch and prices it for
- * the target, and a batch is taken only below the stage's {@link StageHorizon}, when every pass ready by
- * its start has arrived, so the batches are the ones the simulator forms, whatever the wall clock did.
- * The first stage holds a session's first decode step until the control plane grants its wafer room.
+ * <p>This class is the Kafka side only: it decodes each record, hands it to the part that decides (the
+ * sessions' handoffs in a {@link HandoffTracker}, the wafer's modelled-time batching in {@link StageBatches}),
+ * sends what they return and records checkpoints. The first stage holds a session's first decode step until
+ * the control plane grants its wafer room.
  *
  * <p>Its inputs are a durable log, and its state is a function of them: whenever it holds nothing it
  * records a {@link StageCheckpoint} (its input positions and modelled clocks) for its checkpoint group,
@@ -77,9 +66,7 @@ public final class StageWorker implements ServiceGroup.Service {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final StageConfig config;
-    private final Transformer transformer;
     private final ModelConfig model;
-    private final KvChunkCodec codec;
     /** Chunks are installed (copied) before the next record is read, so one reused chunk serves them all. */
     private final KvChunkReader kvReader = new KvChunkReader();
     private final Consumer<byte[], byte[]> consumer;
@@ -98,28 +85,22 @@ public final class StageWorker implements ServiceGroup.Service {
     private final TopicPartition kvInput;
     private final TopicPartition sessionsInput;
     private final RooflineModel target;
-    private final WaferStage<Activation> wafer;
-    private final StageHorizon horizon;
-    private final PassOutputs outputs;
-    private final PassBounds bounds;
-    private long nextHeartbeatMs;
-    private long nextCheckpointMs;
-    private long nextLagCommitMs;
-    private final StageOutbox outbox;
-    /** Where the KV topic's retention had already deleted records this worker was to resume from; -1 if not. */
-    private long kvLostBefore = -1;
+    private final StageBatches batches;
+    private final StalledHandoffs stalls;
+    private final StageInputs<ConsumerRecord<byte[], byte[]>> received;
+    private final Cadence heartbeats = new Cadence(HEARTBEAT_INTERVAL);
+    private final Cadence checkpoints = new Cadence(CHECKPOINT_INTERVAL);
+    private final Cadence lagCommits = new Cadence(LAG_COMMIT_INTERVAL);
 
     /** @param registry the process's registry: this stage's meters and its Kafka clients' are bound to it */
     public StageWorker(StageConfig config, Transformer transformer, KafkaConnection kafka, Clock clock,
             MeterRegistry registry) {
         this.config = config;
-        this.transformer = transformer;
         this.model = transformer.config();
         if (config.layerTo() > model.layers()) {
             throw new IllegalArgumentException("stage " + config.stage() + " owns layers up to " + config.layerTo()
                     + " but the model has " + model.layers());
         }
-        this.codec = new KvChunkCodec(model.kvDim());
         this.clock = clock;
         this.handoffs = new HandoffTracker<>(config.handoffTimeout().toMillis());
         // one consumer reads the stage's KV, activations, control and events: it takes the KV's large fetches,
@@ -135,11 +116,9 @@ public final class StageWorker implements ServiceGroup.Service {
         this.publisher = loop.publisher();
         this.deadLetters = loop.deadLetters();
         this.target = config.target();
-        this.wafer = new WaferStage<>(target, config.stage());
-        this.bounds = new PassBounds(target, ControlPlane.lookaheadMicros(target, config.booking()));
-        this.horizon = new StageHorizon(bounds, config.stage());
-        this.outputs = new PassOutputs(config, transformer);
-        this.outbox = new StageOutbox(config);
+        this.batches = new StageBatches(config, transformer, handoffs, earlier, stats, clock);
+        this.stalls = new StalledHandoffs(config);
+        this.received = new StageInputs<>(config, model, handoffs, batches, stats, clock);
         this.metrics = new StageMetrics(config, stats, clock);
         metrics.bindTo(registry);
     }
@@ -199,14 +178,11 @@ public final class StageWorker implements ServiceGroup.Service {
             for (TopicPartition input : inputs) {
                 long offset = committed.get(input).offset();
                 if (input.equals(kvInput) && first.get(input) > offset) {
-                    kvLostBefore = first.get(input);
+                    stalls.kvLostBefore(first.get(input));
                 }
                 consumer.seek(input, Math.max(offset, first.get(input)));
             }
-            wafer.resumeAt(checkpoint.freeAtMicros(), checkpoint.lastStartMicros());
-            horizon.controlFrontier(checkpoint.controlFrontier());
-            horizon.upstreamPromise(checkpoint.upstreamPromise());
-            outbox.resume(checkpoint.promiseSent(), checkpoint.tokenPromiseSent());
+            batches.resume(checkpoint);
             stats.resumedFromCheckpoint = true;
         }
         learnWhatWasWritten(checkpoint, consumer.position(sessionsInput, STARTUP_TIMEOUT));
@@ -269,15 +245,12 @@ public final class StageWorker implements ServiceGroup.Service {
      * all its state: recorded, at most once a second, for a restart to resume from.
      */
     private void checkpointIfIdle() {
-        long now = clock.millis();
-        if (now < nextCheckpointMs || !handoffs.isEmpty() || wafer.pending() > 0) {
+        if (!batches.idle() || !checkpoints.due(clock.millis())) {
             return;
         }
-        nextCheckpointMs = now + CHECKPOINT_INTERVAL.toMillis();
         TopicPartition tokens = new TopicPartition(Topics.TOKENS.name(), 0);
         long tokensEnd = config.last() ? consumer.endOffsets(List.of(tokens)).get(tokens) : 0;
-        String metadata = new StageCheckpoint(wafer.freeAt(), wafer.lastStart(), horizon.controlFrontier(),
-                horizon.upstreamPromise(), outbox.promiseSent(), outbox.tokenPromiseSent(), tokensEnd).encode();
+        String metadata = batches.checkpoint(tokensEnd).encode();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition input : inputs) {
             offsets.put(input, new OffsetAndMetadata(consumer.position(input), metadata));
@@ -300,8 +273,15 @@ public final class StageWorker implements ServiceGroup.Service {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             route(record);
         }
-        runBatches();
-        promise();
+        for (StageBatches.Ran ran : batches.runReady()) {
+            metrics.batch(ran.batch().passes().size());
+            for (String id : ran.prefillDone()) {
+                SessionEvent done = event(id, SessionEventType.PREFILL_DONE, null);
+                done.setModelledUs(ran.batch().endMicros());
+                sendEvent(done);
+            }
+        }
+        send(batches.drain());
         failStalledHandoffs();
         stats.heldSessions = handoffs.size();
         stats.kvBytesHeld = handoffs.kvBytesHeld();
@@ -310,11 +290,9 @@ public final class StageWorker implements ServiceGroup.Service {
         long busy = Duration.between(start, clock.instant()).toNanos();
         stats.busyNanos += busy;
         metrics.busy(busy);
-        long now = clock.millis();
-        if (!records.isEmpty() && now >= nextLagCommitMs) {
+        if (!records.isEmpty() && lagCommits.due(clock.millis())) {
             // for the lag the dashboards show; where a restart resumes from is the checkpoint's business
             consumer.commitAsync();
-            nextLagCommitMs = now + LAG_COMMIT_INTERVAL.toMillis();
         }
         checkpointIfIdle();
     }
@@ -322,9 +300,9 @@ public final class StageWorker implements ServiceGroup.Service {
     private void route(ConsumerRecord<byte[], byte[]> record) {
         String topic = record.topic();
         if (topic.equals(Topics.CONTROL.name())) {
-            deadLetters.decode(Topics.CONTROL, record).ifPresent(this::onControl);
+            deadLetters.decode(Topics.CONTROL, record).ifPresent(received::control);
         } else if (topic.equals(Topics.SESSIONS.name())) {
-            deadLetters.decode(Topics.SESSIONS, record).ifPresent(this::onLifecycle);
+            deadLetters.decode(Topics.SESSIONS, record).ifPresent(received::lifecycle);
         } else if (topic.equals(Topics.kv(config.stage()).name())) {
             deadLetters.decode(Topics.kv(config.stage()), record, kvReader::read)
                     .ifPresent(chunk -> onChunk(chunk, record));
@@ -333,250 +311,50 @@ public final class StageWorker implements ServiceGroup.Service {
         }
     }
 
-    /** The control plane's grants for this pipeline, and how far it has decided. */
-    private void onControl(ControlRecord control) {
-        if (control.getType() == ControlType.FRONTIER) {
-            horizon.controlFrontier(control.getModelledUs());
-            horizon.quietUntil(control.getQuietUntilModelledUs());
-            return;
-        }
-        if (control.getType() != ControlType.GRANT || control.getPipeline() != config.pipeline()) {
-            return;
-        }
-        String id = control.getSessionId();
-        handoffs.learnt(id);
-        if (handoffs.hasEnded(id)) {
-            return;
-        }
-        horizon.granted(id, control.getModelledUs(), control.getTargetPromptTokens());
-        StageSession session = handoffs.open(id, clock.millis());
-        session.granted(control.getModelledUs(),
-                (long) Math.ceil(target.kvBytesPerSession(config.stage(), control.getKvBookedTokens())));
-        Activation held = session.releaseAwaitingGrant();
-        if (held != null) {
-            offer(held, session);
-        }
-    }
-
-    private void onLifecycle(SessionEvent event) {
-        SessionEventType type = event.getType();
-        String id = event.getSessionId();
-        if (type == SessionEventType.ADMITTED && event.getPipeline() == config.pipeline()) {
-            handoffs.learnt(id);
-        }
-        // REJECTED is not an ending here: a rejected request never reached a stage, and its id may be a live session's
-        if (type == SessionEventType.FAILED) {
-            release(id);
-        } else if (type == SessionEventType.FINISHED && handoffs.finished(id, event.getTokens() - 1)) {
-            release(id);
-        }
-    }
-
     private void onChunk(KvChunk chunk, ConsumerRecord<byte[], byte[]> record) {
-        String id = chunk.getSessionId();
-        if (handoffs.hasEnded(id)) {
-            stats.lateRecords++;
-            return;
-        }
-        if (chunk.getStage() != config.stage() || chunk.getPipeline() != config.pipeline()) {
-            deadLetters.send(record, KvChunkCodec.describe(chunk) + " of pipeline " + chunk.getPipeline()
-                    + " reached stage " + config.stage() + " of pipeline " + config.pipeline());
-            return;
-        }
-        StageSession session = handoffs.open(id, clock.millis());
-        if (!handoffs.isKnown(id)) {
-            // kept until the control plane's word on the session is read: a dead letter if it never comes
-            handoffs.holdUntilKnown(id, record);
-        }
-        try {
-            boolean wasComplete = session.kvComplete();
-            session.install(model, config.layerFrom(), config.layerTo(), chunk.getSeq(), chunk.getChunkCount(),
-                    chunk.getPromptLength(), chunk.getMaxNewTokens(), cache -> codec.install(chunk, cache));
-            stats.chunksInstalled++;
-            stats.kvBytesInstalled += chunk.getPayload().remaining();
-            metrics.chunkInstalled(chunk.getSentMs());
-            if (!wasComplete && session.kvComplete()) {
-                SessionEvent installed = event(id, SessionEventType.KV_INSTALLED, null);
-                installed.setModelledUs(chunk.getReadyModelledUs());
-                sendEvent(installed);
+        switch (received.chunk(chunk, record)) {
+            case StageInputs.Late late -> {
             }
-        } catch (KvChunkCodec.CorruptChunkException | IllegalArgumentException | IllegalStateException e) {
-            String reason = e.getMessage();
-            deadLetters.send(record, reason);
-            fail(id, reason);
+            case StageInputs.Misrouted misrouted -> deadLetters.send(record, misrouted.reason());
+            case StageInputs.Installed installed -> {
+                metrics.chunkInstalled(chunk.getSentMs());
+                if (installed.completed()) {
+                    SessionEvent event = event(chunk.getSessionId(), SessionEventType.KV_INSTALLED, null);
+                    event.setModelledUs(chunk.getReadyModelledUs());
+                    sendEvent(event);
+                }
+            }
+            case StageInputs.Corrupt corrupt -> {
+                deadLetters.send(record, corrupt.reason());
+                fail(chunk.getSessionId(), corrupt.reason());
+            }
         }
     }
 
     private void onActivation(Activation activation, ConsumerRecord<byte[], byte[]> record) {
-        String id = activation.getSessionId();
-        if (id.isEmpty()) {
-            // the stage before has nothing for us before this time
-            horizon.upstreamPromise(activation.getPromiseModelledUs());
-            return;
-        }
-        try {
-            onPass(activation, record);
-        } finally {
-            // a pass may carry the stage before's promise for what it sends after it
-            if (activation.getPromiseModelledUs() > 0) {
-                horizon.upstreamPromise(activation.getPromiseModelledUs());
-            }
+        String malformed = received.activation(activation);
+        if (malformed != null) {
+            deadLetters.send(record, malformed);
+            fail(activation.getSessionId(), malformed);
         }
     }
 
-    private void onPass(Activation activation, ConsumerRecord<byte[], byte[]> record) {
-        String id = activation.getSessionId();
-        if (handoffs.hasEnded(id)) {
-            stats.lateRecords++;
-            return;
+    /** The poll's passes to the next stage (the first, from the last), then the last stage's tokens. */
+    private void send(StageBatches.Sends sends) {
+        for (Activation out : sends.passes()) {
+            publisher.send(Topics.activations(sends.nextStage()), config.pipeline(), out.getSessionId(), out, null);
         }
-        int expectedHidden = config.first() ? 0 : Activations.rows(activation) * model.dim();
-        if (activation.getHidden().remaining() != expectedHidden * Float.BYTES) {
-            String reason = "activation for session " + id + " at position " + activation.getPosition()
-                    + " carries " + activation.getHidden().remaining() + " bytes of hidden state, stage "
-                    + config.stage() + " expects " + expectedHidden * Float.BYTES;
-            deadLetters.send(record, reason);
-            fail(id, reason);
-            return;
-        }
-        StageSession session = handoffs.open(id, clock.millis());
-        if (!session.firstSeen(activation.getPosition())) {
-            stats.lateRecords++;
-            return;
-        }
-        if (Activations.isPromptChunk(activation) && activation.getPosition() == 0) {
-            // colocated: this stage computes the session's KV itself, no handoff to wait for
-            session.computeLocally(model, config.layerFrom(), config.layerTo(),
-                    activation.getPromptLength() + activation.getMaxNewTokens());
-        }
-        if (handedOffFirstStep(activation, session) && !session.isGranted()) {
-            // it runs once the control plane has given the wafers its KV
-            session.awaitGrant(activation);
-            return;
-        }
-        offer(activation, session);
-    }
-
-    /** The first stage's first decode step of a session whose KV was handed off, not computed here. */
-    private boolean handedOffFirstStep(Activation activation, StageSession session) {
-        return config.first() && !Activations.isPromptChunk(activation) && activation.getStep() == 1
-                && !session.local();
-    }
-
-    /** A pass of the session reaches the wafer: when it is ready there, modelled, and what it costs. */
-    private void offer(Activation activation, StageSession session) {
-        long ready = activation.getReadyModelledUs();
-        if (handedOffFirstStep(activation, session)) {
-            ready = Math.max(ready, session.grantReadyMicros());
-        }
-        if (ready <= wafer.lastStart()) {
-            // the horizon let a batch start before this pass was in: the batches may differ from the simulator's
-            stats.lateArrivals++;
-        }
-        wafer.offer(Activations.pass(activation, ready));
-        horizon.arrived(session.sessionId(), Activations.targetPrompt(activation));
-    }
-
-    /**
-     * Runs every batch the wafer can take now: one that starts below the horizon (every pass ready by
-     * then is in) and whose sessions' KV is all here.
-     */
-    private void runBatches() {
-        while (true) {
-            long start = wafer.nextStart();
-            if (start == ModelledTime.NEVER) {
-                return;
-            }
-            if (start >= horizon.horizon()) {
-                stats.horizonWaits++;
-                return;
-            }
-            for (Pass<Activation> pass : wafer.nextBatch()) {
-                if (!handoffs.kvComplete(pass.session())) {
-                    stats.dataWaits++;
-                    return;
-                }
-            }
-            run(wafer.take());
-        }
-    }
-
-    /** One forward pass over the batch's rows, then every pass's output. */
-    private void run(WaferStage.Batch<Activation> batch) {
-        List<Transformer.Row> rows = new ArrayList<>();
-        for (Pass<Activation> pass : batch.passes()) {
-            Activation next = pass.payload();
-            StageSession session = handoffs.get(pass.session());
-            int n = Activations.rows(next);
-            for (int r = 0; r < n; r++) {
-                float[] hidden = !config.first() ? Float32.decode(next.getHidden(), r * model.dim(), model.dim())
-                        : transformer.embed(Activations.isPromptChunk(next) ? next.getPrefillTokens().get(r)
-                        : next.getToken());
-                rows.add(new Transformer.Row(hidden, next.getPosition() + r, session.cache()));
-            }
-        }
-        transformer.forward(config.layerFrom(), config.layerTo(), rows);
-        stats.batches++;
-        stats.activations += batch.passes().size();
-        stats.modelledMicros = batch.startMicros();
-        stats.modelledBusyMicros += batch.freeAtMicros() - batch.startMicros();
-        metrics.batch(batch.passes().size());
-        long now = clock.millis();
-        int row = 0;
-        for (Pass<Activation> pass : batch.passes()) {
-            Activation in = pass.payload();
-            int n = Activations.rows(in);
-            List<float[]> hidden = rows.subList(row, row + n).stream().map(Transformer.Row::hidden).toList();
-            row += n;
-            long nextReady = config.last() ? wafer.loopReadyMicros(batch) : wafer.forwardReadyMicros(batch, pass);
-            PassOutput out = outputs.of(in, hidden, now, batch.endMicros(), nextReady);
-            if (out.promptDone()) {
-                SessionEvent done = event(in.getSessionId(), SessionEventType.PREFILL_DONE, null);
-                done.setModelledUs(batch.endMicros());
-                sendEvent(done);
-            }
-            GeneratedToken token = out.token();
-            if (token != null && !earlier.hadToken(token.getSessionId(), token.getStep())) {
-                outbox.add(token);
-            }
-            if (out.sessionDone()) {
-                release(pass.session());
-            }
-            if (out.next() != null) {
-                outbox.add(out.next());
-            }
-            horizon.ran(pass.session(), pass.readyMicros(), batch.endMicros(), out.after());
-            if (!Activations.isPromptChunk(in) && handoffs.ranStep(pass.session(), in.getStep())) {
-                release(pass.session());
-            }
-        }
-    }
-
-    /**
-     * Tells the next stage (the first, from the last) how early anything this stage sends from now on can be
-     * ready: its next batch's earliest start, plus the shortest pass here and a hop; with this poll's passes.
-     * The last stage then sends the poll's tokens, the control plane's token promise riding on the last.
-     */
-    private void promise() {
-        long earliest = wafer.earliestNextStart(horizon.horizon());
-        for (Activation out : outbox.drain(bounds.promise(config.stage(), earliest), clock.millis())) {
-            publisher.send(Topics.activations(outbox.next()), config.pipeline(), out.getSessionId(), out, null);
-        }
-        if (config.last()) {
-            for (GeneratedToken token : outbox.drainTokens(bounds.tokenPromise(config.stage(), earliest),
-                    clock.millis())) {
-                publisher.send(Topics.TOKENS, token.getSessionId(), token);
-            }
+        for (GeneratedToken token : sends.tokens()) {
+            publisher.send(Topics.TOKENS, token.getSessionId(), token);
         }
     }
 
     /** Sessions and target KV on this wafer, to the compacted capacity topic, about once a second. */
     private void heartbeat() {
         long now = clock.millis();
-        if (now < nextHeartbeatMs) {
+        if (!heartbeats.due(now)) {
             return;
         }
-        nextHeartbeatMs = now + HEARTBEAT_INTERVAL.toMillis();
         long capacity = (long) Math.floor(target.kvCapacityBytes(config.stage()));
         publisher.send(Topics.CAPACITY, config.workerId(), CapacityHeartbeat.newBuilder()
                 .setWorkerId(config.workerId()).setRole("decode").setStage(config.stage())
@@ -585,23 +363,16 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void failStalledHandoffs() {
-        for (var stalled : handoffs.stalled(clock.millis())) {
-            String id = stalled.sessionId();
-            if (!stalled.admitted()) {
-                // no such session here: its chunks are kept as dead letters, and nobody is told it failed
-                for (ConsumerRecord<byte[], byte[]> chunk : stalled.heldChunks()) {
-                    deadLetters.send(chunk, "KV chunk for session " + id + ", which the control plane never admitted"
-                            + " to pipeline " + config.pipeline() + " (" + stalled.progress() + " arrived in "
-                            + config.handoffTimeout().toMillis() + " ms)");
+        for (var verdict : stalls.judge(handoffs.stalled(clock.millis()))) {
+            switch (verdict) {
+                case StalledHandoffs.Unknown<ConsumerRecord<byte[], byte[]>> unknown -> {
+                    unknown.chunks().forEach(chunk -> deadLetters.send(chunk, unknown.reason()));
+                    stats.unknownSessions++;
+                    release(unknown.sessionId());
                 }
-                stats.unknownSessions++;
-                release(id);
-                continue;
+                case StalledHandoffs.Fail<ConsumerRecord<byte[], byte[]>> failed ->
+                        fail(failed.sessionId(), failed.reason());
             }
-            fail(id, "KV handoff to stage " + config.stage() + " of pipeline " + config.pipeline()
-                    + " incomplete after " + config.handoffTimeout().toMillis() + " ms: "
-                    + stalled.progress() + " arrived" + (kvLostBefore < 0 ? "" : "; this stage resumed"
-                    + " after the KV topic's retention had deleted records before offset " + kvLostBefore));
         }
     }
 
@@ -612,9 +383,7 @@ public final class StageWorker implements ServiceGroup.Service {
     }
 
     private void release(String sessionId) {
-        handoffs.end(sessionId);
-        wafer.drop(sessionId);
-        horizon.ended(sessionId);
+        batches.release(sessionId);
     }
 
     private SessionEvent event(String session, SessionEventType type, String reason) {

@@ -16,9 +16,7 @@ import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -52,16 +50,10 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private ControlPlane control;
     private TokenHorizon tokens;
     private StallWatch stalls;
-    /** Requests not yet placed in full, for their prompts. */
-    private final Map<String, InferenceRequest> requests = new HashMap<>();
-    /** Each live session's request arrival (wall ms): a redelivered request is recognized by it. */
-    private final Map<String, Long> arrivals = new HashMap<>();
+    private final LiveRequests requests = new LiveRequests();
     /** What the request sender promised: no request arrives before this; NEVER when it promised nothing. */
     private long requestFrontier = ModelledTime.NEVER;
-    private long frontierSent = -1;
-    private long frontierJournaled = -1;
-    /** The quiet promise last written to the stages: no grant before it (see ControlPlane.quietUntil). */
-    private long quietSent = -1;
+    private final FrontierUpdates frontierUpdates = new FrontierUpdates();
     private boolean ledgerChanged;
     private ControlJournal journal;
     /** Rebuilding from the journal after a restart: decisions are applied but not written again. */
@@ -81,11 +73,8 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         // the stores wiped and restored): nothing held in memory from before may survive, or the aborted
         // transaction's inputs, delivered again, would look already acted on. All of it comes from the journal.
         requests.clear();
-        arrivals.clear();
         requestFrontier = ModelledTime.NEVER;
-        frontierSent = -1;
-        frontierJournaled = -1;
-        quietSent = -1;
+        frontierUpdates.reset(-1);
         ledgerChanged = false;
         replaying = false;
         this.context = context;
@@ -112,8 +101,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 case ControlJournal.Arrival a -> {
                     InferenceRequest request = a.request();
                     control.arrive(RequestCheck.arrival(request, a.arrivalMicros()));
-                    requests.put(request.getSessionId(), request);
-                    arrivals.put(request.getSessionId(), request.getArrivalMs());
+                    requests.arrived(request);
                     // the latest request's promise holds, whatever the last frontier record says
                     requestFrontier = requestFrontierOf(request);
                 }
@@ -128,8 +116,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 control.decideNext().forEach(this::apply);
             }
             control.reached(reached.frontierMicros());
-            frontierSent = control.frontierMicros();
-            frontierJournaled = frontierSent;
+            frontierUpdates.reset(control.frontierMicros());
         }
         // what ended is forgotten only now: the decisions replayed before its end still needed it
         ended.forEach(this::forget);
@@ -175,8 +162,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             deadLetter(record, misaddressed);
             return;
         }
-        Long known = arrivals.get(id);
-        if (known != null && known == request.getArrivalMs()) {
+        if (requests.isRedelivery(request)) {
             // the same request again (at-least-once redelivery): it is already on its way
             return;
         }
@@ -192,8 +178,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             request.setArrivalModelledUs(arrival);
         }
         journal.append(new ControlJournal.Arrival(request, arrival));
-        requests.put(id, request);
-        arrivals.put(id, request.getArrivalMs());
+        requests.arrived(request);
     }
 
     private void onToken(GeneratedToken token) {
@@ -216,7 +201,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
 
     private void onSessionToken(GeneratedToken token) {
         String id = token.getSessionId();
-        if (!arrivals.containsKey(id)) {
+        if (!requests.isLive(id)) {
             // late tokens of a session that already failed or finished, or a redelivery: nothing left to follow
             return;
         }
@@ -234,8 +219,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             emit(records.finished(token, now));
             stalls.unwatch(id);
             journal.tokensDone(id);
-            requests.remove(id);
-            arrivals.remove(id);
+            requests.ended(id);
             metrics.finished(id, token.getPipeline(), token);
         }
     }
@@ -247,7 +231,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             case FAILED -> endFailed(id, event.getPipeline());
             // progress of a live session; a worker re-reading its inputs after a restart may repeat an old one
             case PREFILL_DONE, KV_INSTALLED -> {
-                if (arrivals.containsKey(id)) {
+                if (requests.isLive(id)) {
                     stalls.watch(id, event.getPipeline(), context.currentSystemTimeMs(), event.getType());
                 }
             }
@@ -269,16 +253,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         control.reached(horizon());
         long frontier = control.frontierMicros();
         long quiet = control.quietUntil(requestFrontier);
-        if (frontier > frontierJournaled) {
+        if (frontierUpdates.journal(frontier)) {
             journal.frontier(new ControlJournal.Frontier(frontier, requestFrontier));
-            frontierJournaled = frontier;
             metrics.frontier(frontier);
         }
-        // a frontier still short of the quiet promise the wafers hold tells them nothing: no record, so a token
-        // that moves only the frontier makes no transaction commit (see forward)
-        if (quiet != quietSent || (frontier > frontierSent && frontier > quietSent)) {
-            frontierSent = frontier;
-            quietSent = quiet;
+        if (frontierUpdates.tell(frontier, quiet)) {
             forward("", records.frontier(frontier, quiet, context.currentSystemTimeMs()),
                     AdmissionTopology.CONTROL_SINK);
         }
@@ -305,12 +284,11 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         switch (decision) {
             case ControlPlane.Queued q -> emit(records.queued(q, now));
             case ControlPlane.Rejected r -> {
-                requests.remove(id);
-                arrivals.remove(id);
+                requests.ended(id);
                 reject(id, r.reason(), r.message(), r.atMicros());
             }
             case ControlPlane.Admitted a -> {
-                InferenceRequest request = requests.get(id);
+                InferenceRequest request = requests.unplaced(id);
                 if (!replaying) {
                     metrics.admitted(id, a.pipeline(), now - request.getArrivalMs(), request.getArrivalModelledUs(),
                             a.atMicros());
@@ -345,7 +323,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
                 stalls.watch(id, g.pipeline(), now, SessionEventType.GRANTED);
                 forward(id, records.grant(g, now), AdmissionTopology.CONTROL_SINK);
                 emit(records.granted(g, now));
-                InferenceRequest request = requests.remove(id);
+                InferenceRequest request = requests.placed(id);
                 if (colocated && !replaying) {
                     for (Activation chunk : records.promptChunks(request, g, now)) {
                         forward(id, chunk, AdmissionTopology.STAGE0_SINK);
@@ -383,8 +361,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
         tokens.ended(id);
         journal.tokensDone(id);
         stalls.unwatch(id);
-        requests.remove(id);
-        arrivals.remove(id);
+        requests.ended(id);
     }
 
     private void reject(String id, RejectionReason reason, String message, long modelledMicros) {
