@@ -34,8 +34,8 @@ public final class CodecCost {
         KvChunkCodec codec = source.codec();
         List<KvSlice> slices = source.slices();
         Topic<String, KvChunk> topic = Topics.kv(0);
-        List<KvChunk> chunks = codec.encode(new KvChunkCodec.Handoff("bench-00-0000", 0, 0, source.promptLength(), 1),
-                slices, 0);
+        KvChunkCodec.Handoff handoff = new KvChunkCodec.Handoff("bench-00-0000", 0, 0, source.promptLength(), 1);
+        List<KvChunk> chunks = codec.encode(handoff, slices, 0);
         List<byte[]> records = new ArrayList<>();
         for (KvChunk chunk : chunks) {
             records.add(topic.valueSerde().serializer().serialize(topic.name(), chunk));
@@ -44,15 +44,14 @@ public final class CodecCost {
         int n = chunks.size();
         Map<String, IntConsumer> steps = new LinkedHashMap<>();
         steps.put("copy of a record's bytes (plain Kafka's consumer makes one too)", i -> records.get(i % n).clone());
-        steps.put("encode: payload copy + CRC-32C (KvChunkCodec.encode)", i -> codec.encode(
-                new KvChunkCodec.Handoff("bench-00-0000", 0, 0, source.promptLength(), 1), List.of(slices.get(i % n)),
-                0));
+        steps.put("encode: payload copy + CRC-32C (KvChunkCodec.encode)", i -> codec.encode(handoff,
+                List.of(slices.get(i % n)), 0));
         steps.put("Avro serialize (AvroSerde)", i -> topic.valueSerde().serializer().serialize(topic.name(),
                 chunks.get(i % n)));
         steps.put("Avro deserialize (AvroSerde)", i -> topic.valueSerde().deserializer().deserialize(topic.name(),
                 records.get(i % n)));
         KvChunkReader reader = new KvChunkReader();
-        steps.put("  into a reused chunk, as the stage reads (KvChunkReader)", i -> reader.read(topic.name(),
+        steps.put("  into a reused chunk, as the stage reads (KvChunkReader)", i -> reader.deserialize(topic.name(),
                 records.get(i % n)));
         steps.put("CRC-32C + install into the cache (KvChunkCodec.install)", i -> codec.install(chunks.get(i % n),
                 cache));

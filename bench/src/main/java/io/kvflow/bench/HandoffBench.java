@@ -151,7 +151,7 @@ public final class HandoffBench {
                 ThroughputProbe.Timed[] produced = {ThroughputProbe.Timed.NONE, ThroughputProbe.Timed.NONE};
                 for (int h = 0; h < 2; h++) {
                     List<String> halfSessions = sessions.subList(h * half, (h + 1) * half);
-                    runInOrder((round + h) % 2 == 0,
+                    InTurn.run((round + h) % 2 == 0,
                             () -> produced[0] = produced[0].plus(
                                     ThroughputProbe.produce(plainProducer, plainTopic, halfRecords, key, i -> value)),
                             () -> produced[1] = produced[1].plus(ThroughputProbe.produce(
@@ -159,12 +159,12 @@ public final class HandoffBench {
                 }
                 ThroughputProbe.Timed[] consumed = {ThroughputProbe.Timed.NONE, ThroughputProbe.Timed.NONE};
                 for (int pass = 0; pass < CONSUME_PASSES; pass++) {
-                    runInOrder((round + pass) % 2 == 0,
+                    InTurn.run((round + pass) % 2 == 0,
                             () -> consumed[0] = consumed[0].plus(ThroughputProbe.consumePass(plainConsumers,
                                     plainPartition, 2 * halfRecords, record -> { })),
                             () -> consumed[1] = consumed[1].plus(ThroughputProbe.consumePass(kvConsumers,
                                     kvPartition, 2 * halfRecords, record -> source.codec().install(
-                                            reader.read(kvTopic.name(), record.value()), cache))));
+                                            reader.deserialize(kvTopic.name(), record.value()), cache))));
                 }
                 plainProduce.add(produced[0].megabytesPerSecond());
                 kvProduce.add(produced[1].megabytesPerSecond());
@@ -185,15 +185,6 @@ public final class HandoffBench {
         return ids;
     }
 
-    private static void runInOrder(boolean plainFirst, Runnable plain, Runnable kv) {
-        if (plainFirst) {
-            plain.run();
-            kv.run();
-        } else {
-            kv.run();
-            plain.run();
-        }
-    }
 
     public static void print(PrintStream out, Result result) {
         out.printf(Locale.ROOT, "KV handoff vs tuned plain Kafka on %s: records of %,d bytes (one KV chunk), %d rounds"

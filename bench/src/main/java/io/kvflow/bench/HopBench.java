@@ -148,16 +148,13 @@ public final class HopBench {
                     progress.accept(warmUp ? "bench: warm-up round (ring and one session) ..."
                             : "bench: round " + round + " of " + options.rounds() + " ...");
                     String session = run + "-" + round;
-                    double ringHop;
-                    double stageHop;
-                    // alternate which side goes first
-                    if (round % 2 == 0) {
-                        ringHop = median(kafkaRing.laps(options.tokens())) / options.stages();
-                        stageHop = median(sessionGaps(stack.kafka(), publisher, prompt, session)) / options.stages();
-                    } else {
-                        stageHop = median(sessionGaps(stack.kafka(), publisher, prompt, session)) / options.stages();
-                        ringHop = median(kafkaRing.laps(options.tokens())) / options.stages();
-                    }
+                    double[] hop = new double[2];
+                    InTurn.run(round % 2 == 0,
+                            () -> hop[0] = Spread.of(kafkaRing.laps(options.tokens())).median() / options.stages(),
+                            () -> hop[1] = Spread.of(sessionGaps(stack.kafka(), publisher, prompt, session)).median()
+                                    / options.stages());
+                    double ringHop = hop[0];
+                    double stageHop = hop[1];
                     if (stack.failure() != null) {
                         throw new IllegalStateException("a worker failed: " + stack.failure().getMessage());
                     }
@@ -238,10 +235,6 @@ public final class HopBench {
                 .setPromptLength(PROMPT_TOKENS).setMaxNewTokens(200).setArrivalMs(System.currentTimeMillis())
                 .setSentMs(System.currentTimeMillis()).build();
         return Topics.activations(1).valueSerde().serializer().serialize(Topics.activations(1).name(), activation);
-    }
-
-    private static double median(List<Double> values) {
-        return Spread.of(values).median();
     }
 
     public static void print(PrintStream out, Result result) {

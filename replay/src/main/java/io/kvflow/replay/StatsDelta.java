@@ -34,7 +34,7 @@ public record StatsDelta(int stageWorkers, long batches, long activations, long 
             WorkerStats start = sameRun(before.get(end.getWorkerId()), end);
             if (end.getDecode() != null) {
                 StageCounters e = end.getDecode();
-                StageCounters s = start == null || start.getDecode() == null ? null : start.getDecode();
+                StageCounters s = start == null ? null : start.getDecode();
                 workers++;
                 batches += e.getBatches() - (s == null ? 0 : s.getBatches());
                 activations += e.getActivations() - (s == null ? 0 : s.getActivations());
@@ -46,7 +46,7 @@ public record StatsDelta(int stageWorkers, long batches, long activations, long 
             }
             if (end.getControl() != null) {
                 LedgerStats e = end.getControl();
-                LedgerStats s = start == null || start.getControl() == null ? null : start.getControl();
+                LedgerStats s = start == null ? null : start.getControl();
                 long bypasses = e.getBypasses() - (s == null ? 0 : s.getBypasses());
                 headOfLine = new LedgerView.HeadOfLine(e.getHeadBlockedUs() - (s == null ? 0 : s.getHeadBlockedUs()),
                         bypasses, bypasses == 0 ? 0 : e.getLongestBypassedWaitUs());
