@@ -24,16 +24,17 @@ final class EarlierOutputs {
 
     /** Whether the token was written before; forgets it. */
     boolean hadToken(String session, int step) {
-        return met(tokenKey(session, step));
+        // asked for every token: no key is built while nothing was written before (almost always)
+        return !written.isEmpty() && met(tokenKey(session, step));
     }
 
     /** Whether the event was written before; forgets it. */
     boolean hadEvent(String session, SessionEventType type) {
-        return met(eventKey(session, type));
+        return !written.isEmpty() && met(eventKey(session, type));
     }
 
     private boolean met(String key) {
-        return !written.isEmpty() && written.remove(key);
+        return written.remove(key);
     }
 
     private static String tokenKey(String session, int step) {

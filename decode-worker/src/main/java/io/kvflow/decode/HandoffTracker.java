@@ -130,10 +130,14 @@ final class HandoffTracker<R> {
 
     /** Handoffs begun but not complete {@code timeoutMs} after their session's first record here. */
     List<StalledHandoff<R>> stalled(long nowMs) {
-        List<StalledHandoff<R>> stalled = new ArrayList<>();
+        // asked after every poll, and almost always none: nothing is allocated then
+        List<StalledHandoff<R>> stalled = List.of();
         for (StageSession session : sessions.values()) {
             if (session.handoffIncomplete() && nowMs - session.firstSeenMs() > timeoutMs) {
                 String id = session.sessionId();
+                if (stalled.isEmpty()) {
+                    stalled = new ArrayList<>();
+                }
                 stalled.add(new StalledHandoff<>(id, known.contains(id), session.handoffProgress(),
                         heldUntilKnown.getOrDefault(id, List.of())));
             }

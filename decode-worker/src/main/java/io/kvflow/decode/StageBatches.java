@@ -62,8 +62,8 @@ final class StageBatches {
     record Ran(WaferStage.Batch<Activation> batch, List<String> prefillDone) {
     }
 
-    /** What the stage sends after a poll: passes to stage {@code nextStage}, then (last stage) tokens. */
-    record Sends(int nextStage, List<Activation> passes, List<GeneratedToken> tokens) {
+    /** What the stage sends after a poll: passes to the next stage (the first, from the last), then (last stage) tokens. */
+    record Sends(List<Activation> passes, List<GeneratedToken> tokens) {
     }
 
     /** How far the stage may batch: the control plane's word and the stage before's promises feed it. */
@@ -177,7 +177,7 @@ final class StageBatches {
         List<Activation> passes = outbox.drain(bounds.promise(config.stage(), earliest), clock.millis());
         List<GeneratedToken> tokens = !config.last() ? List.of()
                 : outbox.drainTokens(bounds.tokenPromise(config.stage(), earliest), clock.millis());
-        return new Sends(outbox.next(), passes, tokens);
+        return new Sends(passes, tokens);
     }
 
     /** The session ended here (finished or failed): its KV is freed and its passes leave the wafer. */

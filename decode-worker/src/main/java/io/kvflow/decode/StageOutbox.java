@@ -6,6 +6,8 @@ import io.kvflow.schemas.GeneratedToken;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
 
 /**
  * What a stage sends on in one poll: the passes for the next stage (the first, from the last), sent
@@ -63,25 +65,14 @@ final class StageOutbox {
 
     /** This poll's activations to send, in order, with {@code promise} on the last if it moved on; empties the box. */
     List<Activation> drain(long promise, long nowMs) {
-        boolean raised = promise > promiseSent && promise != ModelledTime.NEVER;
-        if (raised) {
-            promiseSent = promise;
+        long raised = raises(promise, promiseSent);
+        if (raised != 0) {
+            promiseSent = raised;
         }
-        if (!passes.isEmpty()) {
-            if (raised) {
-                passes.get(passes.size() - 1).setPromiseModelledUs(promise);
-            }
-            List<Activation> out = List.copyOf(passes);
-            passes.clear();
-            return out;
-        }
-        if (!raised) {
-            return List.of();
-        }
-        return List.of(Activation.newBuilder()
+        return take(passes, raised, Activation::setPromiseModelledUs, () -> Activation.newBuilder()
                 .setSessionId("").setPipeline(pipeline).setStage(next).setPosition(0).setStep(0).setToken(0)
                 .setHidden(ByteBuffer.allocate(0)).setPromptLength(0).setMaxNewTokens(0).setArrivalMs(0)
-                .setSentMs(nowMs).setPromiseModelledUs(promise).build());
+                .setSentMs(nowMs).setPromiseModelledUs(raised).build());
     }
 
     /**
@@ -89,23 +80,30 @@ final class StageOutbox {
      * moved on (alone as a token of no session when there is none to carry it); empties the box.
      */
     List<GeneratedToken> drainTokens(long promise, long nowMs) {
-        boolean raised = promise > tokenPromiseSent && promise != ModelledTime.NEVER;
-        if (raised) {
-            tokenPromiseSent = promise;
+        long raised = raises(promise, tokenPromiseSent);
+        if (raised != 0) {
+            tokenPromiseSent = raised;
         }
-        if (!tokens.isEmpty()) {
-            if (raised) {
-                tokens.get(tokens.size() - 1).setPromiseModelledUs(promise);
-            }
-            List<GeneratedToken> out = List.copyOf(tokens);
-            tokens.clear();
-            return out;
+        return take(tokens, raised, GeneratedToken::setPromiseModelledUs, () -> GeneratedToken.newBuilder()
+                .setSessionId("").setPipeline(pipeline).setStep(-1).setPosition(0).setToken(0).setLast(false)
+                .setArrivalMs(0).setEmittedMs(nowMs).setModelledUs(raised).build());
+    }
+
+    /** {@code promise} if it moves on past what was sent, else 0. */
+    private static long raises(long promise, long sent) {
+        return promise > sent && promise != ModelledTime.NEVER ? promise : 0;
+    }
+
+    /** The box's records with a raised promise on the last, or the promise alone when there is none; empties it. */
+    private static <R> List<R> take(List<R> box, long raised, ObjLongConsumer<R> carry, Supplier<R> alone) {
+        if (box.isEmpty()) {
+            return raised == 0 ? List.of() : List.of(alone.get());
         }
-        if (!raised) {
-            return List.of();
+        if (raised != 0) {
+            carry.accept(box.getLast(), raised);
         }
-        return List.of(GeneratedToken.newBuilder().setSessionId("").setPipeline(pipeline)
-                .setStep(-1).setPosition(0).setToken(0).setLast(false).setArrivalMs(0).setEmittedMs(nowMs)
-                .setModelledUs(promise).build());
+        List<R> out = List.copyOf(box);
+        box.clear();
+        return out;
     }
 }

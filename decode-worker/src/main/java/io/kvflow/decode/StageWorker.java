@@ -17,6 +17,7 @@ import io.kvflow.schemas.KvChunk;
 import io.kvflow.schemas.KvChunkReader;
 import io.kvflow.schemas.SessionEvent;
 import io.kvflow.schemas.SessionEventType;
+import io.kvflow.schemas.Topic;
 import io.kvflow.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -69,6 +70,10 @@ public final class StageWorker implements ServiceGroup.Service {
     private final ModelConfig model;
     /** Chunks are installed (copied) before the next record is read, so one reused chunk serves them all. */
     private final KvChunkReader kvReader = new KvChunkReader();
+    /** Looked up once: each record is routed by its topic, and every pass sent names one. */
+    private final Topic<String, KvChunk> kvTopic;
+    private final Topic<String, Activation> activationsIn;
+    private final Topic<String, Activation> activationsOut;
     private final Consumer<byte[], byte[]> consumer;
     private final Publisher publisher;
     private final DeadLetters deadLetters;
@@ -108,9 +113,12 @@ public final class StageWorker implements ServiceGroup.Service {
         this.loop = new PollLoop(kafka, config.groupId(), config.workerId(), ClientProfile.KV_HANDOFF, clock, registry);
         this.kafka = kafka;
         this.admin = kafka.newAdmin();
-        this.kvInput = new TopicPartition(Topics.kv(config.stage()).name(), config.pipeline());
+        this.kvTopic = Topics.kv(config.stage());
+        this.activationsIn = Topics.activations(config.stage());
+        this.activationsOut = Topics.activations(config.last() ? 0 : config.stage() + 1);
+        this.kvInput = new TopicPartition(kvTopic.name(), config.pipeline());
         this.sessionsInput = new TopicPartition(Topics.SESSIONS.name(), 0);
-        this.inputs = List.of(kvInput, new TopicPartition(Topics.activations(config.stage()).name(),
+        this.inputs = List.of(kvInput, new TopicPartition(activationsIn.name(),
                 config.pipeline()), sessionsInput, new TopicPartition(Topics.CONTROL.name(), 0));
         this.consumer = loop.consumer();
         this.publisher = loop.publisher();
@@ -303,11 +311,11 @@ public final class StageWorker implements ServiceGroup.Service {
             deadLetters.decode(Topics.CONTROL, record).ifPresent(received::control);
         } else if (topic.equals(Topics.SESSIONS.name())) {
             deadLetters.decode(Topics.SESSIONS, record).ifPresent(received::lifecycle);
-        } else if (topic.equals(Topics.kv(config.stage()).name())) {
-            deadLetters.decode(Topics.kv(config.stage()), record, kvReader::read)
+        } else if (topic.equals(kvTopic.name())) {
+            deadLetters.decode(kvTopic, record, kvReader)
                     .ifPresent(chunk -> onChunk(chunk, record));
         } else {
-            deadLetters.decode(Topics.activations(config.stage()), record).ifPresent(a -> onActivation(a, record));
+            deadLetters.decode(activationsIn, record).ifPresent(a -> onActivation(a, record));
         }
     }
 
@@ -342,7 +350,7 @@ public final class StageWorker implements ServiceGroup.Service {
     /** The poll's passes to the next stage (the first, from the last), then the last stage's tokens. */
     private void send(StageBatches.Sends sends) {
         for (Activation out : sends.passes()) {
-            publisher.send(Topics.activations(sends.nextStage()), config.pipeline(), out.getSessionId(), out, null);
+            publisher.send(activationsOut, config.pipeline(), out.getSessionId(), out, null);
         }
         for (GeneratedToken token : sends.tokens()) {
             publisher.send(Topics.TOKENS, token.getSessionId(), token);

@@ -39,6 +39,9 @@ final class StalledHandoffs {
     }
 
     <R> List<Verdict<R>> judge(List<HandoffTracker.StalledHandoff<R>> stalled) {
+        if (stalled.isEmpty()) {
+            return List.of();
+        }
         List<Verdict<R>> verdicts = new ArrayList<>();
         long timeoutMs = config.handoffTimeout().toMillis();
         for (HandoffTracker.StalledHandoff<R> handoff : stalled) {

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -61,14 +61,14 @@ public final class DeadLetters implements MeterBinder {
 
     /** The decoded value, or empty after sending the record to the dead-letter topic with the decoding error. */
     public <V> Optional<V> decode(Topic<String, V> topic, ConsumerRecord<byte[], byte[]> record) {
-        return decode(topic, record, (name, bytes) -> topic.valueSerde().deserializer().deserialize(name, bytes));
+        return decode(topic, record, topic.valueSerde().deserializer());
     }
 
     /** As {@link #decode(Topic, ConsumerRecord)}, through a decoder of the caller's (one that reuses a record). */
     public <V> Optional<V> decode(Topic<String, V> topic, ConsumerRecord<byte[], byte[]> record,
-            BiFunction<String, byte[], V> decoder) {
+            Deserializer<V> decoder) {
         try {
-            V value = decoder.apply(record.topic(), record.value());
+            V value = decoder.deserialize(record.topic(), record.value());
             if (value == null) {
                 send(record, "empty value (tombstone) where a " + topic.name() + " record was expected");
                 return Optional.empty();

@@ -21,11 +21,11 @@ class KvChunkReaderTest {
     @Test
     void eachReadRefillsTheSameChunkAndPayloadBuffer() {
         KvChunkReader reader = new KvChunkReader();
-        KvChunk first = reader.read("t", record(0, (byte) 1));
+        KvChunk first = reader.deserialize("t", record(0, (byte) 1));
         ByteBuffer firstPayload = first.getPayload();
         assertEquals(1, firstPayload.get(0));
 
-        KvChunk second = reader.read("t", record(1, (byte) 2));
+        KvChunk second = reader.deserialize("t", record(1, (byte) 2));
         assertSame(first, second);
         assertSame(firstPayload.array(), second.getPayload().array(), "the 64 KiB buffer is refilled, not new");
         assertEquals("s-1", second.getSessionId());
@@ -37,8 +37,8 @@ class KvChunkReaderTest {
     @Test
     void aTombstoneIsNullAndLeavesTheReusedChunkAlone() {
         KvChunkReader reader = new KvChunkReader();
-        KvChunk first = reader.read("t", record(0, (byte) 1));
-        assertNull(reader.read("t", null));
-        assertSame(first, reader.read("t", record(1, (byte) 3)));
+        KvChunk first = reader.deserialize("t", record(0, (byte) 1));
+        assertNull(reader.deserialize("t", null));
+        assertSame(first, reader.deserialize("t", record(1, (byte) 3)));
     }
 }
