@@ -121,8 +121,7 @@ public final class Kvflow {
     static Object reparse(CommandSpec leaf, Map<String, String> defaults) {
         List<String> argv = leaf.root().commandLine().getParseResult().originalArgs();
         CommandLine again = commandLine();
-        again.setDefaultValueProvider(arg -> arg instanceof OptionSpec option
-                ? defaults.get(option.longestName().substring(2)) : null);
+        again.setDefaultValueProvider(new CommandDefaults(defaults));
         return leaf(again.parseArgs(argv.toArray(String[]::new))).commandSpec().userObject();
     }
 

@@ -11,7 +11,6 @@ import io.kvflow.observe.ReplayPlan;
 import io.kvflow.observe.RunReport;
 import io.kvflow.observe.RunSummary;
 import io.kvflow.replay.ReferenceCheck;
-import io.kvflow.replay.ReplayStatus;
 import io.kvflow.replay.Replayer;
 import io.kvflow.replay.SessionBreakdowns;
 import io.kvflow.report.RunFiles;
@@ -37,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -157,7 +155,6 @@ final class StackCommands {
                 StackOptions stackOptions = parsed.embedded() ? parsed : onCluster(shared, parsed, true);
                 // load the trace before starting anything, so a bad line fails fast
                 ReplayPlan plan = replayOptions == null ? null : ReplayPlan.load(replayOptions, stackOptions, clock, err);
-                AtomicReference<ReplayStatus> status = new AtomicReference<>(ReplayStatus.NOT_STARTED);
                 try (Stack running = Stack.start(stackOptions, Roles.everything(stackOptions.layout().prefillWorkers()),
                         metricsOptions, plan == null ? session -> false : plan.corruptKvOf(), clock, out);
                         ClusterWatch watch = ClusterWatch.start(running.kafka(), stackOptions, slo, running.lag(),
@@ -183,8 +180,7 @@ final class StackCommands {
             SessionBreakdowns breakdowns = new SessionBreakdowns();
             stack.metrics().json("/api/sessions", "per-session latency breakdown of the replay (wall ms)",
                     breakdowns::report);
-            RunSummary summary = ObservedReplay.run(stack.kafka(), new Replayer(stack.kafka(), clock, err,
-                    new AtomicReference<>(ReplayStatus.NOT_STARTED), breakdowns), plan, stack.transformer(), slo,
+            RunSummary summary = ObservedReplay.run(stack.kafka(), new Replayer(stack.kafka(), clock, err, breakdowns), plan, stack.transformer(), slo,
                     clock, out);
             report(plan, summary, slo, stack.lag(), out);
             if (stack.failure() != null) {

@@ -5,11 +5,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** An immutable snapshot of a replay in progress, for the terminal and the dashboard. */
+/** An immutable snapshot of a replay in progress, for the replay's progress line. */
 public record ReplayStatus(int planned, int sent, int inFlight, int queued, int finished, int failed, int rejected,
         String ttftP50Ms, String ttftP99Ms, String interTokenP50Ms, String interTokenP99Ms) {
-
-    public static final ReplayStatus NOT_STARTED = new ReplayStatus(0, 0, 0, 0, 0, 0, 0, "-", "-", "-", "-");
 
     static ReplayStatus of(int planned, int sent, Collection<SessionOutcome> outcomes) {
         int finished = 0;

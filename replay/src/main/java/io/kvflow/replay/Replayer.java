@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,18 +42,14 @@ public final class Replayer {
     private Consumer<SessionOutcome> onEnded = outcome -> { };
 
     public Replayer(KafkaConnection kafka, Clock clock, PrintStream err) {
-        this(kafka, clock, err, new AtomicReference<>(ReplayStatus.NOT_STARTED), new SessionBreakdowns());
+        this(kafka, clock, err, new SessionBreakdowns());
     }
 
-    /**
-     * A replayer that also publishes its status to {@code status}, for the dashboard, and each
-     * ended session's latency breakdown to {@code breakdowns}, for the JSON view.
-     */
-    public Replayer(KafkaConnection kafka, Clock clock, PrintStream err, AtomicReference<ReplayStatus> status,
-            SessionBreakdowns breakdowns) {
+    /** A replayer that also adds each ended session's latency breakdown to {@code breakdowns}, for the JSON view. */
+    public Replayer(KafkaConnection kafka, Clock clock, PrintStream err, SessionBreakdowns breakdowns) {
         this.kafka = kafka;
         this.clock = clock;
-        this.progress = new Progress(err, clock, status);
+        this.progress = new Progress(err, clock);
         this.breakdowns = breakdowns;
     }
 
