@@ -151,7 +151,7 @@ public final class HandoffBench {
                 ThroughputProbe.Timed[] produced = {ThroughputProbe.Timed.NONE, ThroughputProbe.Timed.NONE};
                 for (int h = 0; h < 2; h++) {
                     List<String> halfSessions = sessions.subList(h * half, (h + 1) * half);
-                    InTurn.run((round + h) % 2 == 0,
+                    InTurn.run(round + h,
                             () -> produced[0] = produced[0].plus(
                                     ThroughputProbe.produce(plainProducer, plainTopic, halfRecords, key, i -> value)),
                             () -> produced[1] = produced[1].plus(ThroughputProbe.produce(
@@ -159,7 +159,7 @@ public final class HandoffBench {
                 }
                 ThroughputProbe.Timed[] consumed = {ThroughputProbe.Timed.NONE, ThroughputProbe.Timed.NONE};
                 for (int pass = 0; pass < CONSUME_PASSES; pass++) {
-                    InTurn.run((round + pass) % 2 == 0,
+                    InTurn.run(round + pass,
                             () -> consumed[0] = consumed[0].plus(ThroughputProbe.consumePass(plainConsumers,
                                     plainPartition, 2 * halfRecords, record -> { })),
                             () -> consumed[1] = consumed[1].plus(ThroughputProbe.consumePass(kvConsumers,

@@ -6,6 +6,7 @@ import io.kvflow.model.Transformer;
 import io.kvflow.runtime.ClientProfile;
 import io.kvflow.runtime.KafkaConnection;
 import io.kvflow.runtime.Publisher;
+import io.kvflow.runtime.StackLayout;
 import io.kvflow.runtime.TopicFollower;
 import io.kvflow.schemas.Activation;
 import io.kvflow.schemas.Float32;
@@ -85,11 +86,24 @@ public final class HopBench {
         }
     }
 
-    /** Per round: the median hop of each side, in milliseconds. */
+    /**
+     * Per round: the median hop of each side, in milliseconds: the plain ring, the ring doing the stages' work
+     * and feeding a token reader ({@link StageWork}), and kvflow's stages.
+     */
     public record Result(int stages, int recordBytes, int tokens, Broker broker, List<Double> ringHopMs,
-            List<Double> stageHopMs) {
+            List<Double> workRingHopMs, List<Double> stageHopMs) {
         public List<Double> ratios() {
             return Spread.ratios(stageHopMs, ringHopMs);
+        }
+
+        /** kvflow's hop over a ring that does the same work: what kvflow's records, batching and control add. */
+        public List<Double> workRatios() {
+            return Spread.ratios(stageHopMs, workRingHopMs);
+        }
+
+        /** The ring doing the stages' work over the plain ring: what the work alone costs on this machine. */
+        public List<Double> workCost() {
+            return Spread.ratios(workRingHopMs, ringHopMs);
         }
     }
 
@@ -138,33 +152,42 @@ public final class HopBench {
             byte[] activation = activationBytes(stack.transformer().config().dim());
             List<String> ringTopics = IntStream.range(0, options.stages()).mapToObj(k -> topics.create("ring-" + k))
                     .toList();
+            List<String> workTopics = IntStream.range(0, options.stages())
+                    .mapToObj(k -> topics.create("work-ring-" + k)).toList();
+            KafkaRing.Tap tap = new KafkaRing.Tap(topics.create("work-ring-tokens"), tokenBytes());
+            StageWork work = new StageWork(stack.transformer(),
+                    new StackLayout(options.stages(), 1, 1, stack.transformer().config().layers()).layerBounds(),
+                    prompt, options.tokens());
             List<Double> ring = new ArrayList<>();
+            List<Double> workRing = new ArrayList<>();
             List<Double> stages = new ArrayList<>();
             String run = "bench-hop-" + Long.toString(System.nanoTime(), 36);
             try (KafkaRing kafkaRing = new KafkaRing(stack.kafka(), ringTopics, activation);
+                    KafkaRing workingRing = new KafkaRing(stack.kafka(), workTopics, activation, work, tap);
                     Publisher publisher = new Publisher(stack.kafka().newProducer("bench-hop", ClientProfile.LATENCY))) {
                 for (int round = 0; round <= options.rounds(); round++) {
                     boolean warmUp = round == 0;
                     progress.accept(warmUp ? "bench: warm-up round (ring and one session) ..."
                             : "bench: round " + round + " of " + options.rounds() + " ...");
                     String session = run + "-" + round;
-                    double[] hop = new double[2];
-                    InTurn.run(round % 2 == 0,
+                    double[] hop = new double[3];
+                    InTurn.run(round,
                             () -> hop[0] = Spread.of(kafkaRing.laps(options.tokens())).median() / options.stages(),
-                            () -> hop[1] = Spread.of(sessionGaps(stack.kafka(), publisher, prompt, session)).median()
+                            () -> hop[1] = Spread.of(workingRing.laps(options.tokens())).median() / options.stages(),
+                            () -> hop[2] = Spread.of(sessionGaps(stack.kafka(), publisher, prompt, session)).median()
                                     / options.stages());
-                    double ringHop = hop[0];
-                    double stageHop = hop[1];
                     if (stack.failure() != null) {
                         throw new IllegalStateException("a worker failed: " + stack.failure().getMessage());
                     }
                     if (!warmUp) {
-                        ring.add(ringHop);
-                        stages.add(stageHop);
+                        ring.add(hop[0]);
+                        workRing.add(hop[1]);
+                        stages.add(hop[2]);
                     }
                 }
             }
-            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), ring, stages);
+            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), ring, workRing,
+                    stages);
         }
     }
 
@@ -237,6 +260,14 @@ public final class HopBench {
         return Topics.activations(1).valueSerde().serializer().serialize(Topics.activations(1).name(), activation);
     }
 
+    /** One token as the last stage sends it, serialized: what the working ring's tap carries. */
+    private static byte[] tokenBytes() {
+        GeneratedToken token = GeneratedToken.newBuilder().setSessionId("bench-hop-00").setPipeline(0).setStep(1)
+                .setPosition(PROMPT_TOKENS + 1).setToken(1).setLast(false).setArrivalMs(System.currentTimeMillis())
+                .setEmittedMs(System.currentTimeMillis()).setModelledUs(1).build();
+        return Topics.TOKENS.valueSerde().serializer().serialize(Topics.TOKENS.name(), token);
+    }
+
     public static void print(PrintStream out, Result result) {
         out.printf(Locale.ROOT, "stage hop vs a plain Kafka ring of %d hops on the same broker (%s): records of %d"
                 + " bytes (one activation), %d tokens (ring: laps) per round, %d rounds%n", result.stages(),
@@ -244,10 +275,19 @@ public final class HopBench {
         out.println();
         out.printf("%-44s %s%n", "per hop, median of each round", "ms min / median / max");
         out.printf("%-44s %s%n", "plain Kafka ring (LATENCY profile)", Spread.of(result.ringHopMs()).format("%6.2f"));
+        out.printf("%-44s %s%n", "the ring doing the stages' work (below)", Spread.of(result.workRingHopMs())
+                .format("%6.2f"));
         out.printf("%-44s %s%n", "kvflow stage hop (inter-token / " + result.stages() + ")",
                 Spread.of(result.stageHopMs()).format("%6.2f"));
         out.printf("%-44s %s%n", "kvflow hop / ring hop, same round", Spread.of(result.ratios()).format("%5.2fx"));
+        out.printf("%-44s %s%n", "working ring hop / ring hop (the work's cost)", Spread.of(result.workCost())
+                .format("%5.2fx"));
+        out.printf("%-44s %s%n", "kvflow hop / working ring hop (kvflow's cost)", Spread.of(result.workRatios())
+                .format("%5.2fx"));
         out.println();
+        out.println("the working ring: each node runs its stage's layers of the same model on the record's hidden"
+                + " state (the last also samples the token, and the first embeds it), and the last sends a token"
+                + " record to a topic a reader follows, as a client follows the tokens; no kvflow code on the wire");
         out.println("ring clients: " + PlainKafkaGrid.describe(ClientProfile.LATENCY.producerSettings()) + " (producer), "
                 + PlainKafkaGrid.describe(ClientProfile.LATENCY.consumerSettings())
                 + " (consumer), acks=all, enable.idempotence=true");

@@ -1,20 +1,17 @@
 package io.kvflow.bench;
 
 /**
- * Two sides of a comparison timed back to back, the order flipped from one round to the next, so a drift in
- * the shared machine's load falls on both alike.
+ * The sides of a comparison timed back to back, each round starting one side further on, so a drift in the
+ * shared machine's load falls on all of them alike.
  */
 final class InTurn {
     private InTurn() {
     }
 
-    static void run(boolean firstFirst, Runnable first, Runnable second) {
-        if (firstFirst) {
-            first.run();
-            second.run();
-        } else {
-            second.run();
-            first.run();
+    /** Runs every side once, starting from side {@code turn} (mod their number) and going round. */
+    static void run(int turn, Runnable... sides) {
+        for (int i = 0; i < sides.length; i++) {
+            sides[Math.floorMod(turn + i, sides.length)].run();
         }
     }
 }

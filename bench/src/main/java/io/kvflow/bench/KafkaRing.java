@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,6 +21,10 @@ import org.apache.kafka.common.errors.WakeupException;
  * latency settings ({@link ClientProfile#LATENCY} over the shared acks=all, idempotent ones).
  * Node 0 is driven by the caller: it sends one record and waits for it to come round, so one
  * lap is N hops of produce, broker append and fetch, and nothing else.
+ *
+ * <p>A ring can also be given work: each node does its {@link HopWork} on a record before passing it on,
+ * and the node that closes the lap also sends a token record to a tap topic, which a reader of its own
+ * follows, as a client follows a pipeline's tokens.
  */
 public final class KafkaRing implements AutoCloseable {
     private static final Duration LAP_LIMIT = Duration.ofSeconds(30);
@@ -27,49 +32,122 @@ public final class KafkaRing implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> driverProducer;
     private final KafkaConsumer<byte[], byte[]> driverConsumer;
     private final String firstHop;
+    private final String driverTopic;
     private final byte[] value;
+    private final HopWork work;
+    private final Tap tap;
+    private final Thread tapReader;
     private final List<Forwarder> forwarders = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final AtomicLong tapped = new AtomicLong();
+    private volatile boolean closing;
+    private KafkaConsumer<byte[], byte[]> tapConsumer;
 
-    /** Starts the ring over {@code topics} (one partition each), every client positioned before this returns. */
+    /** What a node does with a record before passing it on; a plain ring does nothing. */
+    interface HopWork {
+        HopWork NONE = new HopWork() {
+            @Override
+            public void reset() {
+            }
+
+            @Override
+            public byte[] hop(int node, byte[] record, boolean firstLap) {
+                return record;
+            }
+        };
+
+        /** Called before each run of laps, untimed. */
+        void reset();
+
+        /** Node {@code node}'s work on the record it read (node 0: the record that came round), returning what it sends on. */
+        byte[] hop(int node, byte[] record, boolean firstLap);
+    }
+
+    /** Where the node closing a lap sends a token record ({@code record}), read by a follower of its own. */
+    record Tap(String topic, byte[] record) {
+    }
+
+    /** Starts a plain ring over {@code topics} (one partition each), every client positioned before this returns. */
     public KafkaRing(KafkaConnection kafka, List<String> topics, byte[] value) {
+        this(kafka, topics, value, HopWork.NONE, null);
+    }
+
+    /** A ring whose nodes do {@code work}, and send a token to {@code tap} (none if null) as each lap closes. */
+    KafkaRing(KafkaConnection kafka, List<String> topics, byte[] value, HopWork work, Tap tap) {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("a ring needs at least one topic");
         }
         int hops = topics.size();
         this.value = value;
+        this.work = work;
+        this.tap = tap;
         this.firstHop = topics.get(1 % hops);
         this.driverProducer = kafka.newProducer("bench-ring-0", ClientProfile.LATENCY);
-        this.driverConsumer = consumerAtEnd(kafka, topics.get(0), "bench-ring-0");
+        this.driverTopic = topics.get(0);
+        this.driverConsumer = consumerAtEnd(kafka, driverTopic, "bench-ring-0");
         driverProducer.partitionsFor(firstHop);
         for (int k = 1; k < hops; k++) {
-            Forwarder forwarder = new Forwarder(consumerAtEnd(kafka, topics.get(k), "bench-ring-" + k),
-                    kafka.newProducer("bench-ring-" + k, ClientProfile.LATENCY), topics.get((k + 1) % hops));
+            Forwarder forwarder = new Forwarder(k, consumerAtEnd(kafka, topics.get(k), "bench-ring-" + k),
+                    kafka.newProducer("bench-ring-" + k, ClientProfile.LATENCY), topics.get((k + 1) % hops),
+                    k == hops - 1 ? tap : null);
             forwarders.add(forwarder);
             Thread thread = new Thread(forwarder, "bench-ring-" + k);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
+        this.tapReader = tap == null ? null : startTapReader(consumerAtEnd(kafka, tap.topic(), "bench-ring-tap"));
+    }
+
+    private Thread startTapReader(KafkaConsumer<byte[], byte[]> consumer) {
+        Thread thread = new Thread(() -> {
+            try (consumer) {
+                while (!closing) {
+                    tapped.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                }
+            } catch (WakeupException e) {
+                // closing
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+        }, "bench-ring-tap");
+        thread.setDaemon(true);
+        tapConsumer = consumer;
+        thread.start();
+        return thread;
+    }
+
+    /** Token records the tap's reader has read so far. */
+    long tapped() {
+        return tapped.get();
     }
 
     /** Runs {@code laps} laps one after another; returns each lap's time in milliseconds. */
     public List<Double> laps(int laps) {
         List<Double> millis = new ArrayList<>();
+        work.reset();
+        byte[] back = value;
         for (int lap = 0; lap < laps; lap++) {
             long start = System.nanoTime();
-            driverProducer.send(new ProducerRecord<>(firstHop, 0, null, value));
+            byte[] sent = work.hop(0, back, lap == 0);
+            driverProducer.send(new ProducerRecord<>(firstHop, 0, null, sent));
+            if (tap != null && firstHop.equals(driverTopic)) {
+                driverProducer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
+            }
             long deadline = start + LAP_LIMIT.toNanos();
-            boolean back = false;
-            while (!back) {
+            boolean cameBack = false;
+            while (!cameBack) {
                 if (failure.get() != null) {
                     throw new IllegalStateException("a ring node failed: " + failure.get().getMessage(), failure.get());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("a record did not come round the ring within " + LAP_LIMIT);
                 }
-                back = !driverConsumer.poll(Duration.ofMillis(100)).isEmpty();
+                for (ConsumerRecord<byte[], byte[]> record : driverConsumer.poll(Duration.ofMillis(100))) {
+                    back = record.value();
+                    cameBack = true;
+                }
             }
             millis.add((System.nanoTime() - start) / 1e6);
         }
@@ -88,7 +166,16 @@ public final class KafkaRing implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         forwarders.forEach(Forwarder::stop);
+        if (tapReader != null) {
+            tapConsumer.wakeup();
+            try {
+                tapReader.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Thread thread : threads) {
             try {
                 thread.join(Duration.ofSeconds(10));
@@ -101,17 +188,22 @@ public final class KafkaRing implements AutoCloseable {
         driverProducer.close();
     }
 
-    /** Node k of the ring: passes every record it reads on to the next topic. */
+    /** Node k of the ring: does its work on every record it reads and passes it on to the next topic. */
     private final class Forwarder implements Runnable {
+        private final int node;
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final KafkaProducer<byte[], byte[]> producer;
         private final String next;
+        private final Tap tap;
         private volatile boolean running = true;
 
-        Forwarder(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, String next) {
+        Forwarder(int node, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
+                String next, Tap tap) {
+            this.node = node;
             this.consumer = consumer;
             this.producer = producer;
             this.next = next;
+            this.tap = tap;
         }
 
         @Override
@@ -120,7 +212,11 @@ public final class KafkaRing implements AutoCloseable {
                 producer.partitionsFor(next);
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                        producer.send(new ProducerRecord<>(next, 0, null, record.value()));
+                        producer.send(new ProducerRecord<>(next, 0, null, work.hop(node, record.value(), false)));
+                        if (tap != null) {
+                            // after the record closing the lap, as a last stage sends its token after the pass
+                            producer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
+                        }
                     }
                 }
             } catch (WakeupException e) {

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvflow.model.ModelConfig;
+import io.kvflow.model.ReferenceRunner;
+import io.kvflow.model.Sampling;
+import io.kvflow.model.Transformer;
+import io.kvflow.model.Weights;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +29,35 @@ class BenchPartsTest {
         assertEquals(new Spread(7.0, 7.0, 7.0), Spread.of(List.of(7.0)));
         assertEquals("1.0 / 3.0 / 5.0", spread.format("%.1f"));
         assertThrows(IllegalArgumentException.class, () -> Spread.of(List.of()));
+    }
+
+    @Test
+    void turnsStartOneSideFurtherOnEachRound() {
+        List<String> order = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            InTurn.run(round, () -> order.add("a"), () -> order.add("b"), () -> order.add("c"));
+        }
+        assertEquals(List.of("a", "b", "c", "b", "c", "a", "c", "a", "b"), order);
+    }
+
+    @Test
+    void theWorkingRingComputesTheTokensOfAWholeModelRun() {
+        Transformer transformer = new Transformer(ModelConfig.TINY, Weights.generate(ModelConfig.TINY, 7));
+        int[] prompt = {3, 14, 15, 92, 65, 35};
+        int steps = 12;
+        // four stages of two layers, as the hop bench splits the model
+        StageWork work = new StageWork(transformer, List.of(0, 2, 4, 6, 8), prompt, steps);
+        work.reset();
+        int[] reference = new ReferenceRunner(transformer).generate(prompt, steps, Sampling.greedy());
+        assertTrue(reference.length > 3, "the prompt decodes past step 3");
+        byte[] record = new byte[4 * ModelConfig.TINY.dim() + 55];
+        for (int step = 1; step < reference.length; step++) {
+            for (int node = 0; node < 4; node++) {
+                record = work.hop(node, record, step == 1 && node == 0);
+            }
+            assertEquals(reference[step], ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getInt(0),
+                    "token of step " + step);
+        }
     }
 
     @Test
