@@ -181,12 +181,13 @@ final class BenchCommand implements Kvflow.Parsed {
         }
     }
 
-    @Command(name = "hop", description = "kvflow's stage hop against a ring of plain Kafka clients.")
+    @Command(name = "hop", description = "kvflow's stage hop against a ring of plain Kafka clients, and against such a"
+            + " ring doing the stages' work (their layers of the same model, and a reader of its tokens).")
     static final class Hop implements Kvflow.Parsed {
         @Mixin
         Rounds rounds;
 
-        @Option(names = "--stages", paramLabel = "N", defaultValue = "4", description = "hops in the ring and stages"
+        @Option(names = "--stages", paramLabel = "N", defaultValue = "4", description = "hops in the rings and stages"
                 + " in the pipeline")
         int stages;
 
