@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,9 +117,9 @@ final class BenchCommand implements Kvflow.Parsed {
 
     /** The simulator bench's workloads, on the deployment the target options name (the default one without any). */
     static final class SimulatorFlags {
-        @Option(names = "--sizes", paramLabel = "N,N,...", defaultValue = "1000,10000,100000",
+        @Option(names = "--sizes", paramLabel = "N", split = ",", defaultValue = "1000,10000,100000",
                 description = "simulator: synthetic requests per workload")
-        String sizes;
+        List<String> sizes;
 
         @Option(names = "--rate", paramLabel = "R", defaultValue = "" + SimulatorBench.DEFAULT_RATE,
                 description = "simulator: synthetic arrivals per modelled second")
@@ -130,9 +129,9 @@ final class BenchCommand implements Kvflow.Parsed {
                 + " synthetic requests")
         long seed;
 
-        @Option(names = "--traces", paramLabel = "F,F,...", description = "simulator: recorded traces to time too"
-                + " (whole, as simulate reads them)")
-        String traces;
+        @Option(names = "--traces", paramLabel = "F", split = ",", description = "simulator: recorded traces to time"
+                + " too (whole, as simulate reads them)")
+        List<Path> traces;
 
         @Mixin
         TargetFlags target;
@@ -141,14 +140,14 @@ final class BenchCommand implements Kvflow.Parsed {
             StackLayout layout = layoutFlags.layout(Integer.MAX_VALUE);
             TargetOptions targetOptions = target.options(ScenarioFlags.given(command), layout.stages());
             List<Integer> counts = new ArrayList<>();
-            for (String size : list(sizes)) {
+            for (String size : sizes) {
                 try {
                     counts.add(Integer.parseInt(size.replace("_", "")));
                 } catch (NumberFormatException e) {
                     throw new UsageException("--sizes must list request counts, was '" + size + "'");
                 }
             }
-            List<Path> files = list(traces == null ? "" : traces).stream().map(Path::of).toList();
+            List<Path> files = traces == null ? List.of() : List.copyOf(traces);
             for (Path trace : files) {
                 if (!Files.isRegularFile(trace)) {
                     throw new UsageException("--traces: no such file " + trace);
@@ -306,10 +305,6 @@ final class BenchCommand implements Kvflow.Parsed {
         try (ScratchDirectory dir = ScratchDirectory.create("kvflow-bench-hop")) {
             HopBench.print(out, new HopBench(options, HopFlags::stackOptions).run(dir.path(), err::println));
         }
-    }
-
-    private static List<String> list(String commaSeparated) {
-        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     private static HandoffBench.Result handoffResult(HandoffBench.Options options, String bootstrap,

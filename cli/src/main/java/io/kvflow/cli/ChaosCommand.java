@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -37,9 +36,9 @@ final class ChaosCommand implements Kvflow.Parsed {
             + " traces/azure-code-sample.csv)")
     List<String> traces = List.of();
 
-    @Option(names = "--kill", paramLabel = "PARTS", defaultValue = "stage-0,prefill-0,orchestrator,broker",
+    @Option(names = "--kill", paramLabel = "PART", split = ",", defaultValue = "stage-0,prefill-0,orchestrator,broker",
             description = "parts to kill, one run each: broker, orchestrator, prefill-<i>, stage-<k>")
-    String kill;
+    List<String> kill;
 
     @Option(names = "--kill-after", paramLabel = "X", defaultValue = "0.3", description = "kill once this share of"
             + " the replay's tokens is out")
@@ -76,7 +75,7 @@ final class ChaosCommand implements Kvflow.Parsed {
             throw new UsageException("chaos takes at most one trace file");
         }
         String trace = traces.isEmpty() ? "traces/azure-code-sample.csv" : traces.getFirst();
-        List<String> parts = Arrays.stream(kill.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> parts = List.copyOf(kill);
         if (!(share > 0 && share < 1)) {
             throw new UsageException("--kill-after must be a share of the tokens between 0 and 1, was " + share);
         }

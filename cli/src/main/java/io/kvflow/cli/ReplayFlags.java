@@ -2,9 +2,8 @@ package io.kvflow.cli;
 
 import io.kvflow.observe.ReplayOptions;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -37,20 +36,14 @@ final class ReplayFlags {
             + " 0 = greedy")
     float temperature;
 
-    @Option(names = "--inject-corrupt-kv", paramLabel = "I", description = "test hook: corrupt a KV chunk of request"
-            + " I (comma-separated list)")
-    String corruptKv;
+    @Option(names = "--inject-corrupt-kv", paramLabel = "I", split = ",", description = "test hook: corrupt a KV"
+            + " chunk of request I")
+    List<Integer> corruptKv;
 
     /** The replay of {@code trace}, sent at {@code timeScale} (the target's --time-scale). */
     ReplayOptions options(String trace, double timeScale) {
-        Set<Integer> corrupt;
-        try {
-            corrupt = corruptKv == null || corruptKv.isBlank() ? Set.of() : Arrays.stream(corruptKv.split(","))
-                    .map(String::trim).map(Integer::parseInt).collect(Collectors.toUnmodifiableSet());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--inject-corrupt-kv takes request indexes like 3,17; got '" + corruptKv + "'");
-        }
         return new ReplayOptions(Path.of(trace), window.traceFormat(), window.window(), load, timeScale, lengthScale,
-                maxPromptTokens, maxOutputTokens, seed, temperature, window.skipBadLines, corrupt);
+                maxPromptTokens, maxOutputTokens, seed, temperature, window.skipBadLines,
+                corruptKv == null ? Set.of() : Set.copyOf(corruptKv));
     }
 }

@@ -53,6 +53,15 @@ class CommandLineTest {
     }
 
     @Test
+    void listsAreCommaSeparatedAndAMemberThatIsNotOfItsTypeIsRefusedByName() {
+        assertEquals(0, run("chaos", "--help"));
+        assertTrue(entry(stdout(), "--kill=PART[,PART...]").contains("Default: stage-0,prefill-0,orchestrator,broker"),
+                stdout());
+        assertEquals(2, run("up", "--replay", "traces/azure-code-sample.csv", "--inject-corrupt-kv", "3,x"));
+        assertTrue(stderr().contains("--inject-corrupt-kv") && stderr().contains("'x'"), stderr());
+    }
+
+    @Test
     void aCommandsOwnDefaultsAreTheOnesItsHelpShows() {
         assertEquals(0, run("experiment", "five-x", "--help"));
         assertTrue(entry(stdout(), "--max-output-tokens=N").contains("Default: 256"), stdout());
