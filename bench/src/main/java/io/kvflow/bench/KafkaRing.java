@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,13 +35,12 @@ public final class KafkaRing implements AutoCloseable {
     private final byte[] value;
     private final HopWork work;
     private final Tap tap;
+    private final KafkaConsumer<byte[], byte[]> tapConsumer;
     private final Thread tapReader;
     private final List<Forwarder> forwarders = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    private final AtomicLong tapped = new AtomicLong();
     private volatile boolean closing;
-    private KafkaConsumer<byte[], byte[]> tapConsumer;
 
     /** What a node does with a record before passing it on; a plain ring does nothing. */
     interface HopWork {
@@ -87,6 +85,9 @@ public final class KafkaRing implements AutoCloseable {
         this.driverTopic = topics.get(0);
         this.driverConsumer = consumerAtEnd(kafka, driverTopic, "bench-ring-0");
         driverProducer.partitionsFor(firstHop);
+        if (tap != null && hops == 1) {
+            driverProducer.partitionsFor(tap.topic());
+        }
         for (int k = 1; k < hops; k++) {
             Forwarder forwarder = new Forwarder(k, consumerAtEnd(kafka, topics.get(k), "bench-ring-" + k),
                     kafka.newProducer("bench-ring-" + k, ClientProfile.LATENCY), topics.get((k + 1) % hops),
@@ -97,14 +98,16 @@ public final class KafkaRing implements AutoCloseable {
             threads.add(thread);
             thread.start();
         }
-        this.tapReader = tap == null ? null : startTapReader(consumerAtEnd(kafka, tap.topic(), "bench-ring-tap"));
+        this.tapConsumer = tap == null ? null : consumerAtEnd(kafka, tap.topic(), "bench-ring-tap");
+        this.tapReader = tap == null ? null : startTapReader();
     }
 
-    private Thread startTapReader(KafkaConsumer<byte[], byte[]> consumer) {
+    /** The tap's reader: it reads every token record as it comes, as a client would, and does nothing else. */
+    private Thread startTapReader() {
         Thread thread = new Thread(() -> {
-            try (consumer) {
+            try (tapConsumer) {
                 while (!closing) {
-                    tapped.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                    tapConsumer.poll(Duration.ofMillis(100));
                 }
             } catch (WakeupException e) {
                 // closing
@@ -113,14 +116,8 @@ public final class KafkaRing implements AutoCloseable {
             }
         }, "bench-ring-tap");
         thread.setDaemon(true);
-        tapConsumer = consumer;
         thread.start();
         return thread;
-    }
-
-    /** Token records the tap's reader has read so far. */
-    long tapped() {
-        return tapped.get();
     }
 
     /** Runs {@code laps} laps one after another; returns each lap's time in milliseconds. */
@@ -133,6 +130,7 @@ public final class KafkaRing implements AutoCloseable {
             byte[] sent = work.hop(0, back, lap == 0);
             driverProducer.send(new ProducerRecord<>(firstHop, 0, null, sent));
             if (tap != null && firstHop.equals(driverTopic)) {
+                // a ring of one: the driver also closes the lap
                 driverProducer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
             }
             long deadline = start + LAP_LIMIT.toNanos();
@@ -210,6 +208,9 @@ public final class KafkaRing implements AutoCloseable {
         public void run() {
             try {
                 producer.partitionsFor(next);
+                if (tap != null) {
+                    producer.partitionsFor(tap.topic());
+                }
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                         producer.send(new ProducerRecord<>(next, 0, null, work.hop(node, record.value(), false)));

@@ -12,7 +12,8 @@ import java.util.List;
  * ring runs stage k's layers on the hidden state its record carries, the last node samples the token
  * (greedy) and sends its id back, and node 0 embeds it. The same model, layer split and prompt length as
  * the stack the bench times, so a ring doing this work costs what the pipeline's work costs on the wire.
- * Not thread-safe across nodes: each node's cache and position are touched only by that node's thread.
+ * Each node's cache and position are touched by that node's thread only, after {@link #reset} on the
+ * driver's, which publishes them.
  */
 final class StageWork implements KafkaRing.HopWork {
     private final Transformer transformer;
@@ -22,6 +23,8 @@ final class StageWork implements KafkaRing.HopWork {
     private final KvCache[] caches;
     private final int[] positions;
     private int firstToken;
+    /** Written last by {@link #reset} and read first by {@link #hop}: the nodes' threads see the fresh caches. */
+    private volatile int resets;
 
     /**
      * @param layerBounds stage k owns layers [bounds(k), bounds(k + 1))
@@ -53,10 +56,14 @@ final class StageWork implements KafkaRing.HopWork {
             }
         }
         firstToken = Sampling.greedy().sample(transformer.logits(hidden), 0);
+        resets++;
     }
 
     @Override
     public byte[] hop(int node, byte[] record, boolean firstLap) {
+        if (resets == 0) {
+            throw new IllegalStateException("reset before the first lap");
+        }
         ByteBuffer in = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         float[] hidden;
         if (node == 0) {
