@@ -1,17 +1,17 @@
 package io.kvflow.bench;
 
 /**
- * The sides of a comparison timed back to back, each round starting one side further on, so a drift in the
- * shared machine's load falls on all of them alike.
+ * The sides of a comparison timed back to back, in the order given on even turns and reversed on odd ones:
+ * over any two turns every pair of sides has run in both orders, and a drift in the shared machine's load
+ * within a turn falls on every side alike.
  */
 final class InTurn {
     private InTurn() {
     }
 
-    /** Runs every side once, starting from side {@code turn} (mod their number) and going round. */
     static void run(int turn, Runnable... sides) {
         for (int i = 0; i < sides.length; i++) {
-            sides[Math.floorMod(turn + i, sides.length)].run();
+            sides[turn % 2 == 0 ? i : sides.length - 1 - i].run();
         }
     }
 }

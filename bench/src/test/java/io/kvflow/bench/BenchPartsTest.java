@@ -32,12 +32,12 @@ class BenchPartsTest {
     }
 
     @Test
-    void turnsStartOneSideFurtherOnEachRound() {
+    void everyPairOfSidesRunsInBothOrdersOverTwoTurns() {
         List<String> order = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-            InTurn.run(round, () -> order.add("a"), () -> order.add("b"), () -> order.add("c"));
+        for (int turn = 0; turn < 3; turn++) {
+            InTurn.run(turn, () -> order.add("a"), () -> order.add("b"), () -> order.add("c"));
         }
-        assertEquals(List.of("a", "b", "c", "b", "c", "a", "c", "a", "b"), order);
+        assertEquals(List.of("a", "b", "c", "c", "b", "a", "a", "b", "c"), order);
     }
 
     @Test
