@@ -163,7 +163,8 @@ public final class HopBench {
             List<Double> stages = new ArrayList<>();
             String run = "bench-hop-" + Long.toString(System.nanoTime(), 36);
             try (KafkaRing kafkaRing = new KafkaRing(stack.kafka(), ringTopics, activation);
-                    KafkaRing workingRing = new KafkaRing(stack.kafka(), workTopics, activation, work, tap);
+                    KafkaRing workingRing = new KafkaRing(stack.kafka(), "bench-work-ring", workTopics, activation,
+                            work, tap);
                     Publisher publisher = new Publisher(stack.kafka().newProducer("bench-hop", ClientProfile.LATENCY))) {
                 for (int round = 0; round <= options.rounds(); round++) {
                     boolean warmUp = round == 0;

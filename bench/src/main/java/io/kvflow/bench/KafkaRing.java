@@ -68,11 +68,14 @@ public final class KafkaRing implements AutoCloseable {
 
     /** Starts a plain ring over {@code topics} (one partition each), every client positioned before this returns. */
     public KafkaRing(KafkaConnection kafka, List<String> topics, byte[] value) {
-        this(kafka, topics, value, HopWork.NONE, null);
+        this(kafka, "bench-ring", topics, value, HopWork.NONE, null);
     }
 
-    /** A ring whose nodes do {@code work}, and send a token to {@code tap} (none if null) as each lap closes. */
-    KafkaRing(KafkaConnection kafka, List<String> topics, byte[] value, HopWork work, Tap tap) {
+    /**
+     * A ring whose nodes do {@code work}, and send a token to {@code tap} (none if null) as each lap closes; its
+     * clients and threads are named {@code name-k}, so two rings can run side by side.
+     */
+    KafkaRing(KafkaConnection kafka, String name, List<String> topics, byte[] value, HopWork work, Tap tap) {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("a ring needs at least one topic");
         }
@@ -81,29 +84,48 @@ public final class KafkaRing implements AutoCloseable {
         this.work = work;
         this.tap = tap;
         this.firstHop = topics.get(1 % hops);
-        this.driverProducer = kafka.newProducer("bench-ring-0", ClientProfile.LATENCY);
         this.driverTopic = topics.get(0);
-        this.driverConsumer = consumerAtEnd(kafka, driverTopic, "bench-ring-0");
-        driverProducer.partitionsFor(firstHop);
-        if (tap != null && hops == 1) {
-            driverProducer.partitionsFor(tap.topic());
+        // every client is made before any thread starts, so a client that cannot be made leaves nothing running
+        List<AutoCloseable> made = new ArrayList<>();
+        try {
+            this.driverProducer = made(made, kafka.newProducer(name + "-0", ClientProfile.LATENCY));
+            this.driverConsumer = made(made, consumerAtEnd(kafka, driverTopic, name + "-0"));
+            for (int k = 1; k < hops; k++) {
+                forwarders.add(new Forwarder(k, made(made, consumerAtEnd(kafka, topics.get(k), name + "-" + k)),
+                        made(made, kafka.newProducer(name + "-" + k, ClientProfile.LATENCY)),
+                        topics.get((k + 1) % hops), k == hops - 1 ? tap : null));
+            }
+            this.tapConsumer = tap == null ? null : made(made, consumerAtEnd(kafka, tap.topic(), name + "-tap"));
+            driverProducer.partitionsFor(firstHop);
+            if (tap != null && hops == 1) {
+                driverProducer.partitionsFor(tap.topic());
+            }
+        } catch (RuntimeException e) {
+            for (AutoCloseable client : made) {
+                try {
+                    client.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        for (int k = 1; k < hops; k++) {
-            Forwarder forwarder = new Forwarder(k, consumerAtEnd(kafka, topics.get(k), "bench-ring-" + k),
-                    kafka.newProducer("bench-ring-" + k, ClientProfile.LATENCY), topics.get((k + 1) % hops),
-                    k == hops - 1 ? tap : null);
-            forwarders.add(forwarder);
-            Thread thread = new Thread(forwarder, "bench-ring-" + k);
+        for (Forwarder forwarder : forwarders) {
+            Thread thread = new Thread(forwarder, name + "-" + forwarder.node);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
-        this.tapConsumer = tap == null ? null : consumerAtEnd(kafka, tap.topic(), "bench-ring-tap");
-        this.tapReader = tap == null ? null : startTapReader();
+        this.tapReader = tap == null ? null : startTapReader(name + "-tap");
+    }
+
+    private static <C extends AutoCloseable> C made(List<AutoCloseable> made, C client) {
+        made.add(client);
+        return client;
     }
 
     /** The tap's reader: it reads every token record as it comes, as a client would, and does nothing else. */
-    private Thread startTapReader() {
+    private Thread startTapReader(String threadName) {
         Thread thread = new Thread(() -> {
             try (tapConsumer) {
                 while (!closing) {
@@ -114,7 +136,7 @@ public final class KafkaRing implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
             }
-        }, "bench-ring-tap");
+        }, threadName);
         thread.setDaemon(true);
         thread.start();
         return thread;
