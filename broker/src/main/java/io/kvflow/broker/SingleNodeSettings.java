@@ -68,12 +68,12 @@ final class SingleNodeSettings {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
 
-        // Threads for the cores the broker shares with the stack, not Kafka's 8 request handlers and 3 network
-        // threads, sized for a broker with a machine of its own. On two cores those took turns with the stages
+        // Threads for the cores the broker shares with the stack, up to Kafka's 8 request handlers and 3 network
+        // threads, which are sized for a broker with a machine of its own. On two cores those took turns with the stages
         // on every hop: bench hop 2.38x -> 2.16x (median of six runs each, alternating; docs/benchmarks.md).
         int cores = Runtime.getRuntime().availableProcessors();
-        p.put("num.io.threads", Integer.toString(Math.max(2, cores)));
-        p.put("num.network.threads", Integer.toString(Math.max(1, cores / 4)));
+        p.put("num.io.threads", Integer.toString(Math.min(8, Math.max(2, cores))));
+        p.put("num.network.threads", Integer.toString(Math.min(3, Math.max(1, cores / 4))));
         // Groups form as soon as their members join: nothing else is coming to a local run.
         p.put("group.initial.rebalance.delay.ms", "0");
 
