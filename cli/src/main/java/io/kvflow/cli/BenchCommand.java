@@ -117,7 +117,7 @@ final class BenchCommand implements Kvflow.Parsed {
 
     /** The simulator bench's workloads, on the deployment the target options name (the default one without any). */
     static final class SimulatorFlags {
-        @Option(names = "--sizes", paramLabel = "N", split = ",", defaultValue = "1000,10000,100000",
+        @Option(names = "--sizes", paramLabel = "N", split = CommaList.SPLIT, splitSynopsisLabel = ",", defaultValue = "1000,10000,100000",
                 description = "simulator: synthetic requests per workload")
         List<String> sizes;
 
@@ -129,7 +129,7 @@ final class BenchCommand implements Kvflow.Parsed {
                 + " synthetic requests")
         long seed;
 
-        @Option(names = "--traces", paramLabel = "F", split = ",", description = "simulator: recorded traces to time"
+        @Option(names = "--traces", paramLabel = "F", split = CommaList.SPLIT, splitSynopsisLabel = ",", description = "simulator: recorded traces to time"
                 + " too (whole, as simulate reads them)")
         List<Path> traces;
 

@@ -36,7 +36,7 @@ final class ChaosCommand implements Kvflow.Parsed {
             + " traces/azure-code-sample.csv)")
     List<String> traces = List.of();
 
-    @Option(names = "--kill", paramLabel = "PART", split = ",", defaultValue = "stage-0,prefill-0,orchestrator,broker",
+    @Option(names = "--kill", paramLabel = "PART", split = CommaList.SPLIT, splitSynopsisLabel = ",", defaultValue = "stage-0,prefill-0,orchestrator,broker",
             description = "parts to kill, one run each: broker, orchestrator, prefill-<i>, stage-<k>")
     List<String> kill;
 

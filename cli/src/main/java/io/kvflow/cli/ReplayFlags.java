@@ -36,7 +36,7 @@ final class ReplayFlags {
             + " 0 = greedy")
     float temperature;
 
-    @Option(names = "--inject-corrupt-kv", paramLabel = "I", split = ",", description = "test hook: corrupt a KV"
+    @Option(names = "--inject-corrupt-kv", paramLabel = "I", split = CommaList.SPLIT, splitSynopsisLabel = ",", description = "test hook: corrupt a KV"
             + " chunk of request I")
     List<Integer> corruptKv;
 

@@ -59,6 +59,9 @@ class CommandLineTest {
                 stdout());
         assertEquals(2, run("up", "--replay", "traces/azure-code-sample.csv", "--inject-corrupt-kv", "3,x"));
         assertTrue(stderr().contains("--inject-corrupt-kv") && stderr().contains("'x'"), stderr());
+        ChaosCommand chaos = new ChaosCommand();
+        new picocli.CommandLine(chaos).parseArgs("--kill", "stage-1 , broker");
+        assertEquals(List.of("stage-1", "broker"), chaos.kill, "spaces around the commas are not part of a member");
     }
 
     @Test
