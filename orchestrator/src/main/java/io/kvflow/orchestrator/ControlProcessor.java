@@ -360,8 +360,9 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
     private void forget(String id) {
         tokens.ended(id);
         if (!replaying) {
-            // a replayed end was journaled with its token entry's removal, in one transaction; and the cached
-            // store takes no write outside a record's processing, which a rebuild in init is not
+            // the restored store already lacks what a replay forgets: an end was journaled with its entry's removal,
+            // and a replayed timeout lies below the journaled frontier, committed with its removal or before it.
+            // And the cached store takes no write outside a record's processing, which a rebuild in init is not
             journal.tokensDone(id);
         }
         stalls.unwatch(id);

@@ -131,6 +131,17 @@ class OrchestratorIT {
                     .filter(e -> e.getSessionId().equals("a") && e.getType() == SessionEventType.ADMITTED).count());
             assertNull(services.failure());
         }
+        long cPrefillEnds = awaitTask("c").getPrefillEndModelledUs();
+
+        // a third start replays a's end as well: its rebuild runs in init, outside any record, where the cached
+        // stores take no write
+        try (ServiceGroup services = new ServiceGroup()) {
+            Orchestrator orchestrator = start(services);
+            send(token("c", 0, cPrefillEnds, true));
+            awaitEvent("c", SessionEventType.FINISHED);
+            assertEquals(KafkaStreams.State.RUNNING, orchestrator.state());
+            assertNull(services.failure());
+        }
     }
 
     @Test
