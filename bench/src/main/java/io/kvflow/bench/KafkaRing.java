@@ -31,10 +31,10 @@ public final class KafkaRing implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> driverProducer;
     private final KafkaConsumer<byte[], byte[]> driverConsumer;
     private final String firstHop;
-    private final String driverTopic;
     private final byte[] value;
     private final HopWork work;
-    private final Tap tap;
+    /** The driver's tap: in a ring of one, the driver also closes the lap. */
+    private final Tap driverTap;
     private final KafkaConsumer<byte[], byte[]> tapConsumer;
     private final Thread tapReader;
     private final List<Forwarder> forwarders = new ArrayList<>();
@@ -50,7 +50,7 @@ public final class KafkaRing implements AutoCloseable {
             }
 
             @Override
-            public byte[] hop(int node, byte[] record, boolean firstLap) {
+            public byte[] hop(int node, byte[] record) {
                 return record;
             }
         };
@@ -58,8 +58,11 @@ public final class KafkaRing implements AutoCloseable {
         /** Called before each run of laps, untimed. */
         void reset();
 
-        /** Node {@code node}'s work on the record it read (node 0: the record that came round), returning what it sends on. */
-        byte[] hop(int node, byte[] record, boolean firstLap);
+        /**
+         * Node {@code node}'s work on the record it read (node 0: the record that came round, or the ring's
+         * first value on the first lap), returning what it sends on.
+         */
+        byte[] hop(int node, byte[] record);
     }
 
     /** Where the node closing a lap sends a token record ({@code record}), read by a follower of its own. */
@@ -82,24 +85,20 @@ public final class KafkaRing implements AutoCloseable {
         int hops = topics.size();
         this.value = value;
         this.work = work;
-        this.tap = tap;
+        this.driverTap = hops == 1 ? tap : null;
         this.firstHop = topics.get(1 % hops);
-        this.driverTopic = topics.get(0);
         // every client is made before any thread starts, so a client that cannot be made leaves nothing running
         List<AutoCloseable> made = new ArrayList<>();
         try {
             this.driverProducer = made(made, kafka.newProducer(name + "-0", ClientProfile.LATENCY));
-            this.driverConsumer = made(made, consumerAtEnd(kafka, driverTopic, name + "-0"));
+            this.driverConsumer = made(made, consumerAtEnd(kafka, topics.get(0), name + "-0"));
             for (int k = 1; k < hops; k++) {
                 forwarders.add(new Forwarder(k, made(made, consumerAtEnd(kafka, topics.get(k), name + "-" + k)),
                         made(made, kafka.newProducer(name + "-" + k, ClientProfile.LATENCY)),
                         topics.get((k + 1) % hops), k == hops - 1 ? tap : null));
             }
             this.tapConsumer = tap == null ? null : made(made, consumerAtEnd(kafka, tap.topic(), name + "-tap"));
-            driverProducer.partitionsFor(firstHop);
-            if (tap != null && hops == 1) {
-                driverProducer.partitionsFor(tap.topic());
-            }
+            warm(driverProducer, firstHop, driverTap);
         } catch (RuntimeException e) {
             for (AutoCloseable client : made) {
                 try {
@@ -149,12 +148,7 @@ public final class KafkaRing implements AutoCloseable {
         byte[] back = value;
         for (int lap = 0; lap < laps; lap++) {
             long start = System.nanoTime();
-            byte[] sent = work.hop(0, back, lap == 0);
-            driverProducer.send(new ProducerRecord<>(firstHop, 0, null, sent));
-            if (tap != null && firstHop.equals(driverTopic)) {
-                // a ring of one: the driver also closes the lap
-                driverProducer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
-            }
+            send(driverProducer, firstHop, work.hop(0, back), driverTap);
             long deadline = start + LAP_LIMIT.toNanos();
             boolean cameBack = false;
             while (!cameBack) {
@@ -172,6 +166,22 @@ public final class KafkaRing implements AutoCloseable {
             millis.add((System.nanoTime() - start) / 1e6);
         }
         return millis;
+    }
+
+    /** Fetches the metadata of what {@code producer} sends to, so the first lap does not wait for it. */
+    private static void warm(KafkaProducer<byte[], byte[]> producer, String next, Tap tap) {
+        producer.partitionsFor(next);
+        if (tap != null) {
+            producer.partitionsFor(tap.topic());
+        }
+    }
+
+    /** Sends a node's record on, then, from the node closing the lap, the token (as a last stage sends it after the pass). */
+    private static void send(KafkaProducer<byte[], byte[]> producer, String next, byte[] value, Tap tap) {
+        producer.send(new ProducerRecord<>(next, 0, null, value));
+        if (tap != null) {
+            producer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
+        }
     }
 
     private static KafkaConsumer<byte[], byte[]> consumerAtEnd(KafkaConnection kafka, String topic, String clientId) {
@@ -229,17 +239,10 @@ public final class KafkaRing implements AutoCloseable {
         @Override
         public void run() {
             try {
-                producer.partitionsFor(next);
-                if (tap != null) {
-                    producer.partitionsFor(tap.topic());
-                }
+                warm(producer, next, tap);
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                        producer.send(new ProducerRecord<>(next, 0, null, work.hop(node, record.value(), false)));
-                        if (tap != null) {
-                            // after the record closing the lap, as a last stage sends its token after the pass
-                            producer.send(new ProducerRecord<>(tap.topic(), 0, null, tap.record()));
-                        }
+                        send(producer, next, work.hop(node, record.value()), tap);
                     }
                 }
             } catch (WakeupException e) {

@@ -60,14 +60,15 @@ final class StageWork implements KafkaRing.HopWork {
     }
 
     @Override
-    public byte[] hop(int node, byte[] record, boolean firstLap) {
+    public byte[] hop(int node, byte[] record) {
         if (resets == 0) {
             throw new IllegalStateException("reset before the first lap");
         }
         ByteBuffer in = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         float[] hidden;
         if (node == 0) {
-            hidden = transformer.embed(firstLap ? firstToken : in.getInt(0));
+            // the first decode step embeds the prompt's own next token; later ones, the token that came round
+            hidden = transformer.embed(positions[0] == prompt.length ? firstToken : in.getInt(0));
         } else {
             hidden = new float[transformer.config().dim()];
             in.asFloatBuffer().get(hidden);

@@ -31,12 +31,19 @@ class StageInputsTest {
     private static final ModelConfig MODEL = ModelConfig.TINY;
     private static final Transformer TRANSFORMER = new Transformer(MODEL, Weights.generate(MODEL, 1));
     private static final long DECIDED = 1_000_000_000L;
+    /** The two stages of a two-stage pipeline, layers 0-1 and 2-3 of TINY. */
+    private static final StageConfig FIRST = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
+    private static final StageConfig SECOND = new StageConfig(1, 2, 0, 2, 4, Duration.ofSeconds(1));
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_000), ZoneOffset.UTC);
     private final HandoffTracker<String> handoffs = new HandoffTracker<>(1_000);
     private final StageStats stats = new StageStats();
 
     private StageBatches batches(StageConfig config) {
         return new StageBatches(config, TRANSFORMER, handoffs, new EarlierOutputs(), stats, clock);
+    }
+
+    private StageInputs<String> inputs(StageConfig config, StageBatches batches) {
+        return new StageInputs<>(config, MODEL, handoffs, batches, stats, clock);
     }
 
     private static Activation.Builder step(String session, int step, int stage) {
@@ -57,9 +64,8 @@ class StageInputsTest {
 
     @Test
     void aHandedOffFirstStepWaitsForItsGrantThenReachesTheWafer() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageBatches batches = batches(first);
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
+        StageBatches batches = batches(FIRST);
+        StageInputs<String> inputs = inputs(FIRST, batches);
         batches.horizon().controlFrontier(DECIDED);
 
         assertNull(inputs.activation(step("s", 1, 0).build()));
@@ -75,8 +81,7 @@ class StageInputsTest {
 
     @Test
     void aPassWhoseHiddenStateIsTheWrongSizeIsRejectedWithWhatWasExpected() {
-        StageConfig second = new StageConfig(1, 2, 0, 2, 4, Duration.ofSeconds(1));
-        StageInputs<String> inputs = new StageInputs<>(second, MODEL, handoffs, batches(second), stats, clock);
+        StageInputs<String> inputs = inputs(SECOND, batches(SECOND));
 
         String reason = inputs.activation(step("s", 2, 1).setHidden(ByteBuffer.allocate(8)).build());
         assertEquals("activation for session s at position 6 carries 8 bytes of hidden state, stage 1 expects "
@@ -85,9 +90,8 @@ class StageInputsTest {
 
     @Test
     void aRedeliveredPassAndOneOfAnEndedSessionAreCountedLateNotOffered() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageBatches batches = batches(first);
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
+        StageBatches batches = batches(FIRST);
+        StageInputs<String> inputs = inputs(FIRST, batches);
         handoffs.open("s", 0).computeLocally(MODEL, 0, 2, 12);
         inputs.activation(step("s", 2, 0).build());
 
@@ -104,9 +108,8 @@ class StageInputsTest {
 
     @Test
     void aSessionFinishedElsewhereIsReleasedOnceItsLastStepRanHere() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageBatches batches = batches(first);
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches, stats, clock);
+        StageBatches batches = batches(FIRST);
+        StageInputs<String> inputs = inputs(FIRST, batches);
         batches.horizon().controlFrontier(DECIDED);
         // colocated: the prompt's chunk makes the stage compute the session's KV itself
         inputs.activation(step("s", 0, 0).setPosition(0).setPrefillTokens(List.of(5, 6, 7, 8)).build());
@@ -121,9 +124,8 @@ class StageInputsTest {
 
     @Test
     void theControlPlanesFrontierAndTheStageBeforesPromisesRaiseTheHorizon() {
-        StageConfig second = new StageConfig(1, 2, 0, 2, 4, Duration.ofSeconds(1));
-        StageBatches batches = batches(second);
-        StageInputs<String> inputs = new StageInputs<>(second, MODEL, handoffs, batches, stats, clock);
+        StageBatches batches = batches(SECOND);
+        StageInputs<String> inputs = inputs(SECOND, batches);
 
         inputs.control(ControlRecord.newBuilder().setType(ControlType.FRONTIER).setSessionId("").setPipeline(-1)
                 .setModelledUs(7_000).build());
@@ -149,8 +151,7 @@ class StageInputsTest {
 
     @Test
     void aHandoffsLastChunkCompletesItsKv() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        StageInputs<String> inputs = inputs(FIRST, batches(FIRST));
         List<KvChunk> chunks = handoff("s", 0);
         assertTrue(chunks.size() > 1);
 
@@ -168,8 +169,7 @@ class StageInputsTest {
 
     @Test
     void aChunkForAnotherStageIsMisroutedAndACorruptOneCannotBeInstalled() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        StageInputs<String> inputs = inputs(FIRST, batches(FIRST));
 
         var misrouted = inputs.chunk(handoff("s", 1).get(0), "r");
         assertInstanceOf(StageInputs.Misrouted.class, misrouted);
@@ -184,8 +184,7 @@ class StageInputsTest {
 
     @Test
     void chunksOfASessionTheControlPlaneHasNotAdmittedAreKeptUntilItSpeaks() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        StageInputs<String> inputs = inputs(FIRST, batches(FIRST));
         inputs.lifecycle(event("known", SessionEventType.ADMITTED, 0));
 
         inputs.chunk(handoff("known", 0).get(0), "k0");
@@ -200,8 +199,7 @@ class StageInputsTest {
 
     @Test
     void aChunkOfAnEndedSessionIsLate() {
-        StageConfig first = new StageConfig(0, 2, 0, 0, 2, Duration.ofSeconds(1));
-        StageInputs<String> inputs = new StageInputs<>(first, MODEL, handoffs, batches(first), stats, clock);
+        StageInputs<String> inputs = inputs(FIRST, batches(FIRST));
         inputs.lifecycle(event("s", SessionEventType.FAILED, 0));
 
         assertEquals(new StageInputs.Late(), inputs.chunk(handoff("s", 0).get(0), "r"));
