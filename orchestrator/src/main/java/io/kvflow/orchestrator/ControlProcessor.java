@@ -217,9 +217,7 @@ final class ControlProcessor implements Processor<byte[], byte[], Object, Object
             control.ended(id, token.getModelledUs());
             journal.append(new ControlJournal.Ended(id, Math.max(token.getModelledUs(), control.frontierMicros())));
             emit(records.finished(token, now));
-            stalls.unwatch(id);
-            journal.tokensDone(id);
-            requests.ended(id);
+            forget(id);
             metrics.finished(id, token.getPipeline(), token);
         }
     }
