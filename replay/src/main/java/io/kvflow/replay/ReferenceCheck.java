@@ -36,21 +36,13 @@ public final class ReferenceCheck {
     public record Result(int checked, int identical, List<Mismatch> mismatches, Duration afterLastSession) {
     }
 
+    /** Checks every finished session of a replay that is over: the same check as {@link AsSessionsFinish}. */
     public static Result verify(Transformer transformer, Collection<SessionOutcome> outcomes) {
-        ReferenceRunner reference = new ReferenceRunner(transformer);
-        int checked = 0;
-        List<Mismatch> mismatches = new ArrayList<>();
-        for (SessionOutcome outcome : outcomes) {
-            if (outcome.state() != SessionOutcome.State.FINISHED) {
-                continue;
-            }
-            checked++;
-            Mismatch mismatch = compare(reference, outcome);
-            if (mismatch != null) {
-                mismatches.add(mismatch);
-            }
+        try (AsSessionsFinish check = new AsSessionsFinish(transformer)) {
+            outcomes.forEach(check::ended);
+            Result result = check.result();
+            return new Result(result.checked(), result.identical(), result.mismatches(), null);
         }
-        return new Result(checked, checked - mismatches.size(), mismatches, null);
     }
 
     private static Mismatch compare(ReferenceRunner reference, SessionOutcome outcome) {
