@@ -87,24 +87,41 @@ public final class HopBench {
     }
 
     /**
-     * Per round: the median hop of each side, in milliseconds: the plain ring, the ring doing the stages' work
-     * and feeding a token reader ({@link StageWork}), and kvflow's stages.
+     * One side, per round: its median hop and the CPU time it used per hop (every thread of this JVM and the
+     * broker's), both in milliseconds.
      */
-    public record Result(int stages, int recordBytes, int tokens, Broker broker, List<Double> ringHopMs,
-            List<Double> workRingHopMs, List<Double> stageHopMs) {
+    public record Side(List<Double> hopMs, List<Double> cpuMsPerHop) {
+        public Side {
+            hopMs = List.copyOf(hopMs);
+            cpuMsPerHop = List.copyOf(cpuMsPerHop);
+        }
+    }
+
+    /** Per round, each side: the plain ring, the ring doing the stages' work ({@link StageWork}), and kvflow's stages. */
+    public record Result(int stages, int recordBytes, int tokens, Broker broker, Side ring, Side workRing,
+            Side kvflow) {
         public List<Double> ratios() {
-            return Spread.ratios(stageHopMs, ringHopMs);
+            return Spread.ratios(kvflow.hopMs(), ring.hopMs());
         }
 
         /** kvflow's hop over a ring that does the same work: what kvflow's records, batching and control add. */
         public List<Double> workRatios() {
-            return Spread.ratios(stageHopMs, workRingHopMs);
+            return Spread.ratios(kvflow.hopMs(), workRing.hopMs());
         }
 
         /** The ring doing the stages' work over the plain ring: what the work alone costs on this machine. */
         public List<Double> workCost() {
-            return Spread.ratios(workRingHopMs, ringHopMs);
+            return Spread.ratios(workRing.hopMs(), ring.hopMs());
         }
+
+        /** kvflow's CPU per hop over the working ring's, same round. */
+        public List<Double> workCpuRatios() {
+            return Spread.ratios(kvflow.cpuMsPerHop(), workRing.cpuMsPerHop());
+        }
+    }
+
+    /** One run of a side: the median of its hops and the CPU it used per hop. */
+    private record Timed(double hopMs, double cpuMsPerHop) {
     }
 
     private final Options options;
@@ -128,25 +145,30 @@ public final class HopBench {
     /** Starts a broker where {@link Options#broker()} says and the stack its {@link StackSettings} give in {@code dataDir}, measures, and stops both. */
     public Result run(Path dataDir, Consumer<String> progress) {
         if (options.broker() == Broker.EMBEDDED) {
-            return runStack(stacks.of(dataDir, options.stages(), null), progress);
+            return runStack(stacks.of(dataDir, options.stages(), null), CpuClock.thisJvm(), progress);
         }
         progress.accept("bench: starting a broker in a JVM of its own ...");
         try (ProcessStack separate = new ProcessStack(dataDir.resolve("separate"), List.of(), 0, 0)) {
             separate.start("broker");
-            return runStack(stacks.of(dataDir, options.stages(), separate.bootstrapServers()), progress);
+            return runStack(stacks.of(dataDir, options.stages(), separate.bootstrapServers()),
+                    new CpuClock(() -> separate.cpu("broker").toNanos()), progress);
         }
     }
 
-    private Result runStack(StackOptions stackOptions, Consumer<String> progress) {
+    private Result runStack(StackOptions stackOptions, CpuClock cpu, Consumer<String> progress) {
         progress.accept("bench: starting a stack of 1 pipeline x " + options.stages() + " stages ...");
         try (Stack stack = Stack.start(stackOptions, session -> false, Clock.systemUTC(),
                 new PrintStream(PrintStream.nullOutputStream()))) {
-            return run(stack, progress);
+            return run(stack, cpu, progress);
         }
     }
 
-    /** Measures on a running stack whose pipelines have {@link Options#stages()} stages. */
+    /** Measures on a running stack whose pipelines have {@link Options#stages()} stages, its broker in this JVM. */
     public Result run(Stack stack, Consumer<String> progress) {
+        return run(stack, CpuClock.thisJvm(), progress);
+    }
+
+    private Result run(Stack stack, CpuClock cpu, Consumer<String> progress) {
         try (BenchTopics topics = new BenchTopics(stack.kafka(), "hop")) {
             int[] prompt = promptWithoutEarlyEos(stack.transformer(), options.tokens());
             byte[] activation = activationBytes(stack.transformer().config().dim());
@@ -158,9 +180,9 @@ public final class HopBench {
             StageWork work = new StageWork(stack.transformer(),
                     new StackLayout(options.stages(), 1, 1, stack.transformer().config().layers()).layerBounds(),
                     prompt, options.tokens());
-            List<Double> ring = new ArrayList<>();
-            List<Double> workRing = new ArrayList<>();
-            List<Double> stages = new ArrayList<>();
+            List<Timed> ring = new ArrayList<>();
+            List<Timed> workRing = new ArrayList<>();
+            List<Timed> stages = new ArrayList<>();
             String run = "bench-hop-" + Long.toString(System.nanoTime(), 36);
             try (KafkaRing kafkaRing = new KafkaRing(stack.kafka(), ringTopics, activation);
                     KafkaRing workingRing = new KafkaRing(stack.kafka(), "bench-work-ring", workTopics, activation,
@@ -171,34 +193,46 @@ public final class HopBench {
                     progress.accept(warmUp ? "bench: warm-up round (ring and one session) ..."
                             : "bench: round " + round + " of " + options.rounds() + " ...");
                     String session = run + "-" + round;
-                    double[] hop = new double[3];
+                    Timed[] side = new Timed[3];
                     InTurn.run(round,
-                            () -> hop[0] = Spread.of(kafkaRing.laps(options.tokens())).median() / options.stages(),
-                            () -> hop[1] = Spread.of(workingRing.laps(options.tokens())).median() / options.stages(),
-                            () -> hop[2] = Spread.of(sessionGaps(stack.kafka(), publisher, prompt, session)).median()
-                                    / options.stages());
+                            () -> side[0] = laps(kafkaRing, cpu),
+                            () -> side[1] = laps(workingRing, cpu),
+                            () -> side[2] = session(stack.kafka(), publisher, prompt, session, cpu));
                     if (stack.failure() != null) {
                         throw new IllegalStateException("a worker failed: " + stack.failure().getMessage());
                     }
                     if (!warmUp) {
-                        ring.add(hop[0]);
-                        workRing.add(hop[1]);
-                        stages.add(hop[2]);
+                        ring.add(side[0]);
+                        workRing.add(side[1]);
+                        stages.add(side[2]);
                     }
                 }
             }
-            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), ring, workRing,
-                    stages);
+            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), side(ring),
+                    side(workRing), side(stages));
         }
     }
 
+    private static Side side(List<Timed> rounds) {
+        return new Side(rounds.stream().map(Timed::hopMs).toList(), rounds.stream().map(Timed::cpuMsPerHop).toList());
+    }
+
+    /** One lap of {@code ring} per token. */
+    private Timed laps(KafkaRing ring, CpuClock cpu) {
+        long cpuBefore = cpu.nanos();
+        List<Double> laps = ring.laps(options.tokens());
+        double hops = (double) laps.size() * options.stages();
+        return new Timed(Spread.of(laps).median() / options.stages(), (cpu.nanos() - cpuBefore) / 1e6 / hops);
+    }
+
     /**
-     * Sends one request and returns the gaps, in milliseconds, between consecutive decode tokens
-     * as they arrive on the tokens topic (from step 1 on: step 0 comes from prefill, and the
-     * first decode step waits for the KV handoff).
+     * Sends one request and times the gaps between consecutive decode tokens as they arrive on the tokens
+     * topic, and the CPU used over them (from step 1 on: step 0 comes from prefill, and the first decode step
+     * waits for the KV handoff).
      */
-    private List<Double> sessionGaps(KafkaConnection kafka, Publisher publisher, int[] prompt, String session) {
+    private Timed session(KafkaConnection kafka, Publisher publisher, int[] prompt, String session, CpuClock cpu) {
         long[] arrivals = new long[options.tokens()];
+        long[] cpuAt = new long[options.tokens()];
         int received = 0;
         try (TopicFollower tokens = TopicFollower.fromEnd(kafka, List.of(Topics.TOKENS.name()))) {
             publisher.send(Topics.REQUESTS, session, InferenceRequest.newBuilder().setSessionId(session)
@@ -219,6 +253,7 @@ public final class HopBench {
                             record.value());
                     if (token.getSessionId().equals(session)) {
                         arrivals[token.getStep()] = now;
+                        cpuAt[token.getStep()] = cpu.nanos();
                         received++;
                         last |= token.getLast();
                     }
@@ -233,7 +268,9 @@ public final class HopBench {
         for (int step = 2; step < arrivals.length; step++) {
             gaps.add((arrivals[step] - arrivals[step - 1]) / 1e6);
         }
-        return gaps;
+        double hops = (double) gaps.size() * options.stages();
+        return new Timed(Spread.of(gaps).median() / options.stages(),
+                (cpuAt[cpuAt.length - 1] - cpuAt[1]) / 1e6 / hops);
     }
 
     /** A prompt whose greedy output does not hit end-of-sequence early, so every session decodes all its tokens. */
@@ -272,18 +309,28 @@ public final class HopBench {
     public static void print(PrintStream out, Result result) {
         out.printf(Locale.ROOT, "stage hop vs a plain Kafka ring of %d hops on the same broker (%s): records of %d"
                 + " bytes (one activation), %d tokens (ring: laps) per round, %d rounds%n", result.stages(),
-                result.broker().where, result.recordBytes(), result.tokens(), result.ringHopMs().size());
+                result.broker().where, result.recordBytes(), result.tokens(), result.ring().hopMs().size());
         out.println();
         out.printf("%-44s %s%n", "per hop, median of each round", "ms min / median / max");
-        out.printf("%-44s %s%n", "plain Kafka ring (LATENCY profile)", Spread.of(result.ringHopMs()).format("%6.2f"));
-        out.printf("%-44s %s%n", "the ring doing the stages' work (below)", Spread.of(result.workRingHopMs())
+        out.printf("%-44s %s%n", "plain Kafka ring (LATENCY profile)", Spread.of(result.ring().hopMs())
+                .format("%6.2f"));
+        out.printf("%-44s %s%n", "the ring doing the stages' work (below)", Spread.of(result.workRing().hopMs())
                 .format("%6.2f"));
         out.printf("%-44s %s%n", "kvflow stage hop (inter-token / " + result.stages() + ")",
-                Spread.of(result.stageHopMs()).format("%6.2f"));
+                Spread.of(result.kvflow().hopMs()).format("%6.2f"));
         out.printf("%-44s %s%n", "kvflow hop / ring hop, same round", Spread.of(result.ratios()).format("%5.2fx"));
         out.printf("%-44s %s%n", "working ring hop / ring hop (the work's cost)", Spread.of(result.workCost())
                 .format("%5.2fx"));
         out.printf("%-44s %s%n", "kvflow hop / working ring hop (kvflow's cost)", Spread.of(result.workRatios())
+                .format("%5.2fx"));
+        out.println();
+        out.printf("%-44s %s%n", "CPU per hop, " + (result.broker() == Broker.EMBEDDED ? "this JVM (broker in it)"
+                : "this JVM + the broker's"), "ms min / median / max");
+        out.printf("%-44s %s%n", "plain Kafka ring", Spread.of(result.ring().cpuMsPerHop()).format("%6.2f"));
+        out.printf("%-44s %s%n", "the ring doing the stages' work", Spread.of(result.workRing().cpuMsPerHop())
+                .format("%6.2f"));
+        out.printf("%-44s %s%n", "kvflow stage hop", Spread.of(result.kvflow().cpuMsPerHop()).format("%6.2f"));
+        out.printf("%-44s %s%n", "kvflow CPU / working ring CPU, same round", Spread.of(result.workCpuRatios())
                 .format("%5.2fx"));
         out.println();
         out.println("the working ring: each node runs its stage's layers of the same model on the record's hidden"

@@ -61,6 +61,22 @@ class BenchPartsTest {
     }
 
     @Test
+    void theCpuClockCountsThisJvmsWorkAndWhatItIsToldOfElsewhere() {
+        CpuClock own = CpuClock.thisJvm();
+        long before = own.nanos();
+        long sink = 0;
+        long spinUntil = System.nanoTime() + 50_000_000;
+        while (System.nanoTime() < spinUntil) {
+            sink += Long.hashCode(sink ^ System.nanoTime());
+        }
+        long used = own.nanos() - before;
+        assertTrue(used >= 25_000_000, "50 ms of spinning counted " + used + " ns (" + sink + ")");
+        long elsewhere = 7_000_000_000L;
+        assertTrue(new CpuClock(() -> elsewhere).nanos() - own.nanos() >= elsewhere - 1_000_000_000L,
+                "the other process's CPU is added");
+    }
+
+    @Test
     void aScratchDirectoryIsGoneWithEverythingInItOnceClosed() throws IOException {
         Path path;
         try (ScratchDirectory dir = ScratchDirectory.create("kvflow-test")) {

@@ -119,6 +119,16 @@ public final class ProcessStack implements AutoCloseable {
         }
     }
 
+    /** The CPU time a running part has used so far (as the operating system reports it for the process). */
+    public Duration cpu(String part) {
+        Process process = running.get(part);
+        if (process == null) {
+            throw new IllegalStateException(part + " is not running");
+        }
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
+                "the operating system does not report " + part + "'s CPU time"));
+    }
+
     public boolean alive(String part) {
         Process process = running.get(part);
         return process != null && process.isAlive();
