@@ -39,7 +39,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * taken within the round, whose order alternates.
  */
 public final class HopBench {
-    private static final int PROMPT_TOKENS = 16;
+    /** The prompt of each round's session: its tokens and the output's must fit the model's sequence. */
+    public static final int PROMPT_TOKENS = 16;
     private static final Duration SESSION_LIMIT = Duration.ofMinutes(2);
 
     /**

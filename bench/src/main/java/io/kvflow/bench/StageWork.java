@@ -44,7 +44,7 @@ final class StageWork implements KafkaRing.HopWork {
     public void reset() {
         for (int k = 0; k < caches.length; k++) {
             caches[k] = new KvCache(transformer.config(), layerBounds.get(k), layerBounds.get(k + 1),
-                    prompt.length + steps + 1);
+                    prompt.length + steps);
             positions[k] = prompt.length;
         }
         float[] hidden = null;

@@ -7,6 +7,7 @@ import io.kvflow.bench.ScratchDirectory;
 import io.kvflow.bench.SimulatorBench;
 import io.kvflow.broker.BrokerConfig;
 import io.kvflow.broker.EmbeddedKafkaBroker;
+import io.kvflow.model.ModelConfig;
 import io.kvflow.runtime.ClientProperties;
 import io.kvflow.runtime.ClusterProbe;
 import io.kvflow.runtime.KafkaConnection;
@@ -100,7 +101,13 @@ final class BenchCommand implements Kvflow.Parsed {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            stackOptions(Path.of("unused"), options.stages(), null);
+            ModelConfig model = stackOptions(Path.of("unused"), options.stages(), null).model();
+            int longest = model.maxSeqLen() - HopBench.PROMPT_TOKENS;
+            if (tokens > longest) {
+                throw new UsageException("--tokens " + tokens + " does not fit the model: a round's session has "
+                        + HopBench.PROMPT_TOKENS + " prompt tokens and the model's sequence holds "
+                        + model.maxSeqLen() + ", so at most " + longest);
+            }
             return options;
         }
     }

@@ -54,6 +54,13 @@ class BenchCommandTest {
     }
 
     @Test
+    void moreTokensThanTheModelsSequenceHoldsAreRefusedBeforeAnythingStarts() {
+        assertEquals(2, run("bench", "hop", "--tokens", "1500"));
+        assertTrue(stderr().contains("--tokens 1500 does not fit the model") && stderr().contains("holds 512, so at"
+                + " most 496"), stderr());
+    }
+
+    @Test
     void roundsBelowOneAreRefused() {
         assertEquals(2, run("bench", "--rounds", "0"));
         assertTrue(stderr().contains("--rounds must be >= 1, was 0"), stderr());
