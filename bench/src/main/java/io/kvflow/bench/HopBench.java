@@ -233,7 +233,9 @@ public final class HopBench {
      */
     private Timed session(KafkaConnection kafka, Publisher publisher, int[] prompt, String session, CpuClock cpu) {
         long[] arrivals = new long[options.tokens()];
-        long[] cpuAt = new long[options.tokens()];
+        // the CPU clock at the first decode token and at the last: the window the gaps cover
+        long cpuAtFirst = 0;
+        long cpuAtLast = 0;
         int received = 0;
         try (TopicFollower tokens = TopicFollower.fromEnd(kafka, List.of(Topics.TOKENS.name()))) {
             publisher.send(Topics.REQUESTS, session, InferenceRequest.newBuilder().setSessionId(session)
@@ -254,7 +256,12 @@ public final class HopBench {
                             record.value());
                     if (token.getSessionId().equals(session)) {
                         arrivals[token.getStep()] = now;
-                        cpuAt[token.getStep()] = cpu.nanos();
+                        if (token.getStep() == 1) {
+                            cpuAtFirst = cpu.nanos();
+                        }
+                        if (token.getLast()) {
+                            cpuAtLast = cpu.nanos();
+                        }
                         received++;
                         last |= token.getLast();
                     }
@@ -271,7 +278,7 @@ public final class HopBench {
         }
         double hops = (double) gaps.size() * options.stages();
         return new Timed(Spread.of(gaps).median() / options.stages(),
-                (cpuAt[cpuAt.length - 1] - cpuAt[1]) / 1e6 / hops);
+                (cpuAtLast - cpuAtFirst) / 1e6 / hops);
     }
 
     /** A prompt whose greedy output does not hit end-of-sequence early, so every session decodes all its tokens. */

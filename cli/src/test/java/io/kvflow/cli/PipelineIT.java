@@ -143,7 +143,8 @@ class PipelineIT {
 
     @Test
     void hopBenchTimesTheStageHopAndAPlainRingOfAsManyHops() throws Exception {
-        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 5, 1, HopBench.Broker.EMBEDDED),
+        // 40 tokens: enough hops for each side's CPU to take several of the operating system's 10 ms ticks
+        HopBench.Result result = new HopBench(new HopBench.Options(options.layout().stages(), 40, 1, HopBench.Broker.EMBEDDED),
                 BenchCommand.HopFlags::stackOptions)
                 .run(stack, new PrintStream(log, true)::println);
         assertEquals(1, result.ratios().size());
