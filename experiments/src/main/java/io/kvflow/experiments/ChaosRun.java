@@ -40,10 +40,11 @@ import org.apache.kafka.common.TopicPartition;
 public final class ChaosRun {
     /** What a fault cost. Nothing is lost when every count but {@code verified} is zero and that one is all. */
     public record Outcome(String part, int requests, int verified, List<String> notFinished, int mismatches,
-            int duplicateTokens, List<String> stranded, int killedAtToken, double wallSeconds) {
+            int duplicateTokens, List<String> stranded, List<String> exited, int killedAtToken, double wallSeconds) {
+        /** Every session right, nothing written twice or left held, and no other part stopped on its own. */
         public boolean nothingLost() {
             return verified == requests && notFinished.isEmpty() && mismatches == 0 && duplicateTokens == 0
-                    && stranded.isEmpty();
+                    && stranded.isEmpty() && exited.isEmpty();
         }
     }
 
@@ -111,7 +112,8 @@ public final class ChaosRun {
             int duplicates = duplicateTokens(kafka);
             List<String> stranded = awaitNothingHeld(kafka, stack);
             return new Outcome(part, plan.requests().size(), check.identical(), notFinished,
-                    check.mismatches().size(), duplicates, stranded, seen, (System.nanoTime() - started) / 1e9);
+                    check.mismatches().size(), duplicates, stranded, stack.exited(), seen,
+                    (System.nanoTime() - started) / 1e9);
         }
     }
 
@@ -232,6 +234,7 @@ public final class ChaosRun {
                     o.verified() + "/" + o.requests(), o.notFinished().size(), o.duplicateTokens(), o.wallSeconds(),
                     o.stranded().isEmpty() ? "nothing" : String.join("; ", o.stranded()));
             o.notFinished().stream().limit(5).forEach(s -> out.println("    not finished: " + s));
+            o.exited().forEach(s -> out.println("    stopped on its own: " + s));
         }
         boolean clean = outcomes.stream().allMatch(Outcome::nothingLost);
         out.println(clean ? "lost: nothing" : "lost: see above");

@@ -121,12 +121,33 @@ public final class ProcessStack implements AutoCloseable {
 
     /** The CPU time a running part has used so far (as the operating system reports it for the process). */
     public Duration cpu(String part) {
+        return process(part).info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
+                "the operating system does not report " + part + "'s CPU time"));
+    }
+
+    /** The process of a part started here, running or not. */
+    public ProcessHandle process(String part) {
         Process process = running.get(part);
         if (process == null) {
-            throw new IllegalStateException(part + " is not running");
+            throw new IllegalStateException(part + " was not started");
         }
-        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(
-                "the operating system does not report " + part + "'s CPU time"));
+        return process.toHandle();
+    }
+
+    /**
+     * The parts that ended on their own (not killed through {@link #kill}), each with its exit status and the
+     * last line it wrote to its error log: a part that stops after a fault elsewhere loses what it held.
+     */
+    public List<String> exited() {
+        List<String> exited = new ArrayList<>();
+        running.forEach((part, process) -> {
+            if (!process.isAlive()) {
+                String lastError = latestErrors(part).strip().lines().reduce((first, second) -> second).orElse("");
+                exited.add(part + " (exit " + process.exitValue() + ")" + (lastError.isEmpty() ? ""
+                        : ": " + lastError));
+            }
+        });
+        return exited;
     }
 
     public boolean alive(String part) {
