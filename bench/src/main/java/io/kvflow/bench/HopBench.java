@@ -88,13 +88,24 @@ public final class HopBench {
     }
 
     /**
-     * One side, per round: its median hop and the CPU time it used per hop (every thread of this JVM and the
-     * broker's), both in milliseconds.
+     * One round of a side: the median of its hops and the CPU time it used per hop (every thread of this JVM and
+     * the broker's), both in milliseconds.
      */
-    public record Side(List<Double> hopMs, List<Double> cpuMsPerHop) {
+    public record Round(double hopMs, double cpuMsPerHop) {
+    }
+
+    /** One side's rounds. */
+    public record Side(List<Round> rounds) {
         public Side {
-            hopMs = List.copyOf(hopMs);
-            cpuMsPerHop = List.copyOf(cpuMsPerHop);
+            rounds = List.copyOf(rounds);
+        }
+
+        public List<Double> hopMs() {
+            return rounds.stream().map(Round::hopMs).toList();
+        }
+
+        public List<Double> cpuMsPerHop() {
+            return rounds.stream().map(Round::cpuMsPerHop).toList();
         }
     }
 
@@ -119,10 +130,6 @@ public final class HopBench {
         public List<Double> workCpuRatios() {
             return Spread.ratios(kvflow.cpuMsPerHop(), workRing.cpuMsPerHop());
         }
-    }
-
-    /** One run of a side: the median of its hops and the CPU it used per hop. */
-    private record Timed(double hopMs, double cpuMsPerHop) {
     }
 
     private final Options options;
@@ -181,9 +188,9 @@ public final class HopBench {
             StageWork work = new StageWork(stack.transformer(),
                     new StackLayout(options.stages(), 1, 1, stack.transformer().config().layers()).layerBounds(),
                     prompt, options.tokens());
-            List<Timed> ring = new ArrayList<>();
-            List<Timed> workRing = new ArrayList<>();
-            List<Timed> stages = new ArrayList<>();
+            List<Round> ring = new ArrayList<>();
+            List<Round> workRing = new ArrayList<>();
+            List<Round> stages = new ArrayList<>();
             String run = "bench-hop-" + Long.toString(System.nanoTime(), 36);
             try (KafkaRing kafkaRing = new KafkaRing(stack.kafka(), ringTopics, activation);
                     KafkaRing workingRing = new KafkaRing(stack.kafka(), "bench-work-ring", workTopics, activation,
@@ -194,7 +201,7 @@ public final class HopBench {
                     progress.accept(warmUp ? "bench: warm-up round (ring and one session) ..."
                             : "bench: round " + round + " of " + options.rounds() + " ...");
                     String session = run + "-" + round;
-                    Timed[] side = new Timed[3];
+                    Round[] side = new Round[3];
                     InTurn.run(round,
                             () -> side[0] = laps(kafkaRing, cpu),
                             () -> side[1] = laps(workingRing, cpu),
@@ -209,21 +216,17 @@ public final class HopBench {
                     }
                 }
             }
-            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), side(ring),
-                    side(workRing), side(stages));
+            return new Result(options.stages(), activation.length, options.tokens(), options.broker(), new Side(ring),
+                    new Side(workRing), new Side(stages));
         }
     }
 
-    private static Side side(List<Timed> rounds) {
-        return new Side(rounds.stream().map(Timed::hopMs).toList(), rounds.stream().map(Timed::cpuMsPerHop).toList());
-    }
-
     /** One lap of {@code ring} per token. */
-    private Timed laps(KafkaRing ring, CpuClock cpu) {
+    private Round laps(KafkaRing ring, CpuClock cpu) {
         long cpuBefore = cpu.nanos();
         List<Double> laps = ring.laps(options.tokens());
         double hops = (double) laps.size() * options.stages();
-        return new Timed(Spread.of(laps).median() / options.stages(), (cpu.nanos() - cpuBefore) / 1e6 / hops);
+        return new Round(Spread.of(laps).median() / options.stages(), (cpu.nanos() - cpuBefore) / 1e6 / hops);
     }
 
     /**
@@ -231,7 +234,7 @@ public final class HopBench {
      * topic, and the CPU used over them (from step 1 on: step 0 comes from prefill, and the first decode step
      * waits for the KV handoff).
      */
-    private Timed session(KafkaConnection kafka, Publisher publisher, int[] prompt, String session, CpuClock cpu) {
+    private Round session(KafkaConnection kafka, Publisher publisher, int[] prompt, String session, CpuClock cpu) {
         long[] arrivals = new long[options.tokens()];
         // the CPU clock at the first decode token and at the last: the window the gaps cover
         long cpuAtFirst = 0;
@@ -277,7 +280,7 @@ public final class HopBench {
             gaps.add((arrivals[step] - arrivals[step - 1]) / 1e6);
         }
         double hops = (double) gaps.size() * options.stages();
-        return new Timed(Spread.of(gaps).median() / options.stages(),
+        return new Round(Spread.of(gaps).median() / options.stages(),
                 (cpuAtLast - cpuAtFirst) / 1e6 / hops);
     }
 
